@@ -1,0 +1,1 @@
+//! The benchmark workload W(n) (shared/bench/workload.md).

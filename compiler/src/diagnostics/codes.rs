@@ -1,0 +1,97 @@
+//! The registry of diagnostic codes. A code never changes meaning once released;
+//! each one's page (`docs/diagnostics/<CODE>.md`) is compiled into the binary, so a
+//! code without a page does not build.
+
+use super::Severity;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Code {
+    pub id: &'static str,
+    /// The page's title, also the one-line summary `fleet explain --list` shows.
+    pub title: &'static str,
+    pub severity: Severity,
+    /// The Markdown page printed by `fleet explain`.
+    pub page: &'static str,
+}
+
+impl PartialEq for Code {
+    fn eq(&self, other: &Code) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for Code {}
+impl std::hash::Hash for Code {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+impl Code {
+    pub fn lookup(id: &str) -> Option<Code> {
+        ALL_CODES.iter().copied().find(|code| code.id.eq_ignore_ascii_case(id))
+    }
+}
+
+macro_rules! codes {
+    ($($name:ident $severity:ident $title:literal;)*) => {
+        $(
+            pub const $name: Code = Code {
+                id: stringify!($name),
+                title: $title,
+                severity: Severity::$severity,
+                page: include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../docs/diagnostics/",
+                    stringify!($name),
+                    ".md"
+                )),
+            };
+        )*
+        /// Every code, in order.
+        pub const ALL_CODES: &[Code] = &[$($name),*];
+    };
+}
+
+codes! {
+    // Files and characters (E00xx).
+    E0001 Error "file is not valid UTF-8";
+    E0002 Error "file looks binary";
+    E0003 Error "unknown character";
+    E0004 Error "unterminated string";
+    E0005 Error "unterminated interpolation";
+    E0006 Error "invalid escape sequence";
+    E0007 Error "file too large";
+    E0008 Error "no `.fleet` files";
+    E0009 Error "file declares nothing";
+    E0011 Error "`#` does not start a comment";
+
+    // Syntax (E01xx).
+    E0100 Error "unexpected token";
+    E0101 Error "expected a declaration";
+    E0102 Error "unclosed delimiter";
+    E0103 Error "expected an expression";
+    E0104 Error "expected `=` or `{` after a field name";
+    E0105 Error "missing separator between fields";
+    E0106 Error "missing comma between list elements";
+    E0107 Error "expected a name";
+    E0108 Error "expected a type";
+    E0109 Error "nesting too deep";
+    E0110 Error "unit separated from its number";
+    E0111 Error "comparisons cannot be chained";
+    E0112 Error "unmatched closing delimiter";
+    E0113 Error "missing value after `=`";
+    E0114 Error "invalid overlay layer";
+    E0115 Error "percent literal followed by a number";
+    E0116 Error "reserved word used as a name";
+    E0117 Error "`=` in a condition";
+    E0118 Error "too many syntax errors";
+    E0119 Error "expected a field";
+    E0120 Error "field set with `:`";
+}

@@ -1,0 +1,52 @@
+//! Source files as the compiler sees them: an id, a display path and the text. The
+//! compiler does no IO; the CLI and the language server read files and hand over
+//! bytes or text.
+
+mod decode;
+mod line_index;
+
+pub use decode::{decode, MAX_FILE_SIZE};
+pub use line_index::{LineCol, LineIndex};
+
+use std::sync::Arc;
+
+/// Identifies a file among the files of one compilation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path as the user should read it in a diagnostic (relative where possible).
+    pub path: String,
+    pub text: Arc<str>,
+    pub line_index: Arc<LineIndex>,
+}
+
+/// The files of one compilation, by id.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        let text = text.into();
+        let line_index = Arc::new(LineIndex::new(&text));
+        self.files.push(SourceFile { id, path: path.into(), text, line_index });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+}

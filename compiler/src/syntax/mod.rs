@@ -1,0 +1,72 @@
+//! Syntax: source text -> tokens (`lexer`) -> green tree (`parser`, nom over the
+//! tokens) -> lossless `SyntaxTree` (`tree`), with the syntax diagnostics.
+//! Parsing never fails: every input gives a tree and a list of diagnostics.
+
+pub mod ast;
+mod green;
+pub mod kind;
+pub mod lexer;
+mod parser;
+pub mod tree;
+
+pub use kind::SyntaxKind;
+pub use parser::{MAX_ERRORS_PER_FILE, MAX_NESTING};
+pub use tree::{SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree};
+
+use crate::diagnostics::{code, Diagnostic, Span};
+use crate::source::FileId;
+use std::sync::Arc;
+use text_size::TextRange;
+
+/// The result of parsing one file: a tree (always) and its syntax diagnostics,
+/// lexical and grammatical, in source order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parse {
+    tree: Arc<SyntaxTree>,
+    errors: Arc<[Diagnostic]>,
+}
+
+impl Parse {
+    pub fn tree(&self) -> &SyntaxTree {
+        &self.tree
+    }
+
+    pub fn tree_arc(&self) -> &Arc<SyntaxTree> {
+        &self.tree
+    }
+
+    pub fn errors(&self) -> &[Diagnostic] {
+        &self.errors
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
+    let text: Arc<str> = text.into();
+    let lexed = lexer::lex(&text, file);
+    let (green, parse_errors) = parser::parse_tokens(&text, file, &lexed);
+    let mut errors = lexed.errors.clone();
+    errors.extend(parse_errors);
+    // Lexical errors first where two share a place: they explain the other.
+    errors.sort_by_key(|diagnostic| diagnostic.primary.as_ref().map(|label| label.span.range.start()));
+    let tree = tree::build(text, &lexed, green);
+    Parse { tree: Arc::new(tree), errors: errors.into() }
+}
+
+/// E0009 for a file with no declaration at all (empty, or only comments). A fleet
+/// file that declares nothing is almost always a mistake: a file saved empty, or
+/// everything commented out.
+pub fn check_declares_something(parse: &Parse, file: FileId) -> Option<Diagnostic> {
+    let declares = parse.tree().root().children().next().is_some();
+    if declares || parse.has_errors() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(code::E0009, "file declares nothing")
+            .with_primary(Span::new(file, TextRange::empty(0.into())), "this file has no declaration")
+            .with_help("add a declaration, or delete the file"),
+    )
+}

@@ -1,0 +1,572 @@
+//! Expressions, loosest binding first:
+//!
+//! | level | operators | shape |
+//! | --- | --- | --- |
+//! | filter | `where` | `clusters where env == production` |
+//! | or | `or` | n-ary |
+//! | and | `and` | n-ary |
+//! | not | `not` (prefix) | |
+//! | compare | `==` `!=` `<` `<=` `>` `>=` `in` `not in` | not chainable |
+//! | path | `->` | n-ary: `dev -> staging -> production` |
+//! | range | `..` | not chainable: `1..65535` |
+//! | sum | `+` `-` | n-ary |
+//! | product | `*` `/` `%` | n-ary |
+//! | sign | `-` (prefix) | |
+//! | postfix | `.field` `[index]` `(args)` | |
+//!
+//! A run of operators of one level is one `BINARY_EXPR` node, so `a + b + ... + z`
+//! makes a flat node instead of a deep tree.
+
+use super::input::{backtrack, Input, PResult};
+use super::items::for_binding;
+use super::bodies::body;
+use super::{nested, report_unclosed, starts_declaration, Node, MAX_NESTING};
+use crate::diagnostics::{code, Diagnostic};
+use crate::syntax::green::Green;
+use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
+use text_size::TextRange;
+
+pub(super) fn can_start_expression(kind: SyntaxKind) -> bool {
+    matches!(
+        kind,
+        IDENT
+            | NUMBER
+            | QUANTITY
+            | STRING_START
+            | TRIPLE_START
+            | TRUE_KW
+            | FALSE_KW
+            | L_BRACK
+            | L_BRACE
+            | L_PAREN
+            | MINUS
+            | NOT_KW
+            | IF_KW
+    )
+}
+
+/// An expression, or `Err` when none starts here (nothing recorded).
+pub(super) fn expr(i: Input<'_>) -> PResult<'_, Green> {
+    if !can_start_expression(i.kind()) {
+        return backtrack();
+    }
+    Ok(nested(i, filter_level))
+}
+
+/// An expression; when none starts here, reports E0103 and returns an `ERROR` node.
+pub(super) fn expr_or_error(i: Input<'_>) -> (Input<'_>, Green) {
+    match expr(i) {
+        Ok(result) => result,
+        Err(_) => missing_expression(i),
+    }
+}
+
+/// An expression in a condition (`where`, `if`, `require`), where a lone `=` is
+/// reported as a slip for `==`.
+pub(super) fn condition_or_error(i: Input<'_>) -> (Input<'_>, Green) {
+    i.with_condition(true, expr_or_error)
+}
+
+fn missing_expression(i: Input<'_>) -> (Input<'_>, Green) {
+    let (range, found) = i.found();
+    i.report(
+        Diagnostic::new(code::E0103, format!("expected an expression, found {found}"))
+            .with_primary(i.span(range), "expected a value here"),
+    );
+    let stops = matches!(i.kind(), R_BRACE | R_BRACK | R_PAREN | COMMA | INTERP_END | SOURCE_FILE);
+    if stops || i.newline_before() {
+        return (i, Green::empty(ERROR));
+    }
+    let mut node = Node::new(ERROR);
+    let i = node.bump(i);
+    node.done(i)
+}
+
+/// The next level down, or E0103 when no operand starts here.
+fn operand<'a>(i: Input<'a>, level: fn(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
+    if can_start_expression(i.kind()) { level(i) } else { missing_expression(i) }
+}
+
+fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
+    let (mut i, mut lhs) = or_level(i);
+    let depth = i.depth();
+    let mut filters = 0;
+    while i.at(WHERE_KW) {
+        if depth + filters >= MAX_NESTING {
+            break;
+        }
+        filters += 1;
+        let mut node = Node::new(WHERE_EXPR);
+        node.push(lhs);
+        i = node.bump(i);
+        i = node.add(i.with_condition(true, |i| operand(i, or_level)));
+        lhs = node.finish();
+    }
+    (i, lhs)
+}
+
+/// One n-ary level: `next (op next)*`. `operator` returns how many tokens the
+/// operator at the current position takes (0 when there is none).
+fn binary_level<'a>(
+    i: Input<'a>,
+    next: fn(Input<'a>) -> (Input<'a>, Green),
+    operator: fn(Input<'a>) -> u32,
+    chainable: bool,
+) -> (Input<'a>, Green) {
+    let (mut i, first) = next(i);
+    if operator(i) == 0 {
+        return (i, first);
+    }
+    let mut node = Node::new(BINARY_EXPR);
+    node.push(first);
+    let mut count = 0;
+    loop {
+        let tokens = operator(i);
+        if tokens == 0 {
+            break;
+        }
+        if !chainable && count == 1 {
+            let range = TextRange::new(i.range().start(), i.nth_range(tokens - 1).end());
+            i.report(
+                Diagnostic::new(code::E0111, "comparisons cannot be chained")
+                    .with_primary(i.span(range), "a second comparison in a row")
+                    .with_help("join two comparisons with `and`: `a < b and b < c`"),
+            );
+        }
+        for _ in 0..tokens {
+            i = node.bump(i);
+        }
+        i = node.add(operand(i, next));
+        count += 1;
+    }
+    node.done(i)
+}
+
+fn or_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, and_level, |i| i.at(OR_KW) as u32, true)
+}
+
+fn and_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, not_level, |i| i.at(AND_KW) as u32, true)
+}
+
+fn not_level(i: Input<'_>) -> (Input<'_>, Green) {
+    if i.at(NOT_KW) { prefix(i, not_level) } else { compare_level(i) }
+}
+
+fn prefix<'a>(i: Input<'a>, operand_level: fn(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
+    nested(i, |i| {
+        let mut node = Node::new(PREFIX_EXPR);
+        let i = node.bump(i);
+        let i = node.add(operand(i, operand_level));
+        node.done(i)
+    })
+}
+
+fn compare_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, path_level, comparison_operator, false)
+}
+
+fn comparison_operator(i: Input<'_>) -> u32 {
+    match i.kind() {
+        EQ2 | NEQ | LT | LE | GT | GE | IN_KW => 1,
+        NOT_KW if i.nth(1) == IN_KW => 2,
+        EQ if i.in_condition() => {
+            i.report(
+                Diagnostic::new(code::E0117, "`=` in a condition")
+                    .with_primary(i.span(i.range()), "`=` sets a field; it does not compare")
+                    .with_help("compare with `==`"),
+            );
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn path_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, range_level, |i| i.at(ARROW) as u32, true)
+}
+
+fn range_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, sum_level, |i| i.at(DOT2) as u32, false)
+}
+
+fn sum_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, product_level, |i| matches!(i.kind(), PLUS | MINUS) as u32, true)
+}
+
+fn product_level(i: Input<'_>) -> (Input<'_>, Green) {
+    binary_level(i, sign_level, product_operator, true)
+}
+
+fn product_operator(i: Input<'_>) -> u32 {
+    match i.kind() {
+        STAR | SLASH => 1,
+        PERCENT => {
+            // `10 %` with nothing after it: a percent written with a space.
+            if !can_start_expression(i.nth(1)) || i.newline_before_nth(1) {
+                let number = i.nth_range(0);
+                i.report(
+                    Diagnostic::new(code::E0110, "unit separated from its number")
+                        .with_primary(i.span(number), "this `%` stands apart from its number")
+                        .with_help("write the percent without a space: `10%`"),
+                );
+            }
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn sign_level(i: Input<'_>) -> (Input<'_>, Green) {
+    if i.at(MINUS) { prefix(i, sign_level) } else { postfix_level(i) }
+}
+
+fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
+    let (mut i, mut lhs) = primary(i);
+    let depth = i.depth();
+    let mut wraps = 0;
+    loop {
+        let kind = match i.kind() {
+            DOT => FIELD_EXPR,
+            L_BRACK if !i.newline_before() => INDEX_EXPR,
+            L_PAREN if !i.newline_before() => CALL_EXPR,
+            _ => break,
+        };
+        if depth + wraps >= MAX_NESTING {
+            break;
+        }
+        wraps += 1;
+        i.set_depth(depth + wraps);
+        let mut node = Node::new(kind);
+        node.push(lhs);
+        i = match kind {
+            FIELD_EXPR => {
+                let i = node.bump(i);
+                if i.at(IDENT) || (i.kind().is_reserved_keyword() && !i.newline_before()) {
+                    node.bump(i)
+                } else {
+                    i.report_expected("a field name after `.`");
+                    i
+                }
+            }
+            INDEX_EXPR => {
+                let open = i.range();
+                let i = node.bump(i);
+                let i = node.add(expr_or_error(i));
+                close(i, &mut node, open, R_BRACK)
+            }
+            _ => node.add(argument_list(i)),
+        };
+        lhs = node.finish();
+    }
+    i.set_depth(depth);
+    (i, lhs)
+}
+
+/// Consumes the closing delimiter, or reports the opener as unclosed.
+fn close<'a>(i: Input<'a>, node: &mut Node, open: TextRange, closer: SyntaxKind) -> Input<'a> {
+    if i.at(closer) {
+        node.bump(i)
+    } else {
+        report_unclosed(i, open, closer);
+        i
+    }
+}
+
+/// A single value: literal, string, name, list, record, parenthesised expression
+/// or `if`. Used directly where only a simple value fits (overlay layers).
+pub(super) fn primary_or_error(i: Input<'_>) -> (Input<'_>, Green) {
+    if can_start_expression(i.kind()) { nested(i, primary) } else { missing_expression(i) }
+}
+
+fn primary(i: Input<'_>) -> (Input<'_>, Green) {
+    match i.kind() {
+        NUMBER => number(i),
+        QUANTITY => quantity(i),
+        TRUE_KW | FALSE_KW => {
+            let mut node = Node::new(LITERAL);
+            let i = node.bump(i);
+            node.done(i)
+        }
+        STRING_START | TRIPLE_START => string(i),
+        IDENT => {
+            let mut node = Node::new(NAME_REF);
+            let i = node.bump(i);
+            node.done(i)
+        }
+        L_BRACK if i.nth(1) == FOR_KW => nested(i, comprehension),
+        L_BRACK => nested(i, list),
+        L_BRACE => body(i, RECORD_EXPR),
+        L_PAREN => nested(i, |i| {
+            let mut node = Node::new(PAREN_EXPR);
+            let open = i.range();
+            let i = node.bump(i);
+            let i = node.add(i.with_condition(false, expr_or_error));
+            let i = close(i, &mut node, open, R_PAREN);
+            node.done(i)
+        }),
+        IF_KW => nested(i, if_expr),
+        NOT_KW => prefix(i, not_level),
+        MINUS => prefix(i, sign_level),
+        _ => missing_expression(i),
+    }
+}
+
+/// The units a number may carry; a name from this list after a number and a space
+/// is a unit written apart (`30 s`).
+const UNIT_SUFFIXES: &[&str] = &[
+    "ns", "us", "ms", "s", "m", "h", "d", "k", "K", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi",
+    "Ei", "mi", "gi", "ki", "ti",
+];
+
+fn number(i: Input<'_>) -> (Input<'_>, Green) {
+    let mut node = Node::new(LITERAL);
+    let number_text = i.text();
+    let number_range = i.range();
+    let mut i = node.bump(i);
+    if i.at(IDENT) && !i.newline_before() && UNIT_SUFFIXES.contains(&i.text()) {
+        let unit = i.text();
+        i.report(
+            Diagnostic::new(code::E0110, "unit separated from its number")
+                .with_primary(i.span(TextRange::new(number_range.end(), i.range().end())), "a space between the number and its unit")
+                .with_help(format!("write `{number_text}{unit}`")),
+        );
+        i = node.bump(i);
+    }
+    node.done(i)
+}
+
+fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
+    let mut node = Node::new(LITERAL);
+    let text = i.text();
+    let range = i.range();
+    let mut i = node.bump(i);
+    // `10%3`: the lexer read a percent, then a number.
+    if text.ends_with('%') && matches!(i.kind(), NUMBER | IDENT) && i.range().start() == range.end() {
+        let number = &text[..text.len() - 1];
+        let right = i.text();
+        i.report(
+            Diagnostic::new(code::E0115, format!("`{text}{right}` reads as the percent `{text}` followed by `{right}`"))
+                .with_primary(i.span(TextRange::new(range.start(), i.range().end())), "a percent literal and then a number")
+                .with_help(format!("for the remainder of a division, put spaces around `%`: `{number} % {right}`")),
+        );
+        i = node.bump(i);
+    }
+    node.done(i)
+}
+
+/// `"text ${expr} text"` or `"""..."""`.
+pub(super) fn string(i: Input<'_>) -> (Input<'_>, Green) {
+    let mut node = Node::new(STRING);
+    let end = if i.at(TRIPLE_START) { TRIPLE_END } else { STRING_END };
+    let mut i = node.bump(i);
+    loop {
+        match i.kind() {
+            STRING_TEXT | STRING_ESCAPE => i = node.bump(i),
+            INTERP_START => i = node.add(interpolation(i)),
+            kind if kind == end => {
+                i = node.bump(i);
+                break;
+            }
+            // The lexer reported the missing end (E0004).
+            _ => break,
+        }
+    }
+    node.done(i)
+}
+
+fn interpolation(i: Input<'_>) -> (Input<'_>, Green) {
+    let mut node = Node::new(INTERPOLATION);
+    let mut i = node.bump(i);
+    if i.at(INTERP_END) {
+        i.report(
+            Diagnostic::new(code::E0103, "expected an expression, found `}`")
+                .with_primary(i.span(i.range()), "an empty `${}` interpolates nothing")
+                .with_help("put a value inside, or write `\\${` for the text `${`"),
+        );
+    } else {
+        i = node.add(i.with_condition(false, expr_or_error));
+    }
+    if i.at(INTERP_END) {
+        let i = node.bump(i);
+        return node.done(i);
+    }
+    // Tokens left before the `}` on this line; when there is no `}`, the lexer
+    // reported the interpolation as unterminated (E0005).
+    let mut ahead = 0;
+    while !i.newline_before_nth(ahead) && !matches!(i.nth(ahead), INTERP_END | SOURCE_FILE) {
+        ahead += 1;
+    }
+    if i.nth(ahead) == INTERP_END && !i.newline_before_nth(ahead) {
+        i.report_expected("`}` to end the interpolation");
+        let mut junk = Node::new(ERROR);
+        while !i.at(INTERP_END) {
+            i = junk.bump(i);
+        }
+        node.push(junk.finish());
+        i = node.bump(i);
+    }
+    node.done(i)
+}
+
+/// `[a, b, c]`
+fn list(i: Input<'_>) -> (Input<'_>, Green) {
+    i.with_condition(false, |i| {
+        let mut node = Node::new(LIST_EXPR);
+        let open = i.range();
+        let i = node.bump(i);
+        let i = delimited_elements(i, &mut node, open, R_BRACK, |i| expr(i), "a list element");
+        node.done(i)
+    })
+}
+
+/// `(a, name = b)`
+fn argument_list(i: Input<'_>) -> (Input<'_>, Green) {
+    i.with_condition(false, |i| {
+        let mut node = Node::new(ARG_LIST);
+        let open = i.range();
+        let i = node.bump(i);
+        let i = delimited_elements(i, &mut node, open, R_PAREN, argument, "an argument");
+        node.done(i)
+    })
+}
+
+fn argument(i: Input<'_>) -> PResult<'_, Green> {
+    if i.at(IDENT) && i.nth(1) == EQ {
+        let mut node = Node::new(NAMED_ARG);
+        let i = node.bump(i);
+        let i = node.bump(i);
+        let i = node.add(expr_or_error(i));
+        return Ok(node.done(i));
+    }
+    expr(i)
+}
+
+/// Comma-separated elements up to `closer`, with recovery: a missing comma is
+/// reported and parsing goes on; a stray token is wrapped in `ERROR`; a `}` or a
+/// declaration in column 0 ends an unclosed list.
+pub(super) fn delimited_elements<'a>(
+    mut i: Input<'a>,
+    node: &mut Node,
+    open: TextRange,
+    closer: SyntaxKind,
+    element: impl Fn(Input<'a>) -> PResult<'a, Green>,
+    what: &str,
+) -> Input<'a> {
+    loop {
+        match i.kind() {
+            kind if kind == closer => return node.bump(i),
+            SOURCE_FILE | R_BRACE | R_BRACK | R_PAREN | INTERP_END => {
+                report_unclosed(i, open, closer);
+                return i;
+            }
+            _ if i.at_column_zero() && starts_declaration(i) => {
+                report_unclosed(i, open, closer);
+                return i;
+            }
+            COMMA => {
+                let (range, _) = i.found();
+                i.report(
+                    Diagnostic::new(code::E0103, format!("expected {what}, found `,`"))
+                        .with_primary(i.span(range), "nothing stands before this `,`")
+                        .with_help("remove the extra `,`"),
+                );
+                i = node.bump(i);
+                continue;
+            }
+            _ => {}
+        }
+        match element(i) {
+            Ok((rest, child)) => {
+                node.push(child);
+                i = rest;
+            }
+            Err(_) => {
+                let (range, found) = i.found();
+                i.report(
+                    Diagnostic::new(code::E0100, format!("expected {what}, found {found}"))
+                        .with_primary(i.span(range), format!("expected {what}")),
+                );
+                let mut junk = Node::new(ERROR);
+                i = junk.bump(i);
+                node.push(junk.finish());
+                continue;
+            }
+        }
+        match i.kind() {
+            COMMA => i = node.bump(i),
+            kind if kind == closer => {}
+            kind if can_start_expression(kind) && !(i.at_column_zero() && starts_declaration(i)) => {
+                i.report(
+                    Diagnostic::new(code::E0106, "missing comma")
+                        .with_primary(i.span(TextRange::empty(i.previous_end())), "expected `,` here")
+                        .with_help(format!("separate the elements with `,`: `{}`", example_list(closer))),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn example_list(closer: SyntaxKind) -> &'static str {
+    match closer {
+        R_PAREN => "f(a, b)",
+        _ => "[a, b]",
+    }
+}
+
+/// `[for x in xs, y in ys if condition: expression]`
+fn comprehension(i: Input<'_>) -> (Input<'_>, Green) {
+    i.with_condition(false, |i| {
+        let mut node = Node::new(COMPREHENSION);
+        let open = i.range();
+        let mut i = node.bump(i);
+        i = node.bump(i);
+        i = node.add(for_binding(i));
+        while i.at(COMMA) {
+            i = node.bump(i);
+            i = node.add(for_binding(i));
+        }
+        if i.at(IF_KW) {
+            i = node.bump(i);
+            i = node.add(condition_or_error(i));
+        }
+        i = node.expect(i, COLON);
+        i = node.add(expr_or_error(i));
+        i = close(i, &mut node, open, R_BRACK);
+        node.done(i)
+    })
+}
+
+/// `if condition then value else value`
+fn if_expr(i: Input<'_>) -> (Input<'_>, Green) {
+    i.with_condition(false, |i| {
+        let mut node = Node::new(IF_EXPR);
+        let mut i = node.bump(i);
+        i = node.add(condition_or_error(i));
+        if i.at(THEN_KW) {
+            i = node.bump(i);
+        } else {
+            let (range, found) = i.found();
+            i.report(
+                Diagnostic::new(code::E0100, format!("expected `then`, found {found}"))
+                    .with_primary(i.span(range), "expected `then`")
+                    .with_help("write `if condition then value else other`"),
+            );
+        }
+        i = node.add(expr_or_error(i));
+        if i.at(ELSE_KW) {
+            i = node.bump(i);
+            i = node.add(expr_or_error(i));
+        } else {
+            let (range, found) = i.found();
+            i.report(
+                Diagnostic::new(code::E0100, format!("expected `else`, found {found}"))
+                    .with_primary(i.span(range), "expected `else`")
+                    .with_help("an `if` needs an `else`: every value must be defined"),
+            );
+        }
+        node.done(i)
+    })
+}

@@ -1,0 +1,175 @@
+//! Tokens to a green tree, with nom over the significant tokens.
+//!
+//! The grammar is LL(1) almost everywhere: each rule looks at the current token
+//! (rarely the next one) to decide, so no branch is undone after it records a
+//! diagnostic. Rules come in two shapes:
+//! - `fn rule(i) -> PResult<Green>`: fails (`Err`) when the rule does not start
+//!   here, for `alt`/`opt` and dispatch;
+//! - `fn rule(i) -> (Input, Green)`: called once the caller knows the rule starts
+//!   here; it always succeeds and records what went wrong.
+//!
+//! Recovery follows the resilient-parsing playbook: every list knows what ends it
+//! (`}`, `]`, a declaration word in column 0, the end of the file); an unexpected
+//! token is reported and wrapped in an `ERROR` node, and every loop consumes at
+//! least one token per turn. Nesting is bounded by `MAX_NESTING`.
+
+mod bodies;
+mod expressions;
+mod input;
+mod items;
+mod types;
+
+pub use input::{MAX_ERRORS_PER_FILE, MAX_NESTING};
+
+use crate::diagnostics::{code, Diagnostic};
+use crate::source::FileId;
+use crate::syntax::green::Green;
+use crate::syntax::kind::{declaration_keyword, SyntaxKind, SyntaxKind::*};
+use crate::syntax::lexer::Lexed;
+use input::{Input, ParseContext};
+use text_size::TextRange;
+
+/// Parses the tokens of one file; returns the root node and the syntax diagnostics.
+pub fn parse_tokens(source: &str, file: FileId, lexed: &Lexed) -> (Green, Vec<Diagnostic>) {
+    let context = ParseContext::new(source, file, lexed);
+    let root = items::source_file(context.input());
+    (root, context.finish_errors())
+}
+
+/// A node under construction: the children collected so far.
+struct Node {
+    kind: SyntaxKind,
+    children: Vec<Green>,
+}
+
+impl Node {
+    fn new(kind: SyntaxKind) -> Node {
+        Node { kind, children: Vec::new() }
+    }
+
+    fn push(&mut self, child: Green) {
+        self.children.push(child);
+    }
+
+    /// Pushes the child a rule returned; gives back the input after it.
+    fn add<'a>(&mut self, (input, child): (Input<'a>, Green)) -> Input<'a> {
+        self.children.push(child);
+        input
+    }
+
+    fn bump<'a>(&mut self, input: Input<'a>) -> Input<'a> {
+        self.add(input.bump())
+    }
+
+    fn bump_as<'a>(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
+        self.add(input.bump_as(kind))
+    }
+
+    /// Consumes `kind` if it is here; otherwise reports "expected `kind`".
+    fn expect<'a>(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
+        if input.at(kind) {
+            self.bump(input)
+        } else {
+            input.report_expected(kind.describe());
+            input
+        }
+    }
+
+    fn finish(self) -> Green {
+        Green::node(self.kind, self.children)
+    }
+
+    fn done(self, input: Input<'_>) -> (Input<'_>, Green) {
+        (input, self.finish())
+    }
+}
+
+/// Whether the current token starts a top-level declaration. Used to stop error
+/// recovery, and (in column 0) to end a body whose `}` is missing.
+fn starts_declaration(i: Input<'_>) -> bool {
+    match i.kind() {
+        IMPORT_KW | LET_KW | FOR_KW => true,
+        IDENT => match declaration_keyword(i.text()) {
+            Some(REQUIRE_KW) => !matches!(
+                i.nth(1),
+                EQ | PLUS_EQ | MINUS_EQ | DOT | L_BRACE | COLON | R_BRACE | COMMA | SOURCE_FILE
+            ),
+            Some(_) => matches!(i.nth(1), IDENT | STRING_START),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Reports an opening delimiter that is never closed, pointing at the opener.
+fn report_unclosed(i: Input<'_>, opener: TextRange, closer: SyntaxKind) {
+    let (here, found) = i.found();
+    let open_text = &i.ctx.source[opener];
+    i.report(
+        Diagnostic::new(code::E0102, format!("unclosed `{open_text}`"))
+            .with_primary(i.span(opener), format!("this `{open_text}` is never closed"))
+            .with_secondary(i.span(here), format!("expected {} before {found}", closer.describe()))
+            .with_help(format!("add {} where the {} ends", closer.describe(), what_opener_opens(open_text))),
+    );
+}
+
+fn what_opener_opens(open_text: &str) -> &'static str {
+    match open_text {
+        "[" => "list",
+        "(" => "parenthesised part",
+        _ => "block",
+    }
+}
+
+/// Skips tokens, at least one, until `stop` says so; returns them as an `ERROR`
+/// node. Brackets are not balanced here: a stray `{` must not swallow the file.
+fn skip_until<'a>(mut i: Input<'a>, stop: impl Fn(Input<'a>) -> bool) -> (Input<'a>, Green) {
+    let mut node = Node::new(ERROR);
+    if !i.at_eof() {
+        i = node.bump(i);
+    }
+    while !i.at_eof() && !stop(i) {
+        i = node.bump(i);
+    }
+    node.done(i)
+}
+
+/// Runs `rule` one nesting level deeper, or reports E0109 past the limit and skips
+/// the over-deep part without recursing.
+fn nested<'a>(i: Input<'a>, rule: impl FnOnce(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
+    let depth = i.depth();
+    if depth >= MAX_NESTING {
+        return too_deep(i);
+    }
+    i.set_depth(depth + 1);
+    let result = rule(i);
+    i.set_depth(depth);
+    result
+}
+
+fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
+    i.report(
+        Diagnostic::new(code::E0109, "nesting too deep")
+            .with_primary(i.span(i.range()), format!("this passes the limit of {MAX_NESTING} nested levels"))
+            .with_help("name the inner parts with `let` and refer to them"),
+    );
+    // Skip one token, or a whole bracketed group, counting instead of recursing.
+    let mut node = Node::new(ERROR);
+    let mut open = 0u32;
+    let mut i = i;
+    loop {
+        if i.at_eof() {
+            break;
+        }
+        match i.kind() {
+            L_BRACE | L_BRACK | L_PAREN | INTERP_START => open += 1,
+            R_BRACE | R_BRACK | R_PAREN | INTERP_END => open = open.saturating_sub(1),
+            _ => {}
+        }
+        i = node.bump(i);
+        if open == 0 {
+            break;
+        }
+    }
+    node.done(i)
+}
