@@ -1,1 +1,6 @@
-//! The benchmark workload W(n) (shared/bench/workload.md).
+//! The benchmark workload W(n) (shared/bench/workload.md), and what the benchmarks
+//! of the `benches/` folder share.
+
+pub mod workload;
+
+pub use workload::{Form, generate, generate_files};

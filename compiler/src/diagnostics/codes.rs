@@ -35,7 +35,10 @@ impl fmt::Display for Code {
 
 impl Code {
     pub fn lookup(id: &str) -> Option<Code> {
-        ALL_CODES.iter().copied().find(|code| code.id.eq_ignore_ascii_case(id))
+        ALL_CODES
+            .iter()
+            .copied()
+            .find(|code| code.id.eq_ignore_ascii_case(id))
     }
 }
 

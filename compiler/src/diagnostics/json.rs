@@ -59,8 +59,14 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         code: diagnostic.code.id,
         severity: diagnostic.severity.as_str(),
         message: &diagnostic.message,
-        file: diagnostic.primary.as_ref().map(|label| sources.get(label.span.file).path.as_str()),
-        range: diagnostic.primary.as_ref().map(|label| range(label, sources)),
+        file: diagnostic
+            .primary
+            .as_ref()
+            .map(|label| sources.get(label.span.file).path.as_str()),
+        range: diagnostic
+            .primary
+            .as_ref()
+            .map(|label| range(label, sources)),
         labels,
         notes: &diagnostic.notes,
         help: diagnostic.help.as_deref(),
@@ -88,7 +94,10 @@ fn position(label: &Label, sources: &SourceMap, offset: text_size::TextSize) -> 
     let file = sources.get(label.span.file);
     let line_col = file.line_index.line_col(offset);
     let line_start = usize::from(offset).min(file.text.len()) - line_col.col as usize;
-    let line_prefix = file.text.get(line_start..line_start + line_col.col as usize).unwrap_or("");
+    let line_prefix = file
+        .text
+        .get(line_start..line_start + line_col.col as usize)
+        .unwrap_or("");
     JsonPosition {
         offset: u32::from(offset).min(file.text.len() as u32),
         line: line_col.line + 1,

@@ -6,9 +6,9 @@ mod codes;
 mod json;
 mod render;
 
-pub use codes::{Code, ALL_CODES};
-pub use json::{to_json, JSON_SCHEMA_VERSION};
-pub use render::{render, RenderOptions};
+pub use codes::{ALL_CODES, Code};
+pub use json::{JSON_SCHEMA_VERSION, to_json};
+pub use render::{RenderOptions, render};
 
 use crate::source::FileId;
 use text_size::TextRange;
@@ -85,12 +85,18 @@ impl Diagnostic {
     }
 
     pub fn with_primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.primary = Some(Label { span, message: message.into() });
+        self.primary = Some(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 

@@ -19,7 +19,12 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, options: RenderOptio
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
-    let span = |label: &Label| (sources.get(label.span.file).path.clone(), clamp(label, sources));
+    let span = |label: &Label| {
+        (
+            sources.get(label.span.file).path.clone(),
+            clamp(label, sources),
+        )
+    };
     let config = Config::default()
         .with_color(options.color)
         .with_index_type(IndexType::Byte)
@@ -58,9 +63,15 @@ fn label(
     options: RenderOptions,
     primary: bool,
 ) -> ariadne::Label<(String, std::ops::Range<usize>)> {
-    let label = ariadne::Label::new(span).with_message(message).with_priority(if primary { 1 } else { 0 });
+    let label = ariadne::Label::new(span)
+        .with_message(message)
+        .with_priority(if primary { 1 } else { 0 });
     if options.color {
-        label.with_color(if primary { ariadne::Color::Red } else { ariadne::Color::Blue })
+        label.with_color(if primary {
+            ariadne::Color::Red
+        } else {
+            ariadne::Color::Blue
+        })
     } else {
         label
     }
@@ -70,7 +81,9 @@ fn label(
 fn clamp(label: &Label, sources: &SourceMap) -> std::ops::Range<usize> {
     let text = &sources.get(label.span.file).text;
     let mut start = usize::from(label.span.range.start()).min(text.len());
-    let mut end = usize::from(label.span.range.end()).min(text.len()).max(start);
+    let mut end = usize::from(label.span.range.end())
+        .min(text.len())
+        .max(start);
     while !text.is_char_boundary(start) {
         start -= 1;
     }
@@ -81,7 +94,12 @@ fn clamp(label: &Label, sources: &SourceMap) -> std::ops::Range<usize> {
 }
 
 fn render_without_source(diagnostic: &Diagnostic) -> String {
-    let mut out = format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message);
+    let mut out = format!(
+        "{}[{}]: {}\n",
+        diagnostic.severity.as_str(),
+        diagnostic.code,
+        diagnostic.message
+    );
     for note in &diagnostic.notes {
         let _ = writeln!(out, "  = note: {note}");
     }

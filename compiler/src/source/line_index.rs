@@ -19,7 +19,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        LineIndex { inner: line_index::LineIndex::new(text), len: TextSize::of(text) }
+        LineIndex {
+            inner: line_index::LineIndex::new(text),
+            len: TextSize::of(text),
+        }
     }
 
     /// The position of `offset`; an offset past the end is clamped to the end, one
@@ -31,14 +34,21 @@ impl LineIndex {
             Some(wide) => wide.col,
             None => utf8.col,
         };
-        LineCol { line: utf8.line, col: utf8.col, col_utf16 }
+        LineCol {
+            line: utf8.line,
+            col: utf8.col,
+            col_utf16,
+        }
     }
 
     /// The offset of a zero-based line and UTF-16 column (as the language server
     /// sends them). A position past the end of its line is clamped to the line's
     /// end, one past the last line to the end of the text.
     pub fn offset_utf16(&self, line: u32, col_utf16: u32) -> TextSize {
-        let wide = line_index::WideLineCol { line, col: col_utf16 };
+        let wide = line_index::WideLineCol {
+            line,
+            col: col_utf16,
+        };
         let Some(utf8) = self.inner.to_utf8(line_index::WideEncoding::Utf16, wide) else {
             return self.len;
         };
@@ -47,7 +57,9 @@ impl LineIndex {
         };
         let line_start = line_range.start();
         let line_end = line_range.end();
-        (line_start + TextSize::from(utf8.col)).min(line_end).min(self.len)
+        (line_start + TextSize::from(utf8.col))
+            .min(line_end)
+            .min(self.len)
     }
 
     pub fn len(&self) -> TextSize {
@@ -66,10 +78,38 @@ mod tests {
     #[test]
     fn ascii_positions() {
         let index = LineIndex::new("ab\ncd\n");
-        assert_eq!(index.line_col(0.into()), LineCol { line: 0, col: 0, col_utf16: 0 });
-        assert_eq!(index.line_col(4.into()), LineCol { line: 1, col: 1, col_utf16: 1 });
-        assert_eq!(index.line_col(6.into()), LineCol { line: 2, col: 0, col_utf16: 0 });
-        assert_eq!(index.line_col(100.into()), LineCol { line: 2, col: 0, col_utf16: 0 });
+        assert_eq!(
+            index.line_col(0.into()),
+            LineCol {
+                line: 0,
+                col: 0,
+                col_utf16: 0
+            }
+        );
+        assert_eq!(
+            index.line_col(4.into()),
+            LineCol {
+                line: 1,
+                col: 1,
+                col_utf16: 1
+            }
+        );
+        assert_eq!(
+            index.line_col(6.into()),
+            LineCol {
+                line: 2,
+                col: 0,
+                col_utf16: 0
+            }
+        );
+        assert_eq!(
+            index.line_col(100.into()),
+            LineCol {
+                line: 2,
+                col: 0,
+                col_utf16: 0
+            }
+        );
     }
 
     #[test]
@@ -78,7 +118,14 @@ mod tests {
         let text = "a = \"🚀漢x\"";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap() as u32;
-        assert_eq!(index.line_col(x.into()), LineCol { line: 0, col: x, col_utf16: 8 });
+        assert_eq!(
+            index.line_col(x.into()),
+            LineCol {
+                line: 0,
+                col: x,
+                col_utf16: 8
+            }
+        );
         assert_eq!(index.offset_utf16(0, 8), TextSize::from(x));
     }
 

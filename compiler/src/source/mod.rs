@@ -5,7 +5,7 @@
 mod decode;
 mod line_index;
 
-pub use decode::{decode, MAX_FILE_SIZE};
+pub use decode::{MAX_FILE_SIZE, decode};
 pub use line_index::{LineCol, LineIndex};
 
 use std::sync::Arc;
@@ -38,7 +38,12 @@ impl SourceMap {
         let id = FileId(self.files.len() as u32);
         let text = text.into();
         let line_index = Arc::new(LineIndex::new(&text));
-        self.files.push(SourceFile { id, path: path.into(), text, line_index });
+        self.files.push(SourceFile {
+            id,
+            path: path.into(),
+            text,
+            line_index,
+        });
         id
     }
 

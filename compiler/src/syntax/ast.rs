@@ -46,19 +46,26 @@ ast_node!(
 );
 
 impl<'t> SourceFile<'t> {
-    pub fn declarations(&self) -> impl Iterator<Item = Declaration<'t>> + 't {
+    pub fn declarations(&self) -> impl Iterator<Item = Declaration<'t>> + use<'t> {
         self.0.children().filter_map(Declaration::cast)
     }
 
     /// The `//!` comments at the top of the file, without their markers.
     pub fn module_doc(&self) -> String {
-        doc_text(self.0.child_tokens().filter(|token| token.kind() == MODULE_DOC_COMMENT), "//!")
+        doc_text(
+            self.0
+                .child_tokens()
+                .filter(|token| token.kind() == MODULE_DOC_COMMENT),
+            "//!",
+        )
     }
 }
 
 impl<'t> Declaration<'t> {
     pub fn keyword(&self) -> Option<SyntaxToken<'t>> {
-        self.0.child_tokens().find(|token| token.kind().is_contextual_keyword())
+        self.0
+            .child_tokens()
+            .find(|token| token.kind().is_contextual_keyword())
     }
 
     /// The name as written: an identifier, or a string with its quotes.
@@ -68,7 +75,9 @@ impl<'t> Declaration<'t> {
 
     /// `: eks` after the name.
     pub fn annotation(&self) -> Option<SyntaxNode<'t>> {
-        self.0.child_of_kind(TYPE_ANNOTATION).and_then(|annotation| annotation.children().next())
+        self.0
+            .child_of_kind(TYPE_ANNOTATION)
+            .and_then(|annotation| annotation.children().next())
     }
 
     pub fn body(&self) -> Option<Body<'t>> {
@@ -77,16 +86,21 @@ impl<'t> Declaration<'t> {
 
     /// The `///` comments directly above the declaration.
     pub fn doc(&self) -> String {
-        doc_text(self.0.child_tokens().filter(|token| token.kind() == DOC_COMMENT), "///")
+        doc_text(
+            self.0
+                .child_tokens()
+                .filter(|token| token.kind() == DOC_COMMENT),
+            "///",
+        )
     }
 }
 
 impl<'t> Body<'t> {
-    pub fn fields(&self) -> impl Iterator<Item = Field<'t>> + 't {
+    pub fn fields(&self) -> impl Iterator<Item = Field<'t>> + use<'t> {
         self.0.children().filter_map(Field::cast)
     }
 
-    pub fn blocks(&self) -> impl Iterator<Item = Block<'t>> + 't {
+    pub fn blocks(&self) -> impl Iterator<Item = Block<'t>> + use<'t> {
         self.0.children().filter_map(Block::cast)
     }
 }
@@ -106,7 +120,10 @@ impl<'t> Field<'t> {
     }
 
     pub fn value(&self) -> Option<SyntaxNode<'t>> {
-        self.0.children().filter(|child| child.kind() != FIELD_PATH).last()
+        self.0
+            .children()
+            .filter(|child| child.kind() != FIELD_PATH)
+            .last()
     }
 }
 
@@ -115,8 +132,10 @@ impl<'t> Block<'t> {
         key_path_text(self.0)
     }
 
-    pub fn labels(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
-        self.0.children().filter(|child| child.kind() == BLOCK_LABEL)
+    pub fn labels(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
+        self.0
+            .children()
+            .filter(|child| child.kind() == BLOCK_LABEL)
     }
 
     pub fn body(&self) -> Option<Body<'t>> {
@@ -166,8 +185,17 @@ mod tests {
         assert_eq!(decl.annotation().unwrap().text(), "eks");
         assert_eq!(decl.doc(), "Payments' cluster.");
         let body = decl.body().unwrap();
-        let fields: Vec<_> = body.fields().map(|field| (field.path(), field.value().unwrap().text())).collect();
-        assert_eq!(fields, vec![("env".to_string(), "dev"), ("env.REGION".to_string(), "\"eu\"")]);
+        let fields: Vec<_> = body
+            .fields()
+            .map(|field| (field.path(), field.value().unwrap().text()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("env".to_string(), "dev"),
+                ("env.REGION".to_string(), "\"eu\"")
+            ]
+        );
         assert_eq!(body.blocks().next().unwrap().path(), "workload");
     }
 }

@@ -9,7 +9,10 @@ pub enum Green {
     /// A significant token, by its index in the lexer's output. `kind` may differ
     /// from the lexed kind: a contextual keyword is re-tagged by the parser.
     Token { raw: u32, kind: SyntaxKind },
-    Node { kind: SyntaxKind, children: Vec<Green> },
+    Node {
+        kind: SyntaxKind,
+        children: Vec<Green>,
+    },
 }
 
 impl Green {
@@ -19,7 +22,10 @@ impl Green {
 
     /// A node that holds nothing: where an expected piece is missing.
     pub fn empty(kind: SyntaxKind) -> Green {
-        Green::Node { kind, children: Vec::new() }
+        Green::Node {
+            kind,
+            children: Vec::new(),
+        }
     }
 
     pub fn kind(&self) -> SyntaxKind {

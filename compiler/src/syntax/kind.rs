@@ -191,7 +191,10 @@ use SyntaxKind::*;
 
 impl SyntaxKind {
     pub fn is_trivia(self) -> bool {
-        matches!(self, WHITESPACE | COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT)
+        matches!(
+            self,
+            WHITESPACE | COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT
+        )
     }
 
     pub fn is_comment(self) -> bool {

@@ -6,9 +6,9 @@
 //! puts code inside a string and that code may hold strings again. An interpolation
 //! must close on its own line: a lost `}` then spoils one line, not the file.
 
-use crate::diagnostics::{code, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span, code};
 use crate::source::FileId;
-use crate::syntax::kind::{reserved_keyword, SyntaxKind, SyntaxKind::*};
+use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, reserved_keyword};
 use logos::Logos;
 use text_size::{TextRange, TextSize};
 
@@ -115,6 +115,9 @@ enum CodeToken {
     Pipe,
 }
 
+/// How far `quote_closes_outer_string` looks for a `}`.
+const LOOKAHEAD_FOR_BRACE: usize = 256;
+
 /// Inside `"..."`: a string may not span lines.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
 enum StringToken {
@@ -163,10 +166,16 @@ enum TripleToken {
 enum Mode {
     /// Code at the top of the file, or inside an interpolation (with the count of
     /// `{` opened inside it and the offset of its `${`).
-    Code { interpolation: Option<(u32, u32)> },
+    Code {
+        interpolation: Option<(u32, u32)>,
+    },
     /// A string, with the offset of its opening quote.
-    Single { start: u32 },
-    Triple { start: u32 },
+    Single {
+        start: u32,
+    },
+    Triple {
+        start: u32,
+    },
 }
 
 struct Driver<'s> {
@@ -179,18 +188,27 @@ struct Driver<'s> {
 }
 
 pub fn lex(source: &str, file: FileId) -> Lexed {
-    assert!(source.len() <= u32::MAX as usize, "callers refuse larger files (source::decode)");
+    assert!(
+        source.len() <= u32::MAX as usize,
+        "callers refuse larger files (source::decode)"
+    );
     let mut driver = Driver {
         source,
         file,
         kinds: Vec::with_capacity(source.len() / 3),
         starts: Vec::with_capacity(source.len() / 3 + 1),
         errors: Vec::new(),
-        modes: vec![Mode::Code { interpolation: None }],
+        modes: vec![Mode::Code {
+            interpolation: None,
+        }],
     };
     driver.run();
     driver.starts.push(source.len() as u32);
-    Lexed { kinds: driver.kinds, starts: driver.starts, errors: driver.errors }
+    Lexed {
+        kinds: driver.kinds,
+        starts: driver.starts,
+        errors: driver.errors,
+    }
 }
 
 impl<'s> Driver<'s> {
@@ -208,9 +226,11 @@ impl<'s> Driver<'s> {
         while self.modes.len() > 1 {
             match self.modes.pop() {
                 Some(Mode::Single { start }) | Some(Mode::Triple { start }) => {
-                    self.unterminated_string(start, self.source.len() as u32)
+                    self.unterminated_string(start)
                 }
-                Some(Mode::Code { interpolation: Some((_, start)) }) => self.unterminated_interpolation(start),
+                Some(Mode::Code {
+                    interpolation: Some((_, start)),
+                }) => self.unterminated_interpolation(start),
                 _ => {}
             }
         }
@@ -269,14 +289,28 @@ impl<'s> Driver<'s> {
                 CodeToken::Ident => reserved_keyword(lexer.slice()).unwrap_or(IDENT),
                 CodeToken::Number => NUMBER,
                 CodeToken::Quantity => QUANTITY,
+                CodeToken::Quote
+                    if interpolation.is_some() && self.quote_closes_outer_string(end) =>
+                {
+                    let (_, interp_start) = interpolation.expect("checked above");
+                    self.unterminated_interpolation(interp_start);
+                    self.modes.pop();
+                    self.push(STRING_END, start);
+                    self.modes.pop();
+                    return end;
+                }
                 CodeToken::Quote => {
                     self.push(STRING_START, start);
-                    self.modes.push(Mode::Single { start: start as u32 });
+                    self.modes.push(Mode::Single {
+                        start: start as u32,
+                    });
                     return end;
                 }
                 CodeToken::TripleQuote => {
                     self.push(TRIPLE_START, start);
-                    self.modes.push(Mode::Triple { start: start as u32 });
+                    self.modes.push(Mode::Triple {
+                        start: start as u32,
+                    });
                     return end;
                 }
                 CodeToken::LBrace => {
@@ -327,8 +361,12 @@ impl<'s> Driver<'s> {
             self.push(kind, start);
             // Keep the brace depth of this interpolation in its mode, so a string
             // nested inside it comes back to the right count.
-            if let (Some(depth), Some(Mode::Code { interpolation: Some((saved, _)) })) =
-                (depth, self.modes.last_mut())
+            if let (
+                Some(depth),
+                Some(Mode::Code {
+                    interpolation: Some((saved, _)),
+                }),
+            ) = (depth, self.modes.last_mut())
             {
                 *saved = depth;
             }
@@ -344,12 +382,14 @@ impl<'s> Driver<'s> {
             let end = pos + span.end;
             match result {
                 Ok(StringToken::Text | StringToken::Dollar) => self.push(STRING_TEXT, start),
-                Ok(StringToken::Escape | StringToken::UnicodeEscape | StringToken::LoneBackslash) => {
-                    self.escape(lexer.slice(), start, end)
-                }
+                Ok(
+                    StringToken::Escape | StringToken::UnicodeEscape | StringToken::LoneBackslash,
+                ) => self.escape(lexer.slice(), start, end),
                 Ok(StringToken::InterpStart) => {
                     self.push(INTERP_START, start);
-                    self.modes.push(Mode::Code { interpolation: Some((0, start as u32)) });
+                    self.modes.push(Mode::Code {
+                        interpolation: Some((0, start as u32)),
+                    });
                     return end;
                 }
                 Ok(StringToken::End) => {
@@ -359,7 +399,7 @@ impl<'s> Driver<'s> {
                 }
                 Ok(StringToken::Newline) => {
                     // The newline is not part of the string: it is white space after it.
-                    self.unterminated_string(string_start, start as u32);
+                    self.unterminated_string(string_start);
                     self.modes.pop();
                     return start;
                 }
@@ -376,15 +416,20 @@ impl<'s> Driver<'s> {
             let start = pos + span.start;
             let end = pos + span.end;
             match result {
-                Ok(TripleToken::Text | TripleToken::Dollar | TripleToken::Quote | TripleToken::Quotes) => {
-                    self.push(STRING_TEXT, start)
-                }
-                Ok(TripleToken::Escape | TripleToken::UnicodeEscape | TripleToken::LoneBackslash) => {
-                    self.escape(lexer.slice(), start, end)
-                }
+                Ok(
+                    TripleToken::Text
+                    | TripleToken::Dollar
+                    | TripleToken::Quote
+                    | TripleToken::Quotes,
+                ) => self.push(STRING_TEXT, start),
+                Ok(
+                    TripleToken::Escape | TripleToken::UnicodeEscape | TripleToken::LoneBackslash,
+                ) => self.escape(lexer.slice(), start, end),
                 Ok(TripleToken::InterpStart) => {
                     self.push(INTERP_START, start);
-                    self.modes.push(Mode::Code { interpolation: Some((0, start as u32)) });
+                    self.modes.push(Mode::Code {
+                        interpolation: Some((0, start as u32)),
+                    });
                     return end;
                 }
                 Ok(TripleToken::End) => {
@@ -404,16 +449,34 @@ impl<'s> Driver<'s> {
             self.errors.push(
                 Diagnostic::new(code::E0006, "invalid escape sequence")
                     .with_primary(self.span(start, end), problem)
-                    .with_help(r#"the escapes are \" \\ \n \r \t \$ and \u{...} with 1 to 6 hex digits"#),
+                    .with_help(
+                        r#"the escapes are \" \\ \n \r \t \$ and \u{...} with 1 to 6 hex digits"#,
+                    ),
             );
         }
     }
 
+    /// Leaves an interpolation that did not close on its line. A one-line string
+    /// ends with it; a `"""` string goes on.
     fn pop_interpolation_and_string(&mut self) {
-        // The interpolation, then the string that held it.
         self.modes.pop();
-        if matches!(self.modes.last(), Some(Mode::Single { .. } | Mode::Triple { .. })) {
+        if matches!(self.modes.last(), Some(Mode::Single { .. })) {
             self.modes.pop();
+        }
+    }
+
+    /// Inside `"...${` a `"` with no `}` after it on the line most likely closes
+    /// the string whose interpolation lost its `}` (`"prod-${region"`), rather than
+    /// opening a string nested in the interpolation. Looks a bounded distance ahead.
+    fn quote_closes_outer_string(&self, after_quote: usize) -> bool {
+        if !matches!(self.modes.iter().rev().nth(1), Some(Mode::Single { .. })) {
+            return false;
+        }
+        let rest = &self.source.as_bytes()[after_quote..];
+        let window = &rest[..rest.len().min(LOOKAHEAD_FOR_BRACE)];
+        match window.iter().position(|&b| b == b'}' || b == b'\n') {
+            Some(at) => window[at] == b'\n',
+            None => window.len() == rest.len(),
         }
     }
 
@@ -427,7 +490,8 @@ impl<'s> Driver<'s> {
                 && let Some(label) = last.primary.as_mut()
                 && u32::from(label.span.range.end()) == start as u32
             {
-                label.span.range = TextRange::new(label.span.range.start(), TextSize::from(end as u32));
+                label.span.range =
+                    TextRange::new(label.span.range.start(), TextSize::from(end as u32));
                 last.message = "unknown characters".to_string();
                 label.message = "these characters start no token".to_string();
                 return;
@@ -442,24 +506,25 @@ impl<'s> Driver<'s> {
         self.errors.push(diagnostic);
     }
 
-    fn unterminated_string(&mut self, start: u32, end: u32) {
-        let quote_len = if self.source[start as usize..].starts_with("\"\"\"") { 3 } else { 1 };
-        let mut diagnostic = Diagnostic::new(code::E0004, "unterminated string")
-            .with_primary(
-                Span::new(self.file, TextRange::at(start.into(), TextSize::from(quote_len))),
-                "this string is never closed",
-            );
-        if quote_len == 1 {
-            diagnostic = diagnostic
-                .with_secondary(
-                    Span::new(self.file, TextRange::empty(end.into())),
-                    "the line ends here",
-                )
-                .with_help("close it with `\"` on the same line; a string over several lines is written `\"\"\"...\"\"\"`");
+    fn unterminated_string(&mut self, start: u32) {
+        let triple = self.source[start as usize..].starts_with("\"\"\"");
+        let quote_len = if triple { 3 } else { 1 };
+        let help = if triple {
+            "close it with `\"\"\"`"
         } else {
-            diagnostic = diagnostic.with_help("close it with `\"\"\"`");
-        }
-        self.errors.push(diagnostic);
+            "close it with `\"` on the same line; a string over several lines is written `\"\"\"...\"\"\"`"
+        };
+        self.errors.push(
+            Diagnostic::new(code::E0004, "unterminated string")
+                .with_primary(
+                    Span::new(
+                        self.file,
+                        TextRange::at(start.into(), TextSize::from(quote_len)),
+                    ),
+                    "this string is never closed",
+                )
+                .with_help(help),
+        );
     }
 
     fn unterminated_interpolation(&mut self, start: u32) {
@@ -474,7 +539,10 @@ impl<'s> Driver<'s> {
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.file, TextRange::new((start as u32).into(), (end as u32).into()))
+        Span::new(
+            self.file,
+            TextRange::new((start as u32).into(), (end as u32).into()),
+        )
     }
 }
 
@@ -495,10 +563,16 @@ fn escape_problem(text: &str) -> Option<String> {
         Some('"' | '\\' | 'n' | 'r' | 't' | '$') if rest.len() == 1 => None,
         Some('u') if rest.len() == 1 => Some("`\\u` needs braces: `\\u{1F680}`".to_string()),
         Some('u') => {
-            let Some(hex) = rest.strip_prefix("u{").and_then(|hex| hex.strip_suffix('}')) else {
+            let Some(hex) = rest
+                .strip_prefix("u{")
+                .and_then(|hex| hex.strip_suffix('}'))
+            else {
                 return Some("this `\\u{` is not closed with `}`".to_string());
             };
-            if hex.is_empty() || hex.len() > 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            if hex.is_empty() {
+                return Some("`\\u{}` has no hex digits".to_string());
+            }
+            if hex.len() > 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Some(format!("`{hex}` is not 1 to 6 hex digits"));
             }
             match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
@@ -530,19 +604,33 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<(SyntaxKind, &str)> {
         let lexed = lex(text, FileId(0));
-        (0..lexed.len()).map(|i| (lexed.kinds[i], lexed.text(text, i))).collect()
+        (0..lexed.len())
+            .map(|i| (lexed.kinds[i], lexed.text(text, i)))
+            .collect()
     }
 
     fn significant(text: &str) -> Vec<(SyntaxKind, &str)> {
-        kinds(text).into_iter().filter(|(kind, _)| !kind.is_trivia()).collect()
+        kinds(text)
+            .into_iter()
+            .filter(|(kind, _)| !kind.is_trivia())
+            .collect()
     }
 
     #[test]
     fn kebab_names_are_one_identifier_and_spaced_minus_subtracts() {
-        assert_eq!(significant("production-asia-south1"), vec![(IDENT, "production-asia-south1")]);
-        assert_eq!(significant("a - b"), vec![(IDENT, "a"), (MINUS, "-"), (IDENT, "b")]);
+        assert_eq!(
+            significant("production-asia-south1"),
+            vec![(IDENT, "production-asia-south1")]
+        );
+        assert_eq!(
+            significant("a - b"),
+            vec![(IDENT, "a"), (MINUS, "-"), (IDENT, "b")]
+        );
         assert_eq!(significant("a-"), vec![(IDENT, "a"), (MINUS, "-")]);
-        assert_eq!(significant("dev->staging"), vec![(IDENT, "dev"), (ARROW, "->"), (IDENT, "staging")]);
+        assert_eq!(
+            significant("dev->staging"),
+            vec![(IDENT, "dev"), (ARROW, "->"), (IDENT, "staging")]
+        );
     }
 
     #[test]
@@ -560,13 +648,22 @@ mod tests {
                 (NUMBER, "1_000"),
             ]
         );
-        assert_eq!(significant("i % 3"), vec![(IDENT, "i"), (PERCENT, "%"), (NUMBER, "3")]);
-        assert_eq!(significant("1..10"), vec![(NUMBER, "1"), (DOT2, ".."), (NUMBER, "10")]);
+        assert_eq!(
+            significant("i % 3"),
+            vec![(IDENT, "i"), (PERCENT, "%"), (NUMBER, "3")]
+        );
+        assert_eq!(
+            significant("1..10"),
+            vec![(NUMBER, "1"), (DOT2, ".."), (NUMBER, "10")]
+        );
     }
 
     #[test]
     fn keywords_are_whole_words() {
-        assert_eq!(significant("if iffy in"), vec![(IF_KW, "if"), (IDENT, "iffy"), (IN_KW, "in")]);
+        assert_eq!(
+            significant("if iffy in"),
+            vec![(IF_KW, "if"), (IDENT, "iffy"), (IN_KW, "in")]
+        );
         assert_eq!(significant("cluster"), vec![(IDENT, "cluster")]);
     }
 
@@ -655,7 +752,10 @@ mod tests {
     fn unterminated_interpolation_stops_at_the_end_of_its_line() {
         let text = "a = \"x${y\nb = 1";
         let lexed = lex(text, FileId(0));
-        assert_eq!(lexed.errors.iter().map(|e| e.code).collect::<Vec<_>>(), vec![code::E0005]);
+        assert_eq!(
+            lexed.errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+            vec![code::E0005]
+        );
         assert_eq!(significant(text).last(), Some(&(NUMBER, "1")));
     }
 
@@ -679,13 +779,29 @@ mod tests {
     fn unknown_characters_make_one_token_and_one_diagnostic_per_run() {
         let text = "a ;;; b ^";
         let lexed = lex(text, FileId(0));
-        assert_eq!(significant(text), vec![(IDENT, "a"), (ERROR_TOKEN, ";;;"), (IDENT, "b"), (ERROR_TOKEN, "^")]);
+        assert_eq!(
+            significant(text),
+            vec![
+                (IDENT, "a"),
+                (ERROR_TOKEN, ";;;"),
+                (IDENT, "b"),
+                (ERROR_TOKEN, "^")
+            ]
+        );
         assert_eq!(lexed.errors.len(), 2);
     }
 
     #[test]
     fn every_byte_is_in_a_token() {
-        for text in ["", "a", "\"x${\"y\"}z\"", "\u{1F680} = 3", "\"\"\"open", "#x\n\"${", "\"a\\"] {
+        for text in [
+            "",
+            "a",
+            "\"x${\"y\"}z\"",
+            "\u{1F680} = 3",
+            "\"\"\"open",
+            "#x\n\"${",
+            "\"a\\",
+        ] {
             let lexed = lex(text, FileId(0));
             let joined: String = (0..lexed.len()).map(|i| lexed.text(text, i)).collect();
             assert_eq!(joined, text);

@@ -13,7 +13,7 @@ pub use kind::SyntaxKind;
 pub use parser::{MAX_ERRORS_PER_FILE, MAX_NESTING};
 pub use tree::{SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree};
 
-use crate::diagnostics::{code, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span, code};
 use crate::source::FileId;
 use std::sync::Arc;
 use text_size::TextRange;
@@ -51,9 +51,17 @@ pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
     let mut errors = lexed.errors.clone();
     errors.extend(parse_errors);
     // Lexical errors first where two share a place: they explain the other.
-    errors.sort_by_key(|diagnostic| diagnostic.primary.as_ref().map(|label| label.span.range.start()));
+    errors.sort_by_key(|diagnostic| {
+        diagnostic
+            .primary
+            .as_ref()
+            .map(|label| label.span.range.start())
+    });
     let tree = tree::build(text, &lexed, green);
-    Parse { tree: Arc::new(tree), errors: errors.into() }
+    Parse {
+        tree: Arc::new(tree),
+        errors: errors.into(),
+    }
 }
 
 /// E0009 for a file with no declaration at all (empty, or only comments). A fleet
@@ -66,7 +74,10 @@ pub fn check_declares_something(parse: &Parse, file: FileId) -> Option<Diagnosti
     }
     Some(
         Diagnostic::new(code::E0009, "file declares nothing")
-            .with_primary(Span::new(file, TextRange::empty(0.into())), "this file has no declaration")
+            .with_primary(
+                Span::new(file, TextRange::empty(0.into())),
+                "this file has no declaration",
+            )
             .with_help("add a declaration, or delete the file"),
     )
 }

@@ -56,7 +56,9 @@ impl SyntaxTree {
     }
 
     /// Every token in order: the concatenation of their texts is the source.
-    pub fn tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxToken<'_>> + ExactSizeIterator + '_ {
+    pub fn tokens(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = SyntaxToken<'_>> + ExactSizeIterator + '_ {
         (0..self.token_kinds.len() as u32).map(move |id| SyntaxToken { tree: self, id })
     }
 
@@ -71,7 +73,10 @@ impl SyntaxTree {
             Err(0) => return None,
             Err(index) => index - 1,
         };
-        Some(SyntaxToken { tree: self, id: index as u32 })
+        Some(SyntaxToken {
+            tree: self,
+            id: index as u32,
+        })
     }
 
     /// The tree as indented text, one node or token a line: what the parser tests
@@ -93,7 +98,13 @@ impl SyntaxTree {
                     }
                 }
                 SyntaxElement::Token(token) => {
-                    let _ = writeln!(out, "{:?}@{:?} {:?}", token.kind(), token.range(), token.text());
+                    let _ = writeln!(
+                        out,
+                        "{:?}@{:?} {:?}",
+                        token.kind(),
+                        token.range(),
+                        token.text()
+                    );
                 }
             }
         }
@@ -106,9 +117,15 @@ impl SyntaxTree {
 
     fn element(&self, raw: u32) -> SyntaxElement<'_> {
         if raw & TOKEN_BIT != 0 {
-            SyntaxElement::Token(SyntaxToken { tree: self, id: raw & !TOKEN_BIT })
+            SyntaxElement::Token(SyntaxToken {
+                tree: self,
+                id: raw & !TOKEN_BIT,
+            })
         } else {
-            SyntaxElement::Node(SyntaxNode { tree: self, id: raw })
+            SyntaxElement::Node(SyntaxNode {
+                tree: self,
+                id: raw,
+            })
         }
     }
 }
@@ -177,32 +194,42 @@ impl<'t> SyntaxNode<'t> {
 
     pub fn parent(&self) -> Option<SyntaxNode<'t>> {
         let parent = self.tree.node_data(self.id).parent;
-        (parent != NO_PARENT).then_some(SyntaxNode { tree: self.tree, id: parent })
+        (parent != NO_PARENT).then_some(SyntaxNode {
+            tree: self.tree,
+            id: parent,
+        })
     }
 
-    pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
+    pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         std::iter::successors(Some(*self), |node| node.parent())
     }
 
-    pub fn children_with_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + 't {
+    pub fn children_with_tokens(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + use<'t> {
         let data = self.tree.node_data(self.id);
         let tree = self.tree;
-        let range = data.children_start as usize..(data.children_start + data.children_len) as usize;
-        tree.elements[range].iter().map(move |&raw| tree.element(raw))
+        let range =
+            data.children_start as usize..(data.children_start + data.children_len) as usize;
+        tree.elements[range]
+            .iter()
+            .map(move |&raw| tree.element(raw))
     }
 
-    pub fn children(&self) -> impl DoubleEndedIterator<Item = SyntaxNode<'t>> + 't {
-        self.children_with_tokens().filter_map(|element| match element {
-            SyntaxElement::Node(node) => Some(node),
-            SyntaxElement::Token(_) => None,
-        })
+    pub fn children(&self) -> impl DoubleEndedIterator<Item = SyntaxNode<'t>> + use<'t> {
+        self.children_with_tokens()
+            .filter_map(|element| match element {
+                SyntaxElement::Node(node) => Some(node),
+                SyntaxElement::Token(_) => None,
+            })
     }
 
-    pub fn child_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxToken<'t>> + 't {
-        self.children_with_tokens().filter_map(|element| match element {
-            SyntaxElement::Token(token) => Some(token),
-            SyntaxElement::Node(_) => None,
-        })
+    pub fn child_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxToken<'t>> + use<'t> {
+        self.children_with_tokens()
+            .filter_map(|element| match element {
+                SyntaxElement::Token(token) => Some(token),
+                SyntaxElement::Node(_) => None,
+            })
     }
 
     pub fn child_of_kind(&self, kind: SyntaxKind) -> Option<SyntaxNode<'t>> {
@@ -214,7 +241,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// Every token inside, in order, trivia included.
-    pub fn descendant_tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + 't {
+    pub fn descendant_tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + use<'t> {
         let mut stack: Vec<SyntaxElement<'t>> = self.children_with_tokens().rev().collect();
         std::iter::from_fn(move || {
             while let Some(element) = stack.pop() {
@@ -228,7 +255,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// Every node inside, this one first, in pre-order.
-    pub fn descendants(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
+    pub fn descendants(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         let mut stack = vec![*self];
         std::iter::from_fn(move || {
             let node = stack.pop()?;
@@ -240,7 +267,8 @@ impl<'t> SyntaxNode<'t> {
 
     /// The first significant (non-trivia) token inside.
     pub fn first_significant_token(&self) -> Option<SyntaxToken<'t>> {
-        self.descendant_tokens().find(|token| !token.kind().is_trivia())
+        self.descendant_tokens()
+            .find(|token| !token.kind().is_trivia())
     }
 }
 
@@ -260,17 +288,26 @@ impl<'t> SyntaxToken<'t> {
     }
 
     pub fn parent(&self) -> SyntaxNode<'t> {
-        SyntaxNode { tree: self.tree, id: self.tree.token_parents[self.id as usize] }
+        SyntaxNode {
+            tree: self.tree,
+            id: self.tree.token_parents[self.id as usize],
+        }
     }
 
     /// The token before this one in the file (trivia included).
     pub fn prev_token(&self) -> Option<SyntaxToken<'t>> {
-        self.id.checked_sub(1).map(|id| SyntaxToken { tree: self.tree, id })
+        self.id.checked_sub(1).map(|id| SyntaxToken {
+            tree: self.tree,
+            id,
+        })
     }
 
     pub fn next_token(&self) -> Option<SyntaxToken<'t>> {
         let id = self.id + 1;
-        ((id as usize) < self.tree.token_kinds.len()).then_some(SyntaxToken { tree: self.tree, id })
+        ((id as usize) < self.tree.token_kinds.len()).then_some(SyntaxToken {
+            tree: self.tree,
+            id,
+        })
     }
 }
 
@@ -386,18 +423,34 @@ pub fn build(text: Arc<str>, lexed: &Lexed, root: Green) -> SyntaxTree {
 impl Builder<'_> {
     fn open(&mut self, kind: SyntaxKind, first: Option<u32>) {
         if let Some(first) = first.filter(|_| !self.stack.is_empty()) {
-            let split = if kind.takes_leading_comments() { self.comments_above(first) } else { first };
+            let split = if kind.takes_leading_comments() {
+                self.comments_above(first)
+            } else {
+                first
+            };
             self.flush_trivia(split);
         }
         let id = self.nodes.len() as u32;
         let parent = self.stack.last().map_or(NO_PARENT, |frame| frame.node);
         let here = self.lexed.starts[self.cursor as usize];
-        self.nodes.push(NodeData { kind, parent, children_start: 0, children_len: 0, start: here, end: here });
+        self.nodes.push(NodeData {
+            kind,
+            parent,
+            children_start: 0,
+            children_len: 0,
+            start: here,
+            end: here,
+        });
         if let Some(frame) = self.stack.last_mut() {
             frame.children.push(id);
         }
         let children = self.spare_vectors.pop().unwrap_or_default();
-        self.stack.push(Frame { node: id, children, start: None, end: here });
+        self.stack.push(Frame {
+            node: id,
+            children,
+            start: None,
+            end: here,
+        });
     }
 
     fn close(&mut self) {
@@ -454,14 +507,21 @@ impl Builder<'_> {
             let previous = index - 1;
             match self.lexed.kinds[previous as usize] {
                 WHITESPACE => {
-                    if self.lexed.text(text, previous as usize).matches('\n').count() >= 2 {
+                    if self
+                        .lexed
+                        .text(text, previous as usize)
+                        .matches('\n')
+                        .count()
+                        >= 2
+                    {
                         break;
                     }
                 }
                 COMMENT | DOC_COMMENT => {
                     let starts_line = previous == 0 || {
                         let before = previous as usize - 1;
-                        self.lexed.kinds[before] == WHITESPACE && self.lexed.text(text, before).contains('\n')
+                        self.lexed.kinds[before] == WHITESPACE
+                            && self.lexed.text(text, before).contains('\n')
                     };
                     if !starts_line {
                         break;
@@ -486,7 +546,11 @@ mod tests {
         let text = "env dev {\n  // about a\n  a = 1 // after a\n\n  // loose\n\n  b = 2\n}\n";
         let parse = parse(text, FileId(0));
         let tree = parse.tree();
-        let fields: Vec<_> = tree.root().descendants().filter(|n| n.kind() == crate::syntax::SyntaxKind::FIELD).collect();
+        let fields: Vec<_> = tree
+            .root()
+            .descendants()
+            .filter(|n| n.kind() == crate::syntax::SyntaxKind::FIELD)
+            .collect();
         assert_eq!(fields[0].text(), "// about a\n  a = 1");
         assert_eq!(fields[1].text(), "b = 2");
     }

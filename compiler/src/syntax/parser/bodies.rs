@@ -2,14 +2,15 @@
 //! blocks), of record types (field declarations) and of enums (variants). Entries
 //! are separated by a new line or a comma.
 
+use super::expressions::can_start_expression;
 use super::expressions::{expr_or_error, string};
-use super::input::{backtrack, Input, PResult};
+use super::input::{Input, PResult, backtrack};
 use super::items::require;
 use super::types::type_or_error;
-use super::{nested, report_unclosed, skip_until, starts_declaration, Node};
-use crate::diagnostics::{code, Diagnostic};
+use super::{Node, is_field_start, nested, report_unclosed, skip_until, starts_declaration};
+use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
-use crate::syntax::kind::{declaration_keyword, SyntaxKind, SyntaxKind::*};
+use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
 use text_size::TextRange;
 
 /// `{ fields and blocks }`, as a `BODY` or a `RECORD_EXPR`.
@@ -56,7 +57,9 @@ pub(super) fn record_like_body<'a>(
                 }
                 Err(_) => {
                     report_expected_entry(i, kind);
-                    i = node.add(skip_until(i, |i| i.at(COMMA) || i.at(R_BRACE) || i.newline_before()));
+                    i = node.add(skip_until(i, |i| {
+                        i.at(COMMA) || i.at(R_BRACE) || i.newline_before()
+                    }));
                 }
             }
         }
@@ -80,21 +83,31 @@ fn report_expected_entry(i: Input<'_>, kind: SyntaxKind) {
     i.report(diagnostic);
 }
 
-/// After an entry: a comma, a new line, or the end of the body.
+/// After an entry: a comma, a new line, or the end of the body. When something
+/// else follows on the line and cannot start an entry, the rest of the line is
+/// skipped (reported once, here).
 fn separator<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
     match i.kind() {
         COMMA => node.bump(i),
         R_BRACE | SOURCE_FILE => i,
         _ if i.newline_before() => i,
-        _ => {
+        kind => {
             let at = TextRange::empty(i.previous_end());
             i.report(
-                Diagnostic::new(code::E0105, format!("expected `,` or a new line, found {}", i.describe_current()))
-                    .with_primary(i.span(at), "the previous entry ends here")
-                    .with_secondary(i.span(i.range()), "the next one starts here")
-                    .with_help("put each field on its own line, or separate them with `,`"),
+                Diagnostic::new(
+                    code::E0105,
+                    format!("expected `,` or a new line, found {}", i.describe_current()),
+                )
+                .with_primary(i.span(at), "the previous entry ends here")
+                .with_secondary(i.span(i.range()), "the next one starts here")
+                .with_help("put each field on its own line, or separate them with `,`"),
             );
-            i
+            if matches!(kind, IDENT | STRING_START) || kind.is_reserved_keyword() {
+                return i;
+            }
+            node.add(skip_until(i, |i| {
+                i.newline_before() || matches!(i.kind(), COMMA | R_BRACE)
+            }))
         }
     }
 }
@@ -103,7 +116,8 @@ fn separator<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
 /// reserved word followed by what follows a key.
 fn at_key(i: Input<'_>) -> bool {
     matches!(i.kind(), IDENT | STRING_START)
-        || (i.kind().is_reserved_keyword() && matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | L_BRACE | COLON | DOT))
+        || (i.kind().is_reserved_keyword()
+            && matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | L_BRACE | COLON | DOT))
 }
 
 fn key(i: Input<'_>) -> (Input<'_>, Green) {
@@ -182,12 +196,33 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
             node.done(i)
         }
         IDENT | STRING_START if !i.newline_before() => block_with_labels(i, path, key_text),
+        kind if can_start_expression(kind) && !i.newline_before() => {
+            // `replicas 3`: the `=` is missing; read the value as if it were there.
+            let value_text = i.text();
+            i.report(
+                Diagnostic::new(code::E0104, format!("expected `=` after `{key_text}`"))
+                    .with_primary(
+                        i.span(TextRange::empty(i.range().start())),
+                        "expected `=` here",
+                    )
+                    .with_help(format!("write `{key_text} = {value_text}`")),
+            );
+            let mut node = Node::new(FIELD);
+            node.push(path);
+            let i = node.add(expr_or_error(i));
+            node.done(i)
+        }
         _ => {
             let (range, found) = i.found();
             i.report(
-                Diagnostic::new(code::E0104, format!("expected `=` or `{{` after `{key_text}`, found {found}"))
-                    .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
-                    .with_help(format!("write `{key_text} = value` or `{key_text} {{ ... }}`")),
+                Diagnostic::new(
+                    code::E0104,
+                    format!("expected `=` or `{{` after `{key_text}`, found {found}"),
+                )
+                .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
+                .with_help(format!(
+                    "write `{key_text} = value` or `{key_text} {{ ... }}`"
+                )),
             );
             let mut node = Node::new(FIELD);
             node.push(path);
@@ -201,7 +236,6 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
 fn block_with_labels<'a>(mut i: Input<'a>, path: Green, key_text: &str) -> (Input<'a>, Green) {
     let mut labels = Vec::new();
     let first = i.range();
-    let first_text = i.text();
     while matches!(i.kind(), IDENT | STRING_START) && !i.newline_before() {
         let mut label = Node::new(BLOCK_LABEL);
         i = match i.kind() {
@@ -217,7 +251,7 @@ fn block_with_labels<'a>(mut i: Input<'a>, path: Green, key_text: &str) -> (Inpu
         let i = node.add(body(i, BODY));
         return node.done(i);
     }
-    let value = if first_text == "\"" { "\"...\"".to_string() } else { first_text.to_string() };
+    let value = &i.ctx.source[TextRange::new(first.start(), i.previous_end())];
     i.report(
         Diagnostic::new(code::E0104, format!("expected `=` after `{key_text}`"))
             .with_primary(i.span(TextRange::empty(first.start())), "expected `=` here")
@@ -234,9 +268,7 @@ fn block_with_labels<'a>(mut i: Input<'a>, path: Green, key_text: &str) -> (Inpu
 fn field_value(i: Input<'_>, operator: TextRange) -> (Input<'_>, Green) {
     let missing = match i.kind() {
         R_BRACE | COMMA | SOURCE_FILE => true,
-        IDENT | STRING_START if i.newline_before() => {
-            matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | L_BRACE | COLON) || starts_declaration(i)
-        }
+        IDENT | STRING_START if i.newline_before() => is_field_start(i) || starts_declaration(i),
         _ => false,
     };
     if missing {
@@ -252,7 +284,10 @@ fn field_value(i: Input<'_>, operator: TextRange) -> (Input<'_>, Green) {
 
 /// `name?: Type = default` in a record type, or `require ...`.
 pub(super) fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
-    if i.at(IDENT) && declaration_keyword(i.text()) == Some(REQUIRE_KW) && !matches!(i.nth(1), COLON | QUESTION) {
+    if i.at(IDENT)
+        && declaration_keyword(i.text()) == Some(REQUIRE_KW)
+        && !matches!(i.nth(1), COLON | QUESTION)
+    {
         return Ok(require(i));
     }
     if !matches!(i.kind(), IDENT | STRING_START) {
@@ -267,6 +302,18 @@ pub(super) fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
     match i.kind() {
         COLON => {
             i = node.bump(i);
+            i = node.add(type_or_error(i));
+        }
+        IDENT | L_BRACK | L_BRACE | STRING_START if !i.newline_before() => {
+            // `name String`: the `:` is missing; read the type as if it were there.
+            i.report(
+                Diagnostic::new(code::E0100, format!("expected `:` after `{key_text}`"))
+                    .with_primary(
+                        i.span(TextRange::empty(i.range().start())),
+                        "expected `:` here",
+                    )
+                    .with_help(format!("write `{key_text}: {}`", i.text())),
+            );
             i = node.add(type_or_error(i));
         }
         _ => {

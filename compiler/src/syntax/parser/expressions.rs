@@ -17,11 +17,11 @@
 //! A run of operators of one level is one `BINARY_EXPR` node, so `a + b + ... + z`
 //! makes a flat node instead of a deep tree.
 
-use super::input::{backtrack, Input, PResult};
-use super::items::for_binding;
 use super::bodies::body;
-use super::{nested, report_unclosed, starts_declaration, Node, MAX_NESTING};
-use crate::diagnostics::{code, Diagnostic};
+use super::input::{Input, PResult, backtrack};
+use super::items::for_binding;
+use super::{MAX_NESTING, Node, is_field_start, nested, report_unclosed, starts_declaration};
+use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use text_size::TextRange;
@@ -47,7 +47,8 @@ pub(super) fn can_start_expression(kind: SyntaxKind) -> bool {
 
 /// An expression, or `Err` when none starts here (nothing recorded).
 pub(super) fn expr(i: Input<'_>) -> PResult<'_, Green> {
-    if !can_start_expression(i.kind()) {
+    // A declaration on the next line is where the file goes on, not a value.
+    if !can_start_expression(i.kind()) || (i.newline_before() && starts_declaration(i)) {
         return backtrack();
     }
     Ok(nested(i, filter_level))
@@ -70,10 +71,16 @@ pub(super) fn condition_or_error(i: Input<'_>) -> (Input<'_>, Green) {
 fn missing_expression(i: Input<'_>) -> (Input<'_>, Green) {
     let (range, found) = i.found();
     i.report(
-        Diagnostic::new(code::E0103, format!("expected an expression, found {found}"))
-            .with_primary(i.span(range), "expected a value here"),
+        Diagnostic::new(
+            code::E0103,
+            format!("expected an expression, found {found}"),
+        )
+        .with_primary(i.span(range), "expected a value here"),
     );
-    let stops = matches!(i.kind(), R_BRACE | R_BRACK | R_PAREN | COMMA | INTERP_END | SOURCE_FILE);
+    let stops = matches!(
+        i.kind(),
+        R_BRACE | R_BRACK | R_PAREN | COMMA | INTERP_END | SOURCE_FILE
+    );
     if stops || i.newline_before() {
         return (i, Green::empty(ERROR));
     }
@@ -84,7 +91,11 @@ fn missing_expression(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// The next level down, or E0103 when no operand starts here.
 fn operand<'a>(i: Input<'a>, level: fn(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
-    if can_start_expression(i.kind()) { level(i) } else { missing_expression(i) }
+    if can_start_expression(i.kind()) {
+        level(i)
+    } else {
+        missing_expression(i)
+    }
 }
 
 fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -151,10 +162,17 @@ fn and_level(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn not_level(i: Input<'_>) -> (Input<'_>, Green) {
-    if i.at(NOT_KW) { prefix(i, not_level) } else { compare_level(i) }
+    if i.at(NOT_KW) {
+        prefix(i, not_level)
+    } else {
+        compare_level(i)
+    }
 }
 
-fn prefix<'a>(i: Input<'a>, operand_level: fn(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
+fn prefix<'a>(
+    i: Input<'a>,
+    operand_level: fn(Input<'a>) -> (Input<'a>, Green),
+) -> (Input<'a>, Green) {
     nested(i, |i| {
         let mut node = Node::new(PREFIX_EXPR);
         let i = node.bump(i);
@@ -192,7 +210,12 @@ fn range_level(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn sum_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, product_level, |i| matches!(i.kind(), PLUS | MINUS) as u32, true)
+    binary_level(
+        i,
+        product_level,
+        |i| matches!(i.kind(), PLUS | MINUS) as u32,
+        true,
+    )
 }
 
 fn product_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -200,26 +223,15 @@ fn product_level(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn product_operator(i: Input<'_>) -> u32 {
-    match i.kind() {
-        STAR | SLASH => 1,
-        PERCENT => {
-            // `10 %` with nothing after it: a percent written with a space.
-            if !can_start_expression(i.nth(1)) || i.newline_before_nth(1) {
-                let number = i.nth_range(0);
-                i.report(
-                    Diagnostic::new(code::E0110, "unit separated from its number")
-                        .with_primary(i.span(number), "this `%` stands apart from its number")
-                        .with_help("write the percent without a space: `10%`"),
-                );
-            }
-            1
-        }
-        _ => 0,
-    }
+    matches!(i.kind(), STAR | SLASH | PERCENT) as u32
 }
 
 fn sign_level(i: Input<'_>) -> (Input<'_>, Green) {
-    if i.at(MINUS) { prefix(i, sign_level) } else { postfix_level(i) }
+    if i.at(MINUS) {
+        prefix(i, sign_level)
+    } else {
+        postfix_level(i)
+    }
 }
 
 fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -277,7 +289,11 @@ fn close<'a>(i: Input<'a>, node: &mut Node, open: TextRange, closer: SyntaxKind)
 /// A single value: literal, string, name, list, record, parenthesised expression
 /// or `if`. Used directly where only a simple value fits (overlay layers).
 pub(super) fn primary_or_error(i: Input<'_>) -> (Input<'_>, Green) {
-    if can_start_expression(i.kind()) { nested(i, primary) } else { missing_expression(i) }
+    if can_start_expression(i.kind()) {
+        nested(i, primary)
+    } else {
+        missing_expression(i)
+    }
 }
 
 fn primary(i: Input<'_>) -> (Input<'_>, Green) {
@@ -316,8 +332,8 @@ fn primary(i: Input<'_>) -> (Input<'_>, Green) {
 /// The units a number may carry; a name from this list after a number and a space
 /// is a unit written apart (`30 s`).
 const UNIT_SUFFIXES: &[&str] = &[
-    "ns", "us", "ms", "s", "m", "h", "d", "k", "K", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi",
-    "Ei", "mi", "gi", "ki", "ti",
+    "ns", "us", "ms", "s", "m", "h", "d", "k", "K", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi",
+    "Ti", "Pi", "Ei", "mi", "gi", "ki", "ti",
 ];
 
 fn number(i: Input<'_>) -> (Input<'_>, Green) {
@@ -325,11 +341,28 @@ fn number(i: Input<'_>) -> (Input<'_>, Green) {
     let number_text = i.text();
     let number_range = i.range();
     let mut i = node.bump(i);
-    if i.at(IDENT) && !i.newline_before() && UNIT_SUFFIXES.contains(&i.text()) {
+    // `10 %` with no operand after it: a percent written with a space.
+    if i.at(PERCENT)
+        && !i.newline_before()
+        && (!can_start_expression(i.nth(1)) || i.newline_before_nth(1))
+    {
+        i.report(
+            Diagnostic::new(code::E0110, "unit separated from its number")
+                .with_primary(
+                    i.span(TextRange::new(number_range.end(), i.range().end())),
+                    "a space between the number and `%`",
+                )
+                .with_help(format!("write `{number_text}%`")),
+        );
+        i = node.bump(i);
+    } else if i.at(IDENT) && !i.newline_before() && UNIT_SUFFIXES.contains(&i.text()) {
         let unit = i.text();
         i.report(
             Diagnostic::new(code::E0110, "unit separated from its number")
-                .with_primary(i.span(TextRange::new(number_range.end(), i.range().end())), "a space between the number and its unit")
+                .with_primary(
+                    i.span(TextRange::new(number_range.end(), i.range().end())),
+                    "a space between the number and its unit",
+                )
                 .with_help(format!("write `{number_text}{unit}`")),
         );
         i = node.bump(i);
@@ -343,13 +376,22 @@ fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
     let range = i.range();
     let mut i = node.bump(i);
     // `10%3`: the lexer read a percent, then a number.
-    if text.ends_with('%') && matches!(i.kind(), NUMBER | IDENT) && i.range().start() == range.end() {
+    if text.ends_with('%') && matches!(i.kind(), NUMBER | IDENT) && i.range().start() == range.end()
+    {
         let number = &text[..text.len() - 1];
         let right = i.text();
         i.report(
-            Diagnostic::new(code::E0115, format!("`{text}{right}` reads as the percent `{text}` followed by `{right}`"))
-                .with_primary(i.span(TextRange::new(range.start(), i.range().end())), "a percent literal and then a number")
-                .with_help(format!("for the remainder of a division, put spaces around `%`: `{number} % {right}`")),
+            Diagnostic::new(
+                code::E0115,
+                format!("`{text}{right}` reads as the percent `{text}` followed by `{right}`"),
+            )
+            .with_primary(
+                i.span(TextRange::new(range.start(), i.range().end())),
+                "a percent literal and then a number",
+            )
+            .with_help(format!(
+                "for the remainder of a division, put spaces around `%`: `{number} % {right}`"
+            )),
         );
         i = node.bump(i);
     }
@@ -359,7 +401,11 @@ fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
 /// `"text ${expr} text"` or `"""..."""`.
 pub(super) fn string(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(STRING);
-    let end = if i.at(TRIPLE_START) { TRIPLE_END } else { STRING_END };
+    let end = if i.at(TRIPLE_START) {
+        TRIPLE_END
+    } else {
+        STRING_END
+    };
     let mut i = node.bump(i);
     loop {
         match i.kind() {
@@ -395,7 +441,16 @@ fn interpolation(i: Input<'_>) -> (Input<'_>, Green) {
     // Tokens left before the `}` on this line; when there is no `}`, the lexer
     // reported the interpolation as unterminated (E0005).
     let mut ahead = 0;
-    while !i.newline_before_nth(ahead) && !matches!(i.nth(ahead), INTERP_END | SOURCE_FILE) {
+    let string_part = |kind| {
+        matches!(
+            kind,
+            STRING_TEXT | STRING_ESCAPE | STRING_END | TRIPLE_END | INTERP_START
+        )
+    };
+    while !i.newline_before_nth(ahead)
+        && !matches!(i.nth(ahead), INTERP_END | SOURCE_FILE)
+        && !string_part(i.nth(ahead))
+    {
         ahead += 1;
     }
     if i.nth(ahead) == INTERP_END && !i.newline_before_nth(ahead) {
@@ -461,7 +516,9 @@ pub(super) fn delimited_elements<'a>(
                 report_unclosed(i, open, closer);
                 return i;
             }
-            _ if i.at_column_zero() && starts_declaration(i) => {
+            _ if (i.at_column_zero() && starts_declaration(i))
+                || (i.newline_before() && is_field_start(i)) =>
+            {
                 report_unclosed(i, open, closer);
                 return i;
             }
@@ -497,11 +554,20 @@ pub(super) fn delimited_elements<'a>(
         match i.kind() {
             COMMA => i = node.bump(i),
             kind if kind == closer => {}
-            kind if can_start_expression(kind) && !(i.at_column_zero() && starts_declaration(i)) => {
+            kind if can_start_expression(kind)
+                && !(i.at_column_zero() && starts_declaration(i))
+                && !(i.newline_before() && is_field_start(i)) =>
+            {
                 i.report(
                     Diagnostic::new(code::E0106, "missing comma")
-                        .with_primary(i.span(TextRange::empty(i.previous_end())), "expected `,` here")
-                        .with_help(format!("separate the elements with `,`: `{}`", example_list(closer))),
+                        .with_primary(
+                            i.span(TextRange::empty(i.previous_end())),
+                            "expected `,` here",
+                        )
+                        .with_help(format!(
+                            "separate the elements with `,`: `{}`",
+                            example_list(closer)
+                        )),
                 );
             }
             _ => {}
@@ -545,20 +611,22 @@ fn if_expr(i: Input<'_>) -> (Input<'_>, Green) {
         let mut node = Node::new(IF_EXPR);
         let mut i = node.bump(i);
         i = node.add(condition_or_error(i));
+        let mut braces = false;
         if i.at(THEN_KW) {
             i = node.bump(i);
         } else {
             let (range, found) = i.found();
+            braces = i.at(L_BRACE);
             i.report(
                 Diagnostic::new(code::E0100, format!("expected `then`, found {found}"))
                     .with_primary(i.span(range), "expected `then`")
-                    .with_help("write `if condition then value else other`"),
+                    .with_help("write `if condition then value else other`; braces make a record, not a block"),
             );
         }
-        i = node.add(expr_or_error(i));
+        i = node.add(if braces { braced_branch(i) } else { expr_or_error(i) });
         if i.at(ELSE_KW) {
             i = node.bump(i);
-            i = node.add(expr_or_error(i));
+            i = node.add(if braces && i.at(L_BRACE) { braced_branch(i) } else { expr_or_error(i) });
         } else {
             let (range, found) = i.found();
             i.report(
@@ -569,4 +637,15 @@ fn if_expr(i: Input<'_>) -> (Input<'_>, Green) {
         }
         node.done(i)
     })
+}
+
+/// `{ value }` as a branch of an `if` written with braces: already reported (the
+/// missing `then`); read the value inside so the rest of the line parses.
+fn braced_branch(i: Input<'_>) -> (Input<'_>, Green) {
+    let mut node = Node::new(ERROR);
+    let open = i.range();
+    let i = node.bump(i);
+    let i = node.add(expr_or_error(i));
+    let i = close(i, &mut node, open, R_BRACE);
+    node.done(i)
 }

@@ -7,7 +7,7 @@
 //! rule has seen its first token it always succeeds, recording what went wrong and
 //! putting what it could not place in an `ERROR` node.
 
-use crate::diagnostics::{code, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span, code};
 use crate::source::FileId;
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
@@ -66,7 +66,9 @@ impl<'a> ParseContext<'a> {
         let mut newline_before = Vec::with_capacity(lexed.len() / 2);
         let mut saw_newline = false;
         for (index, &kind) in lexed.kinds.iter().enumerate() {
-            if kind.is_trivia() {
+            // Unknown characters were reported by the lexer; the parser reads on
+            // as if they were not there, so one slip gives one diagnostic.
+            if kind.is_trivia() || kind == ERROR_TOKEN {
                 if kind == WHITESPACE && lexed.text(source, index).contains('\n') {
                     saw_newline = true;
                 }
@@ -93,7 +95,11 @@ impl<'a> ParseContext<'a> {
     }
 
     pub fn input(&'a self) -> Input<'a> {
-        Input { ctx: self, pos: 0, end: self.kinds.len() as u32 }
+        Input {
+            ctx: self,
+            pos: 0,
+            end: self.kinds.len() as u32,
+        }
     }
 
     /// The diagnostics, with one for the errors past the limit.
@@ -143,7 +149,11 @@ impl<'a> Input<'a> {
 
     pub fn nth(&self, n: u32) -> SyntaxKind {
         let pos = self.pos + n;
-        if pos < self.end { self.ctx.kinds[pos as usize] } else { SOURCE_FILE }
+        if pos < self.end {
+            self.ctx.kinds[pos as usize]
+        } else {
+            SOURCE_FILE
+        }
     }
 
     pub fn at(&self, kind: SyntaxKind) -> bool {
@@ -198,7 +208,9 @@ impl<'a> Input<'a> {
         if pos >= self.end {
             return TextRange::empty(TextSize::of(self.ctx.source));
         }
-        self.ctx.lexed.range(self.ctx.significant[pos as usize] as usize)
+        self.ctx
+            .lexed
+            .range(self.ctx.significant[pos as usize] as usize)
     }
 
     /// The end of the previous significant token, where "missing X" is reported.
@@ -206,7 +218,10 @@ impl<'a> Input<'a> {
         if self.pos == 0 {
             return 0.into();
         }
-        self.ctx.lexed.range(self.ctx.significant[self.pos as usize - 1] as usize).end()
+        self.ctx
+            .lexed
+            .range(self.ctx.significant[self.pos as usize - 1] as usize)
+            .end()
     }
 
     pub fn span(&self, range: TextRange) -> Span {
@@ -223,20 +238,31 @@ impl<'a> Input<'a> {
     pub fn bump_as(self, kind: SyntaxKind) -> (Input<'a>, Green) {
         debug_assert!(!self.at_eof(), "bump at the end of the input");
         let raw = self.ctx.significant[self.pos as usize];
-        (Input { pos: self.pos + 1, ..self }, Green::Token { raw, kind })
+        (
+            Input {
+                pos: self.pos + 1,
+                ..self
+            },
+            Green::Token { raw, kind },
+        )
     }
 
     /// Records a diagnostic, unless one was already recorded at the same place
     /// (a cascade) or the file has reached its limit.
     pub fn report(&self, diagnostic: Diagnostic) {
-        let at = diagnostic.primary.as_ref().map(|label| label.span.range.start());
+        let at = diagnostic
+            .primary
+            .as_ref()
+            .map(|label| label.span.range.start());
         if at.is_some() && at == self.ctx.last_error_at.get() {
             return;
         }
         self.ctx.last_error_at.set(at);
         let mut errors = self.ctx.errors.borrow_mut();
         if errors.len() >= MAX_ERRORS_PER_FILE {
-            self.ctx.suppressed_errors.set(self.ctx.suppressed_errors.get() + 1);
+            self.ctx
+                .suppressed_errors
+                .set(self.ctx.suppressed_errors.get() + 1);
         } else {
             errors.push(diagnostic);
         }
@@ -255,9 +281,15 @@ impl<'a> Input<'a> {
     /// Where to point at "what is here" and how to name it.
     pub fn found(&self) -> (TextRange, String) {
         if self.at_eof() {
-            (TextRange::empty(self.previous_end()), "the end of the file".to_string())
+            (
+                TextRange::empty(self.previous_end()),
+                "the end of the file".to_string(),
+            )
         } else if self.newline_before() {
-            (TextRange::empty(self.previous_end()), "the end of the line".to_string())
+            (
+                TextRange::empty(self.previous_end()),
+                "the end of the line".to_string(),
+            )
         } else {
             (self.range(), self.describe_current())
         }
@@ -302,11 +334,17 @@ impl<'a> nom::Input for Input<'a> {
     }
 
     fn take(&self, index: usize) -> Self {
-        Input { end: self.pos + index as u32, ..*self }
+        Input {
+            end: self.pos + index as u32,
+            ..*self
+        }
     }
 
     fn take_from(&self, index: usize) -> Self {
-        Input { pos: self.pos + index as u32, ..*self }
+        Input {
+            pos: self.pos + index as u32,
+            ..*self
+        }
     }
 
     fn take_split(&self, index: usize) -> (Self, Self) {
@@ -321,7 +359,9 @@ impl<'a> nom::Input for Input<'a> {
     }
 
     fn iter_elements(&self) -> Self::Iter {
-        self.ctx.kinds[self.pos as usize..self.end as usize].iter().copied()
+        self.ctx.kinds[self.pos as usize..self.end as usize]
+            .iter()
+            .copied()
     }
 
     fn iter_indices(&self) -> Self::IterIndices {

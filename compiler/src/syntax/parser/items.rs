@@ -4,12 +4,12 @@
 
 use super::bodies::{body, field_decl, record_like_body};
 use super::expressions::{condition_or_error, expr_or_error, primary_or_error, string};
-use super::input::{backtrack, Input, PResult};
+use super::input::{Input, PResult, backtrack};
 use super::types::type_or_error;
-use super::{nested, report_unclosed, skip_until, starts_declaration, Node};
-use crate::diagnostics::{code, Diagnostic};
+use super::{Node, nested, report_unclosed, skip_until, starts_declaration};
+use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
-use crate::syntax::kind::{declaration_keyword, SyntaxKind, SyntaxKind::*, ITEM_WORDS};
+use crate::syntax::kind::{ITEM_WORDS, SyntaxKind, SyntaxKind::*, declaration_keyword};
 
 pub(super) fn source_file(i: Input<'_>) -> Green {
     let mut node = Node::new(SOURCE_FILE);
@@ -69,8 +69,14 @@ fn recover(i: Input<'_>, in_for: bool) -> (Input<'_>, Green) {
         }
         IDENT => {
             let word = i.text();
-            let mut diagnostic = Diagnostic::new(code::E0101, format!("expected a declaration, found `{word}`"))
-                .with_primary(i.span(range), "a declaration starts with a word such as `cluster` or `app`");
+            let mut diagnostic = Diagnostic::new(
+                code::E0101,
+                format!("expected a declaration, found `{word}`"),
+            )
+            .with_primary(
+                i.span(range),
+                "a declaration starts with a word such as `cluster` or `app`",
+            );
             if let Some(suggestion) = closest_item_word(word) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
             } else if matches!(i.nth(1), EQ | COLON) {
@@ -83,19 +89,29 @@ fn recover(i: Input<'_>, in_for: bool) -> (Input<'_>, Green) {
         _ => {
             let found = i.describe_current();
             i.report(
-                Diagnostic::new(code::E0101, format!("expected a declaration, found {found}"))
-                    .with_primary(i.span(range), "a declaration starts with a word such as `cluster` or `app`"),
+                Diagnostic::new(
+                    code::E0101,
+                    format!("expected a declaration, found {found}"),
+                )
+                .with_primary(
+                    i.span(range),
+                    "a declaration starts with a word such as `cluster` or `app`",
+                ),
             );
         }
     }
-    skip_until(i, move |i| (i.newline_before() && starts_declaration(i)) || (in_for && i.at(R_BRACE)))
+    skip_until(i, move |i| {
+        (i.newline_before() && starts_declaration(i)) || (in_for && i.at(R_BRACE))
+    })
 }
 
 fn closest_item_word(word: &str) -> Option<&'static str> {
     ITEM_WORDS
         .iter()
         .map(|candidate| (strsim::damerau_levenshtein(word, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance > 0 && *distance <= 2 && *distance < candidate.len())
+        .filter(|(distance, candidate)| {
+            *distance > 0 && *distance <= 2 && *distance < candidate.len()
+        })
         .min()
         .map(|(_, candidate)| candidate)
 }
@@ -121,7 +137,11 @@ fn declaration(i: Input<'_>, keyword: SyntaxKind) -> (Input<'_>, Green) {
     let word = i.text();
     let i = node.bump_as(i, keyword);
     let i = name(i, &mut node, word);
-    let i = if i.at(COLON) { node.add(type_annotation(i)) } else { i };
+    let i = if i.at(COLON) {
+        node.add(type_annotation(i))
+    } else {
+        i
+    };
     let i = optional_body(i, &mut node);
     node.done(i)
 }
@@ -135,7 +155,12 @@ fn optional_body<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
         return i;
     }
     i.report_expected("`{` or a new line");
-    node.add(skip_until(i, |i| i.newline_before() || i.at(L_BRACE)))
+    let i = node.add(skip_until(i, |i| i.newline_before() || i.at(L_BRACE)));
+    if i.at(L_BRACE) && !i.newline_before() {
+        node.add(body(i, BODY))
+    } else {
+        i
+    }
 }
 
 /// The name of a declaration: an identifier or a string.
@@ -157,7 +182,10 @@ fn name<'a>(i: Input<'a>, node: &mut Node, what: &str) -> Input<'a> {
             let word = i.text();
             i.report(
                 Diagnostic::new(code::E0116, format!("`{word}` is a reserved word"))
-                    .with_primary(i.span(i.range()), "a reserved word cannot name a declaration")
+                    .with_primary(
+                        i.span(i.range()),
+                        "a reserved word cannot name a declaration",
+                    )
                     .with_help(format!("quote it to use it as a name: \"{word}\"")),
             );
             let mut name = Node::new(NAME);
@@ -168,9 +196,12 @@ fn name<'a>(i: Input<'a>, node: &mut Node, what: &str) -> Input<'a> {
         _ => {
             let (range, found) = i.found();
             i.report(
-                Diagnostic::new(code::E0107, format!("expected a name for the {what}, found {found}"))
-                    .with_primary(i.span(range), "the name goes here")
-                    .with_help(format!("write `{what} my-name {{ ... }}`")),
+                Diagnostic::new(
+                    code::E0107,
+                    format!("expected a name for the {what}, found {found}"),
+                )
+                .with_primary(i.span(range), "the name goes here")
+                .with_help(format!("write `{what} my-name {{ ... }}`")),
             );
             i
         }
@@ -213,7 +244,11 @@ fn let_item(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(LET);
     let i = node.bump(i);
     let i = name(i, &mut node, "let");
-    let i = if i.at(COLON) { node.add(type_annotation(i)) } else { i };
+    let i = if i.at(COLON) {
+        node.add(type_annotation(i))
+    } else {
+        i
+    };
     let i = node.expect(i, EQ);
     let i = node.add(expr_or_error(i));
     node.done(i)
@@ -284,9 +319,12 @@ fn overlay(i: Input<'_>) -> (Input<'_>, Green) {
         _ => {
             let (range, found) = i.found();
             i.report(
-                Diagnostic::new(code::E0107, format!("expected the app this overlay changes, found {found}"))
-                    .with_primary(i.span(range), "the app's name goes here")
-                    .with_help("write `overlay my-app @ production { ... }`"),
+                Diagnostic::new(
+                    code::E0107,
+                    format!("expected the app this overlay changes, found {found}"),
+                )
+                .with_primary(i.span(range), "the app's name goes here")
+                .with_help("write `overlay my-app @ production { ... }`"),
             );
         }
     }
@@ -343,7 +381,13 @@ fn layer(i: Input<'_>) -> Option<(Input<'_>, Green)> {
             .with_primary(i.span(range), "a layer goes here")
             .with_help("a layer is an env (`@ production`), a region (`@ region \"eu-west-1\"`), a cluster (`@ cluster prod-eu-1`), or an env with either (`@ production, region \"eu-west-1\"`)"),
     );
-    None
+    // Keep the bad layer in the list unless it is what follows the list.
+    if i.at_eof() || i.newline_before() || i.at(L_BRACE) {
+        return None;
+    }
+    let mut node = Node::new(ERROR);
+    let i = node.bump(i);
+    Some(node.done(i))
 }
 
 /// `type Name = Type` or `type Name { field: Type ... }`

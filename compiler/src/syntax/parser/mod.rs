@@ -21,10 +21,10 @@ mod types;
 
 pub use input::{MAX_ERRORS_PER_FILE, MAX_NESTING};
 
-use crate::diagnostics::{code, Diagnostic};
+use crate::diagnostics::{Diagnostic, code};
 use crate::source::FileId;
 use crate::syntax::green::Green;
-use crate::syntax::kind::{declaration_keyword, SyntaxKind, SyntaxKind::*};
+use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
 use crate::syntax::lexer::Lexed;
 use input::{Input, ParseContext};
 use text_size::TextRange;
@@ -44,7 +44,10 @@ struct Node {
 
 impl Node {
     fn new(kind: SyntaxKind) -> Node {
-        Node { kind, children: Vec::new() }
+        Node {
+            kind,
+            children: Vec::new(),
+        }
     }
 
     fn push(&mut self, child: Green) {
@@ -101,16 +104,51 @@ fn starts_declaration(i: Input<'_>) -> bool {
     }
 }
 
-/// Reports an opening delimiter that is never closed, pointing at the opener.
+/// Reports an opening delimiter that is never closed, pointing at the opener and
+/// at what made the parser give up on it.
 fn report_unclosed(i: Input<'_>, opener: TextRange, closer: SyntaxKind) {
-    let (here, found) = i.found();
     let open_text = &i.ctx.source[opener];
+    let (here, why) = if i.at_eof() {
+        (
+            TextRange::empty(i.previous_end()),
+            "the file ends here".to_string(),
+        )
+    } else if starts_declaration(i) {
+        (
+            i.range(),
+            format!("`{}` starts the next declaration", i.text()),
+        )
+    } else if i.newline_before() && is_field_start(i) {
+        (i.range(), format!("`{}` starts the next field", i.text()))
+    } else {
+        (
+            i.range(),
+            format!(
+                "expected {} before {}",
+                closer.describe(),
+                i.describe_current()
+            ),
+        )
+    };
     i.report(
         Diagnostic::new(code::E0102, format!("unclosed `{open_text}`"))
-            .with_primary(i.span(opener), format!("this `{open_text}` is never closed"))
-            .with_secondary(i.span(here), format!("expected {} before {found}", closer.describe()))
-            .with_help(format!("add {} where the {} ends", closer.describe(), what_opener_opens(open_text))),
+            .with_primary(
+                i.span(opener),
+                format!("this `{open_text}` is never closed"),
+            )
+            .with_secondary(i.span(here), why)
+            .with_help(format!(
+                "add {} where the {} ends",
+                closer.describe(),
+                what_opener_opens(open_text)
+            )),
     );
+}
+
+/// Whether the current token looks like the start of a field: `name =`,
+/// `name {`, `name:`. Used where a value or list is missing its end.
+fn is_field_start(i: Input<'_>) -> bool {
+    i.at(IDENT) && matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | L_BRACE | COLON)
 }
 
 fn what_opener_opens(open_text: &str) -> &'static str {
@@ -136,7 +174,10 @@ fn skip_until<'a>(mut i: Input<'a>, stop: impl Fn(Input<'a>) -> bool) -> (Input<
 
 /// Runs `rule` one nesting level deeper, or reports E0109 past the limit and skips
 /// the over-deep part without recursing.
-fn nested<'a>(i: Input<'a>, rule: impl FnOnce(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
+fn nested<'a>(
+    i: Input<'a>,
+    rule: impl FnOnce(Input<'a>) -> (Input<'a>, Green),
+) -> (Input<'a>, Green) {
     let depth = i.depth();
     if depth >= MAX_NESTING {
         return too_deep(i);
@@ -150,7 +191,10 @@ fn nested<'a>(i: Input<'a>, rule: impl FnOnce(Input<'a>) -> (Input<'a>, Green)) 
 fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
     i.report(
         Diagnostic::new(code::E0109, "nesting too deep")
-            .with_primary(i.span(i.range()), format!("this passes the limit of {MAX_NESTING} nested levels"))
+            .with_primary(
+                i.span(i.range()),
+                format!("this passes the limit of {MAX_NESTING} nested levels"),
+            )
             .with_help("name the inner parts with `let` and refer to them"),
     );
     // Skip one token, or a whole bracketed group, counting instead of recursing.

@@ -3,18 +3,21 @@
 
 use super::bodies::{field_decl, record_like_body};
 use super::expressions::{delimited_elements, expr, expr_or_error, string};
-use super::input::{backtrack, Input, PResult};
-use super::{nested, Node};
-use crate::diagnostics::{code, Diagnostic};
+use super::input::{Input, PResult, backtrack};
+use super::{Node, nested, starts_declaration};
+use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 
 fn can_start_type(kind: SyntaxKind) -> bool {
-    matches!(kind, IDENT | L_BRACK | L_BRACE | L_PAREN | STRING_START | NUMBER | QUANTITY | TRUE_KW | FALSE_KW)
+    matches!(
+        kind,
+        IDENT | L_BRACK | L_BRACE | L_PAREN | STRING_START | NUMBER | QUANTITY | TRUE_KW | FALSE_KW
+    )
 }
 
 pub(super) fn type_(i: Input<'_>) -> PResult<'_, Green> {
-    if !can_start_type(i.kind()) {
+    if !can_start_type(i.kind()) || (i.newline_before() && starts_declaration(i)) {
         return backtrack();
     }
     Ok(nested(i, union))
@@ -27,7 +30,10 @@ pub(super) fn type_or_error(i: Input<'_>) -> (Input<'_>, Green) {
             let (range, found) = i.found();
             i.report(
                 Diagnostic::new(code::E0108, format!("expected a type, found {found}"))
-                    .with_primary(i.span(range), "expected a type such as `String`, `Int` or `Cluster`"),
+                    .with_primary(
+                        i.span(range),
+                        "expected a type such as `String`, `Int` or `Cluster`",
+                    ),
             );
             (i, Green::empty(ERROR))
         }
@@ -43,7 +49,11 @@ fn union(i: Input<'_>) -> (Input<'_>, Green) {
     node.push(first);
     while i.at(PIPE) {
         i = node.bump(i);
-        i = node.add(if can_start_type(i.kind()) { optional(i) } else { type_or_error(i) });
+        i = node.add(if can_start_type(i.kind()) {
+            optional(i)
+        } else {
+            type_or_error(i)
+        });
     }
     node.done(i)
 }
@@ -108,7 +118,14 @@ fn type_arguments(i: Input<'_>) -> (Input<'_>, Green) {
         let mut node = Node::new(TYPE_ARGS);
         let open = i.range();
         let i = node.bump(i);
-        let i = delimited_elements(i, &mut node, open, R_PAREN, type_argument, "a type argument");
+        let i = delimited_elements(
+            i,
+            &mut node,
+            open,
+            R_PAREN,
+            type_argument,
+            "a type argument",
+        );
         node.done(i)
     })
 }

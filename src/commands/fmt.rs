@@ -1,0 +1,120 @@
+//! `fleet fmt`: rewrite `.fleet` files in the canonical layout, or with `--check`
+//! show what would change. A file with syntax errors is reported and left alone.
+
+use crate::cli::OutputArgs;
+use crate::exit_status::ExitStatus;
+use crate::fleet_loader;
+use crate::report::{Reporter, plural};
+use anyhow::{Context, Result};
+use fleet_compiler::format::format;
+use fleet_compiler::source::{FileId, SourceMap};
+use fleet_compiler::syntax;
+use std::io::{Read, Write};
+use std::path::Path;
+
+pub fn run(path: &Path, check: bool, output: OutputArgs) -> Result<ExitStatus> {
+    if path == Path::new("-") {
+        return format_stdin(output);
+    }
+    let loaded = fleet_loader::load(path)?;
+    let mut reporter = Reporter::new(output);
+    reporter.emit_all(&loaded.diagnostics, &loaded.sources);
+    let mut changed = Vec::new();
+    let mut unchanged = 0;
+    for (file, file_path) in &loaded.files {
+        let source = loaded.sources.get(*file);
+        let parse = syntax::parse(source.text.clone(), *file);
+        let Some(formatted) = format(&parse) else {
+            reporter.emit_all(parse.errors(), &loaded.sources);
+            continue;
+        };
+        if *formatted == *source.text {
+            unchanged += 1;
+            continue;
+        }
+        if check {
+            print_diff(&source.path, &source.text, &formatted);
+        } else {
+            write_atomically(file_path, &formatted)?;
+        }
+        changed.push(source.path.clone());
+    }
+    let verb = if check {
+        "would reformat"
+    } else {
+        "reformatted"
+    };
+    for path in &changed {
+        eprintln!("{verb} {path}");
+    }
+    reporter.summary(&format!(
+        "{verb} {}, {} unchanged",
+        plural(changed.len(), "file"),
+        unchanged
+    ));
+    Ok(if reporter.errors > 0 {
+        ExitStatus::InputErrors
+    } else if check && !changed.is_empty() {
+        ExitStatus::Differences
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn format_stdin(output: OutputArgs) -> Result<ExitStatus> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read standard input")?;
+    let mut sources = SourceMap::new();
+    let file = sources.add("<stdin>", text);
+    let parse = syntax::parse(sources.get(file).text.clone(), FileId(file.0));
+    match format(&parse) {
+        Some(formatted) => {
+            std::io::stdout()
+                .write_all(formatted.as_bytes())
+                .context("cannot write standard output")?;
+            Ok(ExitStatus::Success)
+        }
+        None => {
+            let mut reporter = Reporter::new(output);
+            reporter.emit_all(parse.errors(), &sources);
+            Ok(ExitStatus::InputErrors)
+        }
+    }
+}
+
+fn print_diff(path: &str, old: &str, new: &str) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = std::io::stdout().lock();
+    let _ = write!(
+        out,
+        "{}",
+        diff.unified_diff().context_radius(2).header(path, path)
+    );
+}
+
+/// Writes through a temporary file in the same folder and a rename, keeping the
+/// file's permissions: a crash leaves the old file or the new one, never half.
+fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path)
+        .map(|metadata| metadata.permissions())
+        .ok();
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot write in `{}`", folder.display()))?;
+    temporary
+        .write_all(contents.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(temporary.path(), permissions)
+            .with_context(|| format!("cannot keep the permissions of `{}`", path.display()))?;
+    }
+    temporary
+        .persist(path)
+        .with_context(|| format!("cannot replace `{}`", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,29 @@
+//! One module per subcommand; `run` dispatches.
+
+mod check;
+mod debug;
+mod explain;
+mod fmt;
+
+use crate::cli::{Cli, Command, DebugCommand};
+use crate::exit_status::ExitStatus;
+use anyhow::Result;
+
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Check {
+            path,
+            deny_warnings,
+            output,
+        } => check::run(&path, deny_warnings, output),
+        Command::Fmt {
+            path,
+            check,
+            output,
+        } => fmt::run(&path, check, output),
+        Command::Explain { code, list } => explain::run(code.as_deref(), list),
+        Command::Debug {
+            command: DebugCommand::Tree { path },
+        } => debug::tree(&path),
+    }
+}
