@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use fleet_compiler::diagnostics::{Diagnostic, code};
-use fleet_compiler::source::{FileId, SourceMap, decode};
+use fleet_compiler::source::{FileId, SourceMap, Undecodable, check_size, decode};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,8 @@ pub struct LoadedFleet {
     pub sources: SourceMap,
     /// The files that decoded as text, with their paths on disk.
     pub files: Vec<(FileId, PathBuf)>,
+    /// How many `.fleet` files were found, readable as text or not.
+    pub files_read: usize,
     /// Problems found while reading: no files, not UTF-8, binary.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -27,6 +29,7 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
     let mut loaded = LoadedFleet {
         sources: SourceMap::new(),
         files: Vec::new(),
+        files_read: 0,
         diagnostics: Vec::new(),
     };
     if paths.is_empty() {
@@ -39,18 +42,23 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
         );
     }
     for file_path in paths {
-        let bytes = fs::read(&file_path)
-            .with_context(|| format!("cannot read `{}`", file_path.display()))?;
         let display = file_path.display().to_string();
-        match decode(FileId(0), bytes) {
+        let read_error = || format!("cannot read `{}`", file_path.display());
+        let len = fs::metadata(&file_path).with_context(read_error)?.len();
+        // A file too large is refused before it is read.
+        let decoded = match check_size(FileId(0), len) {
+            Some(diagnostic) => Err(Box::new(Undecodable { diagnostic, display_text: String::new() })),
+            None => decode(FileId(0), fs::read(&file_path).with_context(read_error)?),
+        };
+        loaded.files_read += 1;
+        match decoded {
             Ok(text) => {
                 let id = loaded.sources.add(display, text);
                 loaded.files.push((id, file_path));
             }
-            Err((mut diagnostic, bytes)) => {
-                // Keep a readable copy so the diagnostic can show where it is.
-                let lossy = String::from_utf8_lossy(&bytes).replace('\0', " ");
-                let id = loaded.sources.add(display, lossy);
+            Err(undecodable) => {
+                let Undecodable { mut diagnostic, display_text } = *undecodable;
+                let id = loaded.sources.add(display, display_text);
                 if let Some(label) = diagnostic.primary.as_mut() {
                     label.span.file = id;
                 }

@@ -2,7 +2,7 @@
 //! error, or as JSON lines on standard output.
 
 use crate::cli::{ColorChoice, MessageFormat, OutputArgs};
-use fleet_compiler::diagnostics::{Diagnostic, RenderOptions, Severity, render, to_json};
+use fleet_compiler::diagnostics::{Diagnostic, RenderOptions, Renderer, Severity, to_json};
 use fleet_compiler::source::SourceMap;
 use std::io::{IsTerminal, Write};
 
@@ -23,25 +23,28 @@ impl Reporter {
         }
     }
 
-    pub fn emit(&mut self, diagnostic: &Diagnostic, sources: &SourceMap) {
-        match diagnostic.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-        }
-        match self.format {
-            MessageFormat::Human => {
-                let text = render(diagnostic, sources, RenderOptions { color: self.color });
-                let _ = writeln!(std::io::stderr().lock(), "{text}");
-            }
-            MessageFormat::Json => {
-                let _ = writeln!(std::io::stdout().lock(), "{}", to_json(diagnostic, sources));
+    /// Emits a batch, rendering with one `Renderer` so each file is split into
+    /// lines once.
+    pub fn emit_all(&mut self, diagnostics: &[Diagnostic], sources: &SourceMap) {
+        let mut renderer = Renderer::new(sources, RenderOptions { color: self.color });
+        for diagnostic in diagnostics {
+            self.count(diagnostic);
+            match self.format {
+                MessageFormat::Human => {
+                    let text = renderer.render(diagnostic);
+                    let _ = writeln!(std::io::stderr().lock(), "{text}");
+                }
+                MessageFormat::Json => {
+                    let _ = writeln!(std::io::stdout().lock(), "{}", to_json(diagnostic, sources));
+                }
             }
         }
     }
 
-    pub fn emit_all(&mut self, diagnostics: &[Diagnostic], sources: &SourceMap) {
-        for diagnostic in diagnostics {
-            self.emit(diagnostic, sources);
+    fn count(&mut self, diagnostic: &Diagnostic) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
         }
     }
 

@@ -199,7 +199,7 @@ fn bench_one(n: usize, runs: usize) {
 fn min_and_median(times: &mut [Duration]) -> (Duration, Duration) {
     times.sort_unstable();
     let middle = times.len() / 2;
-    let median = if times.len() % 2 == 1 {
+    let median = if !times.len().is_multiple_of(2) {
         times[middle]
     } else {
         (times[middle - 1] + times[middle]) / 2
@@ -224,7 +224,7 @@ fn thousands(value: usize) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (k, digit) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);

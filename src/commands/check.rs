@@ -20,7 +20,7 @@ pub fn run(path: &Path, deny_warnings: bool, output: OutputArgs) -> Result<ExitS
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut reporter = Reporter::new(output);
     reporter.emit_all(&diagnostics, &loaded.sources);
-    reporter.summary(&format!("checked {}", plural(loaded.files.len(), "file")));
+    reporter.summary(&format!("checked {}", plural(loaded.files_read, "file")));
     Ok(
         if reporter.errors > 0 || (deny_warnings && reporter.warnings > 0) {
             ExitStatus::InputErrors

@@ -8,7 +8,7 @@ mod render;
 
 pub use codes::{ALL_CODES, Code};
 pub use json::{JSON_SCHEMA_VERSION, to_json};
-pub use render::{RenderOptions, render};
+pub use render::{RenderOptions, Renderer, render};
 
 use crate::source::FileId;
 use text_size::TextRange;

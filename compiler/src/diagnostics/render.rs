@@ -1,7 +1,9 @@
 //! The one place diagnostics become terminal text, through ariadne.
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 use ariadne::{Config, IndexType, ReportKind};
 use std::fmt::Write;
 
@@ -10,59 +12,92 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// Renders one diagnostic as text, with the source lines it points at.
+/// Renders one diagnostic as text, with the source lines it points at. To render
+/// many, use a `Renderer`, which reads each file's lines once.
 pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, options: RenderOptions) -> String {
-    let Some(primary) = &diagnostic.primary else {
-        return render_without_source(diagnostic);
-    };
-    let kind = match diagnostic.severity {
-        Severity::Error => ReportKind::Error,
-        Severity::Warning => ReportKind::Warning,
-    };
-    let span = |label: &Label| {
-        (
-            sources.get(label.span.file).path.clone(),
-            clamp(label, sources),
-        )
-    };
-    let config = Config::default()
-        .with_color(options.color)
-        .with_index_type(IndexType::Byte)
-        .with_compact(false);
-    let mut report = ariadne::Report::build(kind, span(primary))
-        .with_config(config)
-        .with_code(diagnostic.code.id)
-        .with_message(&diagnostic.message)
-        .with_label(label(span(primary), &primary.message, options, true));
-    for secondary in &diagnostic.secondary {
-        report = report.with_label(label(span(secondary), &secondary.message, options, false));
+    Renderer::new(sources, options).render(diagnostic)
+}
+
+/// Renders diagnostics of one compilation, keeping each file's lines between calls:
+/// splitting a 10 MB file into lines per diagnostic would make many diagnostics
+/// quadratic.
+pub struct Renderer<'s> {
+    sources: &'s SourceMap,
+    options: RenderOptions,
+    cache: LineCache<'s>,
+}
+
+impl<'s> Renderer<'s> {
+    pub fn new(sources: &'s SourceMap, options: RenderOptions) -> Renderer<'s> {
+        Renderer { sources, options, cache: LineCache { sources, files: HashMap::new() } }
     }
-    for note in &diagnostic.notes {
-        report = report.with_note(note);
-    }
-    if let Some(help) = &diagnostic.help {
-        report = report.with_help(help);
-    }
-    let mut files: Vec<(String, String)> = Vec::new();
-    for label in std::iter::once(primary).chain(&diagnostic.secondary) {
-        let file = sources.get(label.span.file);
-        if !files.iter().any(|(path, _)| path == &file.path) {
-            files.push((file.path.clone(), file.text.to_string()));
+
+    pub fn render(&mut self, diagnostic: &Diagnostic) -> String {
+        let Some(primary) = &diagnostic.primary else {
+            return render_without_source(diagnostic);
+        };
+        let sources = self.sources;
+        let options = self.options;
+        let kind = match diagnostic.severity {
+            Severity::Error => ReportKind::Error,
+            Severity::Warning => ReportKind::Warning,
+        };
+        let span = |label: &Label| (label.span.file, clamp(label, sources));
+        let config = Config::default()
+            .with_color(options.color)
+            .with_index_type(IndexType::Byte)
+            .with_compact(false);
+        let mut report = ariadne::Report::build(kind, span(primary))
+            .with_config(config)
+            .with_code(diagnostic.code.id)
+            .with_message(&diagnostic.message)
+            .with_label(label(span(primary), &primary.message, options, true));
+        for secondary in &diagnostic.secondary {
+            report = report.with_label(label(span(secondary), &secondary.message, options, false));
+        }
+        for note in &diagnostic.notes {
+            report = report.with_note(note);
+        }
+        if let Some(help) = &diagnostic.help {
+            report = report.with_help(help);
+        }
+        let mut out = Vec::new();
+        match report.finish().write(&mut self.cache, &mut out) {
+            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+            Err(_) => render_without_source(diagnostic),
         }
     }
-    let mut out = Vec::new();
-    match report.finish().write(ariadne::sources(files), &mut out) {
-        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-        Err(_) => render_without_source(diagnostic),
+}
+
+/// ariadne's view of the files: each split into lines on first use.
+struct LineCache<'s> {
+    sources: &'s SourceMap,
+    files: HashMap<FileId, ariadne::Source<Arc<str>>>,
+}
+
+impl ariadne::Cache<FileId> for LineCache<'_> {
+    type Storage = Arc<str>;
+
+    fn fetch(&mut self, id: &FileId) -> Result<&ariadne::Source<Arc<str>>, impl std::fmt::Debug> {
+        let sources = self.sources;
+        Ok::<_, ()>(
+            self.files
+                .entry(*id)
+                .or_insert_with(|| ariadne::Source::from(sources.get(*id).text.clone())),
+        )
+    }
+
+    fn display<'a>(&self, id: &'a FileId) -> Option<impl std::fmt::Display + 'a> {
+        Some(self.sources.get(*id).path.clone())
     }
 }
 
 fn label(
-    span: (String, std::ops::Range<usize>),
+    span: (FileId, std::ops::Range<usize>),
     message: &str,
     options: RenderOptions,
     primary: bool,
-) -> ariadne::Label<(String, std::ops::Range<usize>)> {
+) -> ariadne::Label<(FileId, std::ops::Range<usize>)> {
     let label = ariadne::Label::new(span)
         .with_message(message)
         .with_priority(if primary { 1 } else { 0 });

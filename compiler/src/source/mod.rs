@@ -5,7 +5,7 @@
 mod decode;
 mod line_index;
 
-pub use decode::{MAX_FILE_SIZE, decode};
+pub use decode::{MAX_FILE_SIZE, Undecodable, check_size, decode};
 pub use line_index::{LineCol, LineIndex};
 
 use std::sync::Arc;

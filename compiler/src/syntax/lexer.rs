@@ -8,6 +8,7 @@
 
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::source::FileId;
+use crate::syntax::MAX_ERRORS_PER_FILE;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, reserved_keyword};
 use logos::Logos;
 use text_size::{TextRange, TextSize};
@@ -18,7 +19,10 @@ use text_size::{TextRange, TextSize};
 pub struct Lexed {
     pub kinds: Vec<SyntaxKind>,
     pub starts: Vec<u32>,
+    /// The first `MAX_ERRORS_PER_FILE` lexical errors.
     pub errors: Vec<Diagnostic>,
+    /// How many more there were.
+    pub suppressed_errors: usize,
 }
 
 impl Lexed {
@@ -113,6 +117,17 @@ enum CodeToken {
     Question,
     #[token("|")]
     Pipe,
+    /// Operators from other languages, read as `and`, `or`, `not` after an error,
+    /// so the rest of the expression parses.
+    #[token("&&")]
+    AmpAmp,
+    #[token("||")]
+    PipePipe,
+    #[token("!")]
+    Bang,
+    /// A byte order mark: white space at the start of the file, an error elsewhere.
+    #[token("\u{feff}")]
+    ByteOrderMark,
 }
 
 /// How far `quote_closes_outer_string` looks for a `}`.
@@ -184,6 +199,7 @@ struct Driver<'s> {
     kinds: Vec<SyntaxKind>,
     starts: Vec<u32>,
     errors: Vec<Diagnostic>,
+    suppressed_errors: usize,
     modes: Vec<Mode>,
 }
 
@@ -198,6 +214,7 @@ pub fn lex(source: &str, file: FileId) -> Lexed {
         kinds: Vec::with_capacity(source.len() / 3),
         starts: Vec::with_capacity(source.len() / 3 + 1),
         errors: Vec::new(),
+        suppressed_errors: 0,
         modes: vec![Mode::Code {
             interpolation: None,
         }],
@@ -208,6 +225,7 @@ pub fn lex(source: &str, file: FileId) -> Lexed {
         kinds: driver.kinds,
         starts: driver.starts,
         errors: driver.errors,
+        suppressed_errors: driver.suppressed_errors,
     }
 }
 
@@ -279,7 +297,7 @@ impl<'s> Driver<'s> {
                 }
                 CodeToken::Comment => classify_comment(lexer.slice()),
                 CodeToken::HashComment => {
-                    self.errors.push(
+                    self.error(
                         Diagnostic::new(code::E0011, "`#` does not start a comment")
                             .with_primary(self.span(start, end), "this line starts with `#`")
                             .with_help("comments start with `//`"),
@@ -357,6 +375,14 @@ impl<'s> Driver<'s> {
                 CodeToken::At => AT,
                 CodeToken::Question => QUESTION,
                 CodeToken::Pipe => PIPE,
+                CodeToken::AmpAmp => self.foreign_operator(start, end, AND_KW, "and"),
+                CodeToken::PipePipe => self.foreign_operator(start, end, OR_KW, "or"),
+                CodeToken::Bang => self.foreign_operator(start, end, NOT_KW, "not"),
+                CodeToken::ByteOrderMark if start == 0 => WHITESPACE,
+                CodeToken::ByteOrderMark => {
+                    self.unknown_character(start, end);
+                    continue;
+                }
             };
             self.push(kind, start);
             // Keep the brace depth of this interpolation in its mode, so a string
@@ -446,7 +472,7 @@ impl<'s> Driver<'s> {
     fn escape(&mut self, text: &str, start: usize, end: usize) {
         self.push(STRING_ESCAPE, start);
         if let Some(problem) = escape_problem(text) {
-            self.errors.push(
+            self.error(
                 Diagnostic::new(code::E0006, "invalid escape sequence")
                     .with_primary(self.span(start, end), problem)
                     .with_help(
@@ -458,6 +484,24 @@ impl<'s> Driver<'s> {
 
     /// Leaves an interpolation that did not close on its line. A one-line string
     /// ends with it; a `"""` string goes on.
+    fn foreign_operator(&mut self, start: usize, end: usize, kind: SyntaxKind, word: &str) -> SyntaxKind {
+        let written = &self.source[start..end];
+        self.error(
+            Diagnostic::new(code::E0003, format!("`{written}` is written `{word}`"))
+                .with_primary(self.span(start, end), format!("this is `{word}` in other languages"))
+                .with_help(format!("write `{word}`")),
+        );
+        kind
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        if self.errors.len() < MAX_ERRORS_PER_FILE {
+            self.errors.push(diagnostic);
+        } else {
+            self.suppressed_errors += 1;
+        }
+    }
+
     fn pop_interpolation_and_string(&mut self) {
         self.modes.pop();
         if matches!(self.modes.last(), Some(Mode::Single { .. })) {
@@ -503,7 +547,7 @@ impl<'s> Driver<'s> {
         if let Some(help) = unknown_character_help(character) {
             diagnostic = diagnostic.with_help(help);
         }
-        self.errors.push(diagnostic);
+        self.error(diagnostic);
     }
 
     fn unterminated_string(&mut self, start: u32) {
@@ -514,7 +558,7 @@ impl<'s> Driver<'s> {
         } else {
             "close it with `\"` on the same line; a string over several lines is written `\"\"\"...\"\"\"`"
         };
-        self.errors.push(
+        self.error(
             Diagnostic::new(code::E0004, "unterminated string")
                 .with_primary(
                     Span::new(
@@ -528,7 +572,7 @@ impl<'s> Driver<'s> {
     }
 
     fn unterminated_interpolation(&mut self, start: u32) {
-        self.errors.push(
+        self.error(
             Diagnostic::new(code::E0005, "unterminated interpolation")
                 .with_primary(
                     Span::new(self.file, TextRange::at(start.into(), 2.into())),
@@ -588,12 +632,13 @@ fn escape_problem(text: &str) -> Option<String> {
 fn unknown_character_help(character: char) -> Option<&'static str> {
     Some(match character {
         ';' => "fields are separated by new lines or commas; no `;` is needed",
-        '!' => "write `not` for negation; `!=` compares",
         '&' => "write `and`",
+        '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' => {
+            "this is a typographic quote; strings use straight double quotes: \"text\""
+        }
         '\'' => "strings use double quotes: \"text\"",
         '`' => "strings use double quotes: \"text\"",
         '$' => "`${...}` interpolates only inside a string",
-        '\t' | '\u{a0}' | '\u{feff}' => return None,
         _ => return None,
     })
 }

@@ -47,7 +47,7 @@ impl Parse {
 pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
     let text: Arc<str> = text.into();
     let lexed = lexer::lex(&text, file);
-    let (green, parse_errors) = parser::parse_tokens(&text, file, &lexed);
+    let (green, parse_errors, parse_suppressed) = parser::parse_tokens(&text, file, &lexed);
     let mut errors = lexed.errors.clone();
     errors.extend(parse_errors);
     // Lexical errors first where two share a place: they explain the other.
@@ -57,11 +57,29 @@ pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
             .as_ref()
             .map(|label| label.span.range.start())
     });
+    let mut suppressed = lexed.suppressed_errors + parse_suppressed;
+    if errors.len() > MAX_ERRORS_PER_FILE {
+        suppressed += errors.len() - MAX_ERRORS_PER_FILE;
+        errors.truncate(MAX_ERRORS_PER_FILE);
+    }
+    if suppressed > 0 {
+        errors.push(too_many_errors(&text, file, suppressed));
+    }
     let tree = tree::build(text, &lexed, green);
     Parse {
         tree: Arc::new(tree),
         errors: errors.into(),
     }
+}
+
+fn too_many_errors(text: &str, file: FileId, suppressed: usize) -> Diagnostic {
+    let end = text_size::TextSize::of(text);
+    Diagnostic::new(code::E0118, "too many syntax errors")
+        .with_primary(Span::new(file, TextRange::empty(end)), "the file ends here")
+        .with_note(format!(
+            "{suppressed} more syntax errors in this file are not shown (the first {MAX_ERRORS_PER_FILE} are)"
+        ))
+        .with_help("fix the errors above first; later ones often follow from them")
 }
 
 /// E0009 for a file with no declaration at all (empty, or only comments). A fleet

@@ -20,7 +20,10 @@
 use super::bodies::body;
 use super::input::{Input, PResult, backtrack};
 use super::items::for_binding;
-use super::{MAX_NESTING, Node, is_field_start, nested, report_unclosed, starts_declaration};
+use super::{
+    MAX_NESTING, Node, is_field_start, nested, report_too_deep, report_unclosed, skip_group,
+    starts_declaration,
+};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
@@ -51,7 +54,9 @@ pub(super) fn expr(i: Input<'_>) -> PResult<'_, Green> {
     if !can_start_expression(i.kind()) || (i.newline_before() && starts_declaration(i)) {
         return backtrack();
     }
-    Ok(nested(i, filter_level))
+    // Only brackets, prefixes and `if` count a nesting level: every cycle of the
+    // grammar's recursion passes through one of them.
+    Ok(filter_level(i))
 }
 
 /// An expression; when none starts here, reports E0103 and returns an `ERROR` node.
@@ -104,7 +109,7 @@ fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
     let mut filters = 0;
     while i.at(WHERE_KW) {
         if depth + filters >= MAX_NESTING {
-            break;
+            return too_long_chain(i, lhs, |i| i.at(WHERE_KW), or_level);
         }
         filters += 1;
         let mut node = Node::new(WHERE_EXPR);
@@ -116,13 +121,21 @@ fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
     (i, lhs)
 }
 
+/// Whether a level's operator may follow itself (`a + b + c`) or not.
+#[derive(Clone, Copy)]
+enum Chaining {
+    Allowed,
+    Comparison,
+    Range,
+}
+
 /// One n-ary level: `next (op next)*`. `operator` returns how many tokens the
 /// operator at the current position takes (0 when there is none).
 fn binary_level<'a>(
     i: Input<'a>,
     next: fn(Input<'a>) -> (Input<'a>, Green),
     operator: fn(Input<'a>) -> u32,
-    chainable: bool,
+    chaining: Chaining,
 ) -> (Input<'a>, Green) {
     let (mut i, first) = next(i);
     if operator(i) == 0 {
@@ -136,13 +149,21 @@ fn binary_level<'a>(
         if tokens == 0 {
             break;
         }
-        if !chainable && count == 1 {
+        if count == 1 {
             let range = TextRange::new(i.range().start(), i.nth_range(tokens - 1).end());
-            i.report(
-                Diagnostic::new(code::E0111, "comparisons cannot be chained")
-                    .with_primary(i.span(range), "a second comparison in a row")
-                    .with_help("join two comparisons with `and`: `a < b and b < c`"),
-            );
+            match chaining {
+                Chaining::Allowed => {}
+                Chaining::Comparison => i.report(
+                    Diagnostic::new(code::E0111, "comparisons cannot be chained")
+                        .with_primary(i.span(range), "a second comparison in a row")
+                        .with_help("join two comparisons with `and`: `a < b and b < c`"),
+                ),
+                Chaining::Range => i.report(
+                    Diagnostic::new(code::E0100, "a range has one `..`")
+                        .with_primary(i.span(range), "a second `..`")
+                        .with_help("write a range as `low..high`"),
+                ),
+            }
         }
         for _ in 0..tokens {
             i = node.bump(i);
@@ -154,11 +175,11 @@ fn binary_level<'a>(
 }
 
 fn or_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, and_level, |i| i.at(OR_KW) as u32, true)
+    binary_level(i, and_level, |i| i.at(OR_KW) as u32, Chaining::Allowed)
 }
 
 fn and_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, not_level, |i| i.at(AND_KW) as u32, true)
+    binary_level(i, not_level, |i| i.at(AND_KW) as u32, Chaining::Allowed)
 }
 
 fn not_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -182,7 +203,7 @@ fn prefix<'a>(
 }
 
 fn compare_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, path_level, comparison_operator, false)
+    binary_level(i, path_level, comparison_operator, Chaining::Comparison)
 }
 
 fn comparison_operator(i: Input<'_>) -> u32 {
@@ -202,11 +223,11 @@ fn comparison_operator(i: Input<'_>) -> u32 {
 }
 
 fn path_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, range_level, |i| i.at(ARROW) as u32, true)
+    binary_level(i, range_level, |i| i.at(ARROW) as u32, Chaining::Allowed)
 }
 
 fn range_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, sum_level, |i| i.at(DOT2) as u32, false)
+    binary_level(i, sum_level, |i| i.at(DOT2) as u32, Chaining::Range)
 }
 
 fn sum_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -214,12 +235,12 @@ fn sum_level(i: Input<'_>) -> (Input<'_>, Green) {
         i,
         product_level,
         |i| matches!(i.kind(), PLUS | MINUS) as u32,
-        true,
+        Chaining::Allowed,
     )
 }
 
 fn product_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, sign_level, product_operator, true)
+    binary_level(i, sign_level, product_operator, Chaining::Allowed)
 }
 
 fn product_operator(i: Input<'_>) -> u32 {
@@ -246,7 +267,13 @@ fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
             _ => break,
         };
         if depth + wraps >= MAX_NESTING {
-            break;
+            let (rest, chain) = too_long_chain(i, lhs, at_postfix, |i| {
+                let mut node = Node::new(ERROR);
+                let i = skip_group(i, &mut node);
+                node.done(i)
+            });
+            i.set_depth(depth);
+            return (rest, chain);
         }
         wraps += 1;
         i.set_depth(depth + wraps);
@@ -276,6 +303,31 @@ fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
     (i, lhs)
 }
 
+fn at_postfix(i: Input<'_>) -> bool {
+    i.at(DOT) || (matches!(i.kind(), L_BRACK | L_PAREN) && !i.newline_before())
+}
+
+/// A chain of `where` filters or postfix operations longer than the nesting
+/// limit: reported once, and the rest of the chain kept flat in an `ERROR` node.
+fn too_long_chain<'a>(
+    i: Input<'a>,
+    lhs: Green,
+    at_link: fn(Input<'a>) -> bool,
+    link: fn(Input<'a>) -> (Input<'a>, Green),
+) -> (Input<'a>, Green) {
+    report_too_deep(i);
+    let mut node = Node::new(ERROR);
+    node.push(lhs);
+    let mut i = i;
+    while at_link(i) {
+        i = node.bump(i);
+        if !i.at_eof() && !at_link(i) && !i.newline_before() {
+            i = node.add(link(i));
+        }
+    }
+    node.done(i)
+}
+
 /// Consumes the closing delimiter, or reports the opener as unclosed.
 fn close<'a>(i: Input<'a>, node: &mut Node, open: TextRange, closer: SyntaxKind) -> Input<'a> {
     if i.at(closer) {
@@ -290,7 +342,7 @@ fn close<'a>(i: Input<'a>, node: &mut Node, open: TextRange, closer: SyntaxKind)
 /// or `if`. Used directly where only a simple value fits (overlay layers).
 pub(super) fn primary_or_error(i: Input<'_>) -> (Input<'_>, Green) {
     if can_start_expression(i.kind()) {
-        nested(i, primary)
+        primary(i)
     } else {
         missing_expression(i)
     }
@@ -387,7 +439,7 @@ fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
             )
             .with_primary(
                 i.span(TextRange::new(range.start(), i.range().end())),
-                "a percent literal and then a number",
+                format!("the percent `{text}`, then `{right}`"),
             )
             .with_help(format!(
                 "for the remainder of a division, put spaces around `%`: `{number} % {right}`"
@@ -410,7 +462,7 @@ pub(super) fn string(i: Input<'_>) -> (Input<'_>, Green) {
     loop {
         match i.kind() {
             STRING_TEXT | STRING_ESCAPE => i = node.bump(i),
-            INTERP_START => i = node.add(interpolation(i)),
+            INTERP_START => i = node.add(nested(i, interpolation)),
             kind if kind == end => {
                 i = node.bump(i);
                 break;

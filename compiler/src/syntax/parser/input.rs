@@ -102,22 +102,9 @@ impl<'a> ParseContext<'a> {
         }
     }
 
-    /// The diagnostics, with one for the errors past the limit.
-    pub fn finish_errors(&self) -> Vec<Diagnostic> {
-        let mut errors = self.errors.take();
-        let suppressed = self.suppressed_errors.get();
-        if suppressed > 0 {
-            let end = TextSize::of(self.source);
-            errors.push(
-                Diagnostic::new(code::E0118, "too many syntax errors")
-                    .with_primary(Span::new(self.file, TextRange::empty(end)), "the file ends here")
-                    .with_note(format!(
-                        "{suppressed} more syntax errors in this file are not shown (the first {MAX_ERRORS_PER_FILE} are)"
-                    ))
-                    .with_help("fix the errors above first; later ones often follow from them"),
-            );
-        }
-        errors
+    /// The diagnostics recorded, and how many more there were past the limit.
+    pub fn finish_errors(&self) -> (Vec<Diagnostic>, usize) {
+        (self.errors.take(), self.suppressed_errors.get())
     }
 }
 
@@ -285,11 +272,14 @@ impl<'a> Input<'a> {
                 TextRange::empty(self.previous_end()),
                 "the end of the file".to_string(),
             )
-        } else if self.newline_before() {
+        } else if self.newline_before() && !matches!(self.kind(), R_BRACE | R_BRACK | R_PAREN) {
             (
                 TextRange::empty(self.previous_end()),
                 "the end of the line".to_string(),
             )
+        } else if self.newline_before() {
+            // `replicas = 2 *` then `}`: the closer is what cut the value short.
+            (TextRange::empty(self.previous_end()), self.describe_current())
         } else {
             (self.range(), self.describe_current())
         }

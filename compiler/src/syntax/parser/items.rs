@@ -9,6 +9,7 @@ use super::types::type_or_error;
 use super::{Node, nested, report_unclosed, skip_until, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
+use text_size::TextRange;
 use crate::syntax::kind::{ITEM_WORDS, SyntaxKind, SyntaxKind::*, declaration_keyword};
 
 pub(super) fn source_file(i: Input<'_>) -> Green {
@@ -373,6 +374,19 @@ fn layer(i: Input<'_>) -> Option<(Input<'_>, Green)> {
     if i.at(IDENT) {
         let mut node = Node::new(ENV_LAYER);
         let i = node.add(primary_or_error(i));
+        return Some(node.done(i));
+    }
+    if i.at(STRING_START) && !i.newline_before() {
+        // `@ "eu-west-1"`: a region without its word.
+        let mut node = Node::new(ERROR);
+        let start = i.range().start();
+        let i = node.add(string(i));
+        let written = &i.ctx.source[TextRange::new(start, i.previous_end())];
+        i.report(
+            Diagnostic::new(code::E0114, format!("expected an overlay layer, found {written}"))
+                .with_primary(i.span(TextRange::new(start, i.previous_end())), "a string is not a layer")
+                .with_help(format!("for a region, write `@ region {written}`")),
+        );
         return Some(node.done(i));
     }
     let (range, found) = i.found();

@@ -29,11 +29,13 @@ use crate::syntax::lexer::Lexed;
 use input::{Input, ParseContext};
 use text_size::TextRange;
 
-/// Parses the tokens of one file; returns the root node and the syntax diagnostics.
-pub fn parse_tokens(source: &str, file: FileId, lexed: &Lexed) -> (Green, Vec<Diagnostic>) {
+/// Parses the tokens of one file; returns the root node, the syntax diagnostics
+/// and how many more were not recorded (past `MAX_ERRORS_PER_FILE`).
+pub fn parse_tokens(source: &str, file: FileId, lexed: &Lexed) -> (Green, Vec<Diagnostic>, usize) {
     let context = ParseContext::new(source, file, lexed);
     let root = items::source_file(context.input());
-    (root, context.finish_errors())
+    let (errors, suppressed) = context.finish_errors();
+    (root, errors, suppressed)
 }
 
 /// A node under construction: the children collected so far.
@@ -189,6 +191,13 @@ fn nested<'a>(
 }
 
 fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
+    report_too_deep(i);
+    let mut node = Node::new(ERROR);
+    let i = skip_group(i, &mut node);
+    node.done(i)
+}
+
+fn report_too_deep(i: Input<'_>) {
     i.report(
         Diagnostic::new(code::E0109, "nesting too deep")
             .with_primary(
@@ -197,10 +206,11 @@ fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
             )
             .with_help("name the inner parts with `let` and refer to them"),
     );
-    // Skip one token, or a whole bracketed group, counting instead of recursing.
-    let mut node = Node::new(ERROR);
+}
+
+/// Skips one token, or a whole bracketed group, counting instead of recursing.
+fn skip_group<'a>(mut i: Input<'a>, node: &mut Node) -> Input<'a> {
     let mut open = 0u32;
-    let mut i = i;
     loop {
         if i.at_eof() {
             break;
@@ -215,5 +225,5 @@ fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
             break;
         }
     }
-    node.done(i)
+    i
 }

@@ -20,7 +20,7 @@ pub(super) fn type_(i: Input<'_>) -> PResult<'_, Green> {
     if !can_start_type(i.kind()) || (i.newline_before() && starts_declaration(i)) {
         return backtrack();
     }
-    Ok(nested(i, union))
+    Ok(union(i))
 }
 
 pub(super) fn type_or_error(i: Input<'_>) -> (Input<'_>, Green) {
