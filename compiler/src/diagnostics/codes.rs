@@ -91,7 +91,7 @@ codes! {
     E0112 Error "unmatched closing delimiter";
     E0113 Error "missing value after `=`";
     E0114 Error "invalid overlay layer";
-    E0115 Error "percent literal followed by a number";
+    E0115 Error "percent literal followed by a number or name";
     E0116 Error "reserved word used as a name";
     E0117 Error "`=` in a condition";
     E0118 Error "too many syntax errors";

@@ -83,7 +83,7 @@ impl ariadne::Cache<FileId> for LineCache<'_> {
         Ok::<_, ()>(
             self.files
                 .entry(*id)
-                .or_insert_with(|| ariadne::Source::from(sources.get(*id).text.clone())),
+                .or_insert_with(|| ariadne::Source::from(printable(&sources.get(*id).text))),
         )
     }
 
@@ -128,18 +128,29 @@ fn clamp(label: &Label, sources: &SourceMap) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The text as shown in a terminal: control characters other than tab and line
+/// breaks become `?`, one byte for one byte, so a file cannot send escape
+/// sequences to the user's terminal through a diagnostic.
+fn printable(text: &Arc<str>) -> Arc<str> {
+    let is_control = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(is_control) {
+        return text.clone();
+    }
+    text.chars().map(|c| if is_control(c) { '?' } else { c }).collect::<String>().into()
+}
+
+/// Same shape as ariadne's header, for diagnostics about no place in a file.
 fn render_without_source(diagnostic: &Diagnostic) -> String {
-    let mut out = format!(
-        "{}[{}]: {}\n",
-        diagnostic.severity.as_str(),
-        diagnostic.code,
-        diagnostic.message
-    );
+    let severity = match diagnostic.severity {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
+    let mut out = format!("[{}] {severity}: {}\n", diagnostic.code, diagnostic.message);
     for note in &diagnostic.notes {
-        let _ = writeln!(out, "  = note: {note}");
+        let _ = writeln!(out, "    Note: {note}");
     }
     if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "  = help: {help}");
+        let _ = writeln!(out, "    Help: {help}");
     }
     out
 }

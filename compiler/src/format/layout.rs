@@ -262,7 +262,7 @@ fn collect_entries<'t>(elements: impl Iterator<Item = SyntaxElement<'t>>) -> Ent
                 COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT => {
                     result.has_comments = true;
                     let text = comment_text(token);
-                    let first_on_line = newline_since_entry || token.prev_token().is_none();
+                    let first_on_line = newline_since_entry || token.range().start() == 0.into();
                     match result.entries.last_mut() {
                         Some(last) if !first_on_line && last.trailing_comment.is_none() => {
                             last.trailing_comment = Some(text);

@@ -6,7 +6,7 @@ use crate::source::FileId;
 use text_size::{TextRange, TextSize};
 
 /// Offsets are `u32`; larger files are refused before they are read.
-pub const MAX_FILE_SIZE: u64 = u32::MAX as u64 - 1;
+pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
 
 /// How far to look for a NUL byte, as Git does to tell binary files.
 const BINARY_SNIFF_LEN: usize = 8000;
@@ -65,14 +65,14 @@ fn binary(file: FileId, bytes: &[u8]) -> Option<Diagnostic> {
     Some(
         Diagnostic::new(code::E0002, "file looks binary")
             .with_primary(Span::new(file, TextRange::at(TextSize::from(nul as u32), 1.into())), "a NUL byte")
-            .with_help("`.fleet` files are UTF-8 text; remove this file or give it another extension"),
+            .with_help("`.fleet` files are UTF-8 text; if this is text saved as UTF-16, save it as UTF-8, otherwise remove it or give it another extension"),
     )
 }
 
 fn same_offsets_text(bytes: &[u8]) -> String {
     let mut text = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        text.push_str(&chunk.valid().replace('\0', " "));
+        text.extend(chunk.valid().chars().map(|c| if c == '\0' { ' ' } else { c }));
         text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
     text

@@ -1,44 +1,23 @@
-//! The parser's output before trivia: nodes and the significant tokens they hold,
-//! as plain owned values (what nom combinators return). `tree::build` turns it into
-//! the lossless `SyntaxTree`, putting white space and comments back in place.
+//! What parser rules return: a handle to a finished node or a consumed token of
+//! the tree under construction (see `tree::TreeSink`). Handles are plain numbers,
+//! so nom combinators move them around for free.
+//!
+//! **Invariant:** a handle a rule returns is pushed into the caller's node before
+//! the caller consumes another token; the tree keeps elements in the order they are
+//! pushed, and the lossless tests over every fixture check it.
 
-use crate::syntax::kind::SyntaxKind;
+/// A token (its raw index, with `TOKEN_BIT`) or a node (its id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Green(pub(crate) u32);
 
-#[derive(Debug)]
-pub enum Green {
-    /// A significant token, by its index in the lexer's output. `kind` may differ
-    /// from the lexed kind: a contextual keyword is re-tagged by the parser.
-    Token { raw: u32, kind: SyntaxKind },
-    Node {
-        kind: SyntaxKind,
-        children: Vec<Green>,
-    },
-}
+pub(crate) const TOKEN_BIT: u32 = 1 << 31;
 
 impl Green {
-    pub fn node(kind: SyntaxKind, children: Vec<Green>) -> Green {
-        Green::Node { kind, children }
+    pub(crate) fn token(raw: u32) -> Green {
+        Green(raw | TOKEN_BIT)
     }
 
-    /// A node that holds nothing: where an expected piece is missing.
-    pub fn empty(kind: SyntaxKind) -> Green {
-        Green::Node {
-            kind,
-            children: Vec::new(),
-        }
-    }
-
-    pub fn kind(&self) -> SyntaxKind {
-        match self {
-            Green::Token { kind, .. } | Green::Node { kind, .. } => *kind,
-        }
-    }
-
-    /// The raw index of the first token inside, if any (empty nodes hold none).
-    pub fn first_token(&self) -> Option<u32> {
-        match self {
-            Green::Token { raw, .. } => Some(*raw),
-            Green::Node { children, .. } => children.iter().find_map(Green::first_token),
-        }
+    pub(crate) fn node(id: u32) -> Green {
+        Green(id)
     }
 }

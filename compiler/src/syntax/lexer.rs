@@ -211,8 +211,8 @@ pub fn lex(source: &str, file: FileId) -> Lexed {
     let mut driver = Driver {
         source,
         file,
-        kinds: Vec::with_capacity(source.len() / 3),
-        starts: Vec::with_capacity(source.len() / 3 + 1),
+        kinds: Vec::with_capacity(source.len() / 2 + 16),
+        starts: Vec::with_capacity(source.len() / 2 + 17),
         errors: Vec::new(),
         suppressed_errors: 0,
         modes: vec![Mode::Code {

@@ -46,9 +46,10 @@ impl Parse {
 
 pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
     let text: Arc<str> = text.into();
-    let lexed = lexer::lex(&text, file);
-    let (green, parse_errors, parse_suppressed) = parser::parse_tokens(&text, file, &lexed);
-    let mut errors = lexed.errors.clone();
+    let mut lexed = lexer::lex(&text, file);
+    let mut errors = std::mem::take(&mut lexed.errors);
+    let lexical_suppressed = lexed.suppressed_errors;
+    let (tree, parse_errors, parse_suppressed) = parser::parse_tokens(&text, file, lexed);
     errors.extend(parse_errors);
     // Lexical errors first where two share a place: they explain the other.
     errors.sort_by_key(|diagnostic| {
@@ -57,7 +58,7 @@ pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
             .as_ref()
             .map(|label| label.span.range.start())
     });
-    let mut suppressed = lexed.suppressed_errors + parse_suppressed;
+    let mut suppressed = lexical_suppressed + parse_suppressed;
     if errors.len() > MAX_ERRORS_PER_FILE {
         suppressed += errors.len() - MAX_ERRORS_PER_FILE;
         errors.truncate(MAX_ERRORS_PER_FILE);
@@ -65,7 +66,6 @@ pub fn parse(text: impl Into<Arc<str>>, file: FileId) -> Parse {
     if suppressed > 0 {
         errors.push(too_many_errors(&text, file, suppressed));
     }
-    let tree = tree::build(text, &lexed, green);
     Parse {
         tree: Arc::new(tree),
         errors: errors.into(),

@@ -1,28 +1,28 @@
 //! The lossless syntax tree: every token of the file, trivia included, under nodes
 //! with spans. Concatenating its tokens in order gives the source back byte for byte.
 //!
-//! The tree is two flat arrays (nodes and their children) rather than a pointer
-//! graph: building it does one pass, dropping it frees a few vectors (no recursion,
-//! however deep the input), and a handle is an index.
+//! The tree is a few flat arrays (nodes, their children, the tokens) rather than a
+//! pointer graph: it is built in the same pass as parsing, dropping it frees a few
+//! vectors (no recursion, however deep the input), and a handle is an index. It
+//! is kept small on purpose: at 3 MB of source, every byte per token costs a
+//! megabyte, and first touching memory is a good part of parsing time.
 //!
 //! Trivia placement: white space and comments sit between the significant tokens
 //! the parser placed. A comment on the lines just above a declaration, field or
 //! variant (no blank line between) goes inside that node, so it moves with it;
 //! every other piece of trivia goes to the innermost node open at that point.
 
-use crate::syntax::green::Green;
+use crate::syntax::green::{Green, TOKEN_BIT};
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use crate::syntax::lexer::Lexed;
 use std::fmt::Write;
 use std::sync::Arc;
 use text_size::{TextRange, TextSize};
 
-const TOKEN_BIT: u32 = 1 << 31;
 const NO_PARENT: u32 = u32::MAX;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct NodeData {
-    kind: SyntaxKind,
     parent: u32,
     children_start: u32,
     children_len: u32,
@@ -36,15 +36,17 @@ pub struct SyntaxTree {
     token_kinds: Vec<SyntaxKind>,
     /// One more entry than tokens: the end of the text.
     token_starts: Vec<u32>,
-    token_parents: Vec<u32>,
     nodes: Vec<NodeData>,
+    /// Beside `nodes`, so a node record has no padding.
+    node_kinds: Vec<SyntaxKind>,
     /// Children of every node, contiguous per node; a token id has `TOKEN_BIT` set.
     elements: Vec<u32>,
+    root: u32,
 }
 
 impl SyntaxTree {
     pub fn root(&self) -> SyntaxNode<'_> {
-        SyntaxNode { tree: self, id: 0 }
+        SyntaxNode { tree: self, id: self.root }
     }
 
     pub fn text(&self) -> &str {
@@ -55,28 +57,39 @@ impl SyntaxTree {
         &self.text
     }
 
-    /// Every token in order: the concatenation of their texts is the source.
-    pub fn tokens(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = SyntaxToken<'_>> + ExactSizeIterator + '_ {
-        (0..self.token_kinds.len() as u32).map(move |id| SyntaxToken { tree: self, id })
+    pub fn token_count(&self) -> usize {
+        self.token_kinds.len()
     }
 
-    /// The token that contains `offset` (the one starting there, at a boundary).
+    /// Every token in order: the concatenation of their texts is the source.
+    pub fn tokens(&self) -> impl Iterator<Item = SyntaxToken<'_>> + '_ {
+        self.root().descendant_tokens()
+    }
+
+    /// The token that contains `offset` (the one starting there, at a boundary),
+    /// found by descending from the root.
     pub fn token_at_offset(&self, offset: TextSize) -> Option<SyntaxToken<'_>> {
         let offset = u32::from(offset);
-        if self.token_kinds.is_empty() {
+        if offset >= self.text.len() as u32 {
             return None;
         }
-        let index = match self.token_starts[..self.token_kinds.len()].binary_search(&offset) {
-            Ok(index) => index,
-            Err(0) => return None,
-            Err(index) => index - 1,
-        };
-        Some(SyntaxToken {
-            tree: self,
-            id: index as u32,
-        })
+        let mut node = self.root;
+        loop {
+            let data = &self.nodes[node as usize];
+            let children = &self.elements[data.children_start as usize..(data.children_start + data.children_len) as usize];
+            // The last child starting at or before `offset`; empty nodes start where
+            // their neighbour does, so prefer the last of equals that is not empty.
+            let after = children.partition_point(|&element| self.element_start(element) <= offset);
+            let mut index = after.checked_sub(1)?;
+            while index > 0 && self.element_is_empty(children[index]) {
+                index -= 1;
+            }
+            let element = children[index];
+            if element & TOKEN_BIT != 0 {
+                return Some(SyntaxToken { tree: self, parent: node, id: element & !TOKEN_BIT });
+            }
+            node = element;
+        }
     }
 
     /// The tree as indented text, one node or token a line: what the parser tests
@@ -90,21 +103,12 @@ impl SyntaxTree {
             }
             match element {
                 SyntaxElement::Node(node) => {
-                    let range = node.range();
-                    let _ = writeln!(out, "{:?}@{:?}", node.kind(), range);
+                    let _ = writeln!(out, "{:?}@{:?}", node.kind(), node.range());
                     let children: Vec<_> = node.children_with_tokens().collect();
-                    for child in children.into_iter().rev() {
-                        stack.push((child, indent + 1));
-                    }
+                    stack.extend(children.into_iter().rev().map(|child| (child, indent + 1)));
                 }
                 SyntaxElement::Token(token) => {
-                    let _ = writeln!(
-                        out,
-                        "{:?}@{:?} {:?}",
-                        token.kind(),
-                        token.range(),
-                        token.text()
-                    );
+                    let _ = writeln!(out, "{:?}@{:?} {:?}", token.kind(), token.range(), token.text());
                 }
             }
         }
@@ -115,17 +119,26 @@ impl SyntaxTree {
         &self.nodes[id as usize]
     }
 
-    fn element(&self, raw: u32) -> SyntaxElement<'_> {
+    fn element(&self, parent: u32, raw: u32) -> SyntaxElement<'_> {
         if raw & TOKEN_BIT != 0 {
-            SyntaxElement::Token(SyntaxToken {
-                tree: self,
-                id: raw & !TOKEN_BIT,
-            })
+            SyntaxElement::Token(SyntaxToken { tree: self, parent, id: raw & !TOKEN_BIT })
         } else {
-            SyntaxElement::Node(SyntaxNode {
-                tree: self,
-                id: raw,
-            })
+            SyntaxElement::Node(SyntaxNode { tree: self, id: raw })
+        }
+    }
+
+    fn element_start(&self, element: u32) -> u32 {
+        if element & TOKEN_BIT != 0 {
+            self.token_starts[(element & !TOKEN_BIT) as usize]
+        } else {
+            self.nodes[element as usize].start
+        }
+    }
+
+    fn element_is_empty(&self, element: u32) -> bool {
+        element & TOKEN_BIT == 0 && {
+            let data = &self.nodes[element as usize];
+            data.start == data.end
         }
     }
 }
@@ -136,9 +149,11 @@ pub struct SyntaxNode<'t> {
     id: u32,
 }
 
+/// A token, with the node it sits in (tokens keep no parent table of their own).
 #[derive(Clone, Copy)]
 pub struct SyntaxToken<'t> {
     tree: &'t SyntaxTree,
+    parent: u32,
     id: u32,
 }
 
@@ -176,7 +191,7 @@ impl std::fmt::Debug for SyntaxToken<'_> {
 
 impl<'t> SyntaxNode<'t> {
     pub fn kind(&self) -> SyntaxKind {
-        self.tree.node_data(self.id).kind
+        self.tree.node_kinds[self.id as usize]
     }
 
     pub fn tree(&self) -> &'t SyntaxTree {
@@ -194,42 +209,27 @@ impl<'t> SyntaxNode<'t> {
 
     pub fn parent(&self) -> Option<SyntaxNode<'t>> {
         let parent = self.tree.node_data(self.id).parent;
-        (parent != NO_PARENT).then_some(SyntaxNode {
-            tree: self.tree,
-            id: parent,
-        })
+        (parent != NO_PARENT).then_some(SyntaxNode { tree: self.tree, id: parent })
     }
 
     pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         std::iter::successors(Some(*self), |node| node.parent())
     }
 
-    pub fn children_with_tokens(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + use<'t> {
+    pub fn children_with_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + use<'t> {
         let data = self.tree.node_data(self.id);
         let tree = self.tree;
-        let range =
-            data.children_start as usize..(data.children_start + data.children_len) as usize;
-        tree.elements[range]
-            .iter()
-            .map(move |&raw| tree.element(raw))
+        let id = self.id;
+        let range = data.children_start as usize..(data.children_start + data.children_len) as usize;
+        tree.elements[range].iter().map(move |&raw| tree.element(id, raw))
     }
 
     pub fn children(&self) -> impl DoubleEndedIterator<Item = SyntaxNode<'t>> + use<'t> {
-        self.children_with_tokens()
-            .filter_map(|element| match element {
-                SyntaxElement::Node(node) => Some(node),
-                SyntaxElement::Token(_) => None,
-            })
+        self.children_with_tokens().filter_map(|element| element.as_node())
     }
 
     pub fn child_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxToken<'t>> + use<'t> {
-        self.children_with_tokens()
-            .filter_map(|element| match element {
-                SyntaxElement::Token(token) => Some(token),
-                SyntaxElement::Node(_) => None,
-            })
+        self.children_with_tokens().filter_map(|element| element.as_token())
     }
 
     pub fn child_of_kind(&self, kind: SyntaxKind) -> Option<SyntaxNode<'t>> {
@@ -259,16 +259,14 @@ impl<'t> SyntaxNode<'t> {
         let mut stack = vec![*self];
         std::iter::from_fn(move || {
             let node = stack.pop()?;
-            let children: Vec<_> = node.children().collect();
-            stack.extend(children.into_iter().rev());
+            stack.extend(node.children().rev());
             Some(node)
         })
     }
 
     /// The first significant (non-trivia) token inside.
     pub fn first_significant_token(&self) -> Option<SyntaxToken<'t>> {
-        self.descendant_tokens()
-            .find(|token| !token.kind().is_trivia())
+        self.descendant_tokens().find(|token| !token.kind().is_trivia())
     }
 }
 
@@ -288,26 +286,7 @@ impl<'t> SyntaxToken<'t> {
     }
 
     pub fn parent(&self) -> SyntaxNode<'t> {
-        SyntaxNode {
-            tree: self.tree,
-            id: self.tree.token_parents[self.id as usize],
-        }
-    }
-
-    /// The token before this one in the file (trivia included).
-    pub fn prev_token(&self) -> Option<SyntaxToken<'t>> {
-        self.id.checked_sub(1).map(|id| SyntaxToken {
-            tree: self.tree,
-            id,
-        })
-    }
-
-    pub fn next_token(&self) -> Option<SyntaxToken<'t>> {
-        let id = self.id + 1;
-        ((id as usize) < self.tree.token_kinds.len()).then_some(SyntaxToken {
-            tree: self.tree,
-            id,
-        })
+        SyntaxNode { tree: self.tree, id: self.parent }
     }
 }
 
@@ -341,226 +320,217 @@ impl<'t> SyntaxElement<'t> {
     }
 }
 
+/// Tokens the parser never sees: trivia, and unknown characters (reported by the lexer).
+fn skipped_by_parser(kind: SyntaxKind) -> bool {
+    kind.is_trivia() || kind == ERROR_TOKEN
+}
+
 // ---- building ------------------------------------------------------------------------
 
-struct Frame {
-    node: u32,
-    children: Vec<u32>,
-    start: Option<u32>,
-    end: u32,
-}
-
-struct Builder<'l> {
-    lexed: &'l Lexed,
-    text: Arc<str>,
-    token_kinds: Vec<SyntaxKind>,
-    token_parents: Vec<u32>,
+/// Builds the tree while the parser runs. Elements of the nodes being built sit on
+/// one stack: a node's children are the top of the stack from where it started;
+/// finishing it moves them to `elements` and leaves its handle for the parent.
+///
+/// Trivia are pushed just before the token that follows them, so they first land in
+/// the innermost node open there. When a node finishes, the trivia before its first
+/// token are left on the stack for the parent — except, for declarations, fields and
+/// variants, the comments on the lines just above (no blank line between), which
+/// stay inside so they move with what they describe.
+///
+/// The sink reads the lexer's arrays through the `&Lexed` its callers pass, and
+/// takes them over in `into_tree`: nothing per token is copied.
+pub(crate) struct TreeSink {
     nodes: Vec<NodeData>,
+    node_kinds: Vec<SyntaxKind>,
     elements: Vec<u32>,
-    /// The next raw token not yet placed in the tree.
+    stack: Vec<u32>,
+    /// Contextual keywords the parser re-tagged, applied to the token kinds at the end.
+    retagged: Vec<(u32, SyntaxKind)>,
+    /// The next raw token not yet pushed.
     cursor: u32,
-    stack: Vec<Frame>,
-    spare_vectors: Vec<Vec<u32>>,
 }
 
-enum Step {
-    Enter(Green),
-    Exit,
-}
-
-/// Builds the tree from the parser's output, consuming it without recursion.
-pub fn build(text: Arc<str>, lexed: &Lexed, root: Green) -> SyntaxTree {
-    let token_count = lexed.len();
-    let mut builder = Builder {
-        lexed,
-        text,
-        token_kinds: lexed.kinds.clone(),
-        token_parents: vec![0; token_count],
-        nodes: Vec::with_capacity(token_count / 2 + 1),
-        elements: Vec::with_capacity(token_count + token_count / 2 + 1),
-        cursor: 0,
-        stack: Vec::new(),
-        spare_vectors: Vec::new(),
-    };
-    let mut steps = vec![Step::Enter(root)];
-    while let Some(step) = steps.pop() {
-        match step {
-            Step::Enter(Green::Token { raw, kind }) => {
-                builder.flush_trivia(raw);
-                builder.push_token(raw, kind);
-            }
-            Step::Enter(Green::Node { kind, children }) => {
-                let first = children.iter().find_map(Green::first_token);
-                builder.open(kind, first);
-                steps.push(Step::Exit);
-                steps.extend(children.into_iter().rev().map(Step::Enter));
-            }
-            Step::Exit => {
-                if builder.stack.len() == 1 {
-                    // The root keeps whatever follows the last item: trailing trivia,
-                    // and (never expected) tokens the parser did not place.
-                    builder.flush_all();
-                }
-                builder.close();
-            }
+impl TreeSink {
+    pub(crate) fn new(lexed: &Lexed) -> TreeSink {
+        // Fewer nodes than tokens, but for empty ones. Capacity is only reserved,
+        // not touched, so reserving the most avoids copying a vector that grows.
+        let nodes = lexed.len() + 16;
+        TreeSink {
+            nodes: Vec::with_capacity(nodes),
+            node_kinds: Vec::with_capacity(nodes),
+            elements: Vec::with_capacity(lexed.len() + nodes),
+            stack: Vec::with_capacity(1024),
+            retagged: Vec::new(),
+            cursor: 0,
         }
     }
-    let root = &mut builder.nodes[0];
-    root.start = 0;
-    root.end = builder.text.len() as u32;
-    let mut token_starts = lexed.starts.clone();
-    token_starts.truncate(token_count + 1);
-    SyntaxTree {
-        text: builder.text,
-        token_kinds: builder.token_kinds,
-        token_starts,
-        token_parents: builder.token_parents,
-        nodes: builder.nodes,
-        elements: builder.elements,
-    }
-}
 
-impl Builder<'_> {
-    fn open(&mut self, kind: SyntaxKind, first: Option<u32>) {
-        if let Some(first) = first.filter(|_| !self.stack.is_empty()) {
-            let split = if kind.takes_leading_comments() {
-                self.comments_above(first)
-            } else {
-                first
-            };
-            self.flush_trivia(split);
-        }
-        let id = self.nodes.len() as u32;
-        let parent = self.stack.last().map_or(NO_PARENT, |frame| frame.node);
-        let here = self.lexed.starts[self.cursor as usize];
-        self.nodes.push(NodeData {
-            kind,
-            parent,
-            children_start: 0,
-            children_len: 0,
-            start: here,
-            end: here,
-        });
-        if let Some(frame) = self.stack.last_mut() {
-            frame.children.push(id);
-        }
-        let children = self.spare_vectors.pop().unwrap_or_default();
-        self.stack.push(Frame {
-            node: id,
-            children,
-            start: None,
-            end: here,
-        });
+    /// Where a node starting now begins on the stack.
+    pub(crate) fn mark(&self) -> u32 {
+        self.stack.len() as u32
     }
 
-    fn close(&mut self) {
-        let mut frame = self.stack.pop().expect("close without open");
-        let children_start = self.elements.len() as u32;
-        self.elements.extend_from_slice(&frame.children);
-        let data = &mut self.nodes[frame.node as usize];
-        data.children_start = children_start;
-        data.children_len = frame.children.len() as u32;
-        if let Some(start) = frame.start {
-            data.start = start;
-            data.end = frame.end;
-            if let Some(parent) = self.stack.last_mut() {
-                parent.start.get_or_insert(start);
-                parent.end = frame.end;
-            }
-        } else {
-            data.end = data.start;
+    /// Consumes the significant token `raw` (tagged `kind`), after the trivia before it.
+    pub(crate) fn token(&mut self, raw: u32, kind: SyntaxKind, lexed: &Lexed) -> Green {
+        self.flush_trivia(raw);
+        if lexed.kinds[raw as usize] != kind {
+            self.retagged.push((raw, kind));
         }
-        frame.children.clear();
-        self.spare_vectors.push(frame.children);
-    }
-
-    fn push_token(&mut self, raw: u32, kind: SyntaxKind) {
-        debug_assert_eq!(raw, self.cursor, "tokens are placed in order");
-        self.token_kinds[raw as usize] = kind;
-        let frame = self.stack.last_mut().expect("a token outside the root");
-        frame.children.push(raw | TOKEN_BIT);
-        self.token_parents[raw as usize] = frame.node;
-        frame.start.get_or_insert(self.lexed.starts[raw as usize]);
-        frame.end = self.lexed.starts[raw as usize + 1];
         self.cursor = raw + 1;
+        Green::token(raw)
     }
 
-    /// Places every token before `raw` (trivia) in the innermost open node.
-    fn flush_trivia(&mut self, raw: u32) {
-        while self.cursor < raw {
-            let kind = self.lexed.kinds[self.cursor as usize];
-            self.push_token(self.cursor, kind);
-        }
+    pub(crate) fn push(&mut self, element: Green) {
+        self.stack.push(element.0);
     }
 
-    fn flush_all(&mut self) {
-        self.flush_trivia(self.lexed.len() as u32);
-    }
-
-    /// Where the comments that belong to a node starting at token `first` begin:
-    /// comments alone on their lines, directly above it, with no blank line between.
-    fn comments_above(&self, first: u32) -> u32 {
-        let text: &str = &self.text;
-        let mut split = first;
-        let mut index = first;
-        while index > self.cursor {
-            let previous = index - 1;
-            match self.lexed.kinds[previous as usize] {
-                WHITESPACE => {
-                    if self
-                        .lexed
-                        .text(text, previous as usize)
-                        .matches('\n')
-                        .count()
-                        >= 2
-                    {
-                        break;
-                    }
-                }
-                COMMENT | DOC_COMMENT => {
-                    let starts_line = previous == 0 || {
-                        let before = previous as usize - 1;
-                        self.lexed.kinds[before] == WHITESPACE
-                            && self.lexed.text(text, before).contains('\n')
-                    };
-                    if !starts_line {
-                        break;
-                    }
-                    split = previous;
-                }
-                _ => break,
+    /// Finishes the node started at `mark`, with the elements pushed since.
+    pub(crate) fn finish(&mut self, kind: SyntaxKind, mark: u32, lexed: &Lexed, text: &str) -> Green {
+        let mark = mark as usize;
+        let region = &self.stack[mark..];
+        let first_significant = region
+            .iter()
+            .position(|&element| element & TOKEN_BIT == 0 || !skipped_by_parser(lexed.kinds[(element & !TOKEN_BIT) as usize]))
+            .unwrap_or(region.len());
+        let keep_from = if kind == SOURCE_FILE {
+            0
+        } else if kind.takes_leading_comments() {
+            comments_above(&region[..first_significant], lexed, text)
+        } else {
+            first_significant
+        };
+        let id = self.nodes.len() as u32;
+        let children_start = self.elements.len() as u32;
+        let children = &self.stack[mark + keep_from..];
+        let (start, end) = match (children.first(), children.last()) {
+            (Some(&first), Some(&last)) => (self.element_start(first, lexed), self.element_end(last, lexed)),
+            _ => {
+                let here = lexed.starts[self.cursor as usize];
+                (here, here)
             }
-            index = previous;
+        };
+        for &child in children {
+            if child & TOKEN_BIT == 0 {
+                self.nodes[child as usize].parent = id;
+            }
         }
-        split
+        self.elements.extend_from_slice(children);
+        self.nodes.push(NodeData { parent: NO_PARENT, children_start, children_len: children.len() as u32, start, end });
+        self.node_kinds.push(kind);
+        self.stack.truncate(mark + keep_from);
+        Green::node(id)
     }
+
+    /// The tree; the root is the last node finished. Tokens no rule consumed (only
+    /// trailing trivia, in a well-behaved parser) go to the root.
+    pub(crate) fn into_tree(mut self, root_mark: u32, lexed: Lexed, text: Arc<str>) -> SyntaxTree {
+        self.flush_trivia(lexed.len() as u32);
+        let root = self.finish(SOURCE_FILE, root_mark, &lexed, &text);
+        let root_data = self.nodes.last_mut().expect("the root");
+        root_data.start = 0;
+        root_data.end = text.len() as u32;
+        let mut token_kinds = lexed.kinds;
+        for (raw, kind) in self.retagged {
+            token_kinds[raw as usize] = kind;
+        }
+        SyntaxTree {
+            text,
+            token_kinds,
+            token_starts: lexed.starts,
+            nodes: self.nodes,
+            node_kinds: self.node_kinds,
+            elements: self.elements,
+            root: root.0,
+        }
+    }
+
+    fn flush_trivia(&mut self, until: u32) {
+        while self.cursor < until {
+            self.stack.push(self.cursor | TOKEN_BIT);
+            self.cursor += 1;
+        }
+    }
+
+    fn element_start(&self, element: u32, lexed: &Lexed) -> u32 {
+        if element & TOKEN_BIT != 0 {
+            lexed.starts[(element & !TOKEN_BIT) as usize]
+        } else {
+            self.nodes[element as usize].start
+        }
+    }
+
+    fn element_end(&self, element: u32, lexed: &Lexed) -> u32 {
+        if element & TOKEN_BIT != 0 {
+            lexed.starts[(element & !TOKEN_BIT) as usize + 1]
+        } else {
+            self.nodes[element as usize].end
+        }
+    }
+}
+
+/// In `leading` (the trivia before a node's first token), where the comments that
+/// belong to the node begin: comments alone on their lines, directly above it,
+/// with no blank line between.
+fn comments_above(leading: &[u32], lexed: &Lexed, text: &str) -> usize {
+    let raw = |index: usize| (leading[index] & !TOKEN_BIT) as usize;
+    let mut split = leading.len();
+    let mut index = leading.len();
+    while index > 0 {
+        let token = raw(index - 1);
+        match lexed.kinds[token] {
+            WHITESPACE => {
+                if lexed.text(text, token).matches('\n').count() >= 2 {
+                    break;
+                }
+            }
+            COMMENT | DOC_COMMENT => {
+                let starts_line = token == 0 || {
+                    let before = token - 1;
+                    lexed.kinds[before] == WHITESPACE && lexed.text(text, before).contains('\n')
+                };
+                if !starts_line {
+                    break;
+                }
+                split = index - 1;
+            }
+            _ => break,
+        }
+        index -= 1;
+    }
+    split
 }
 
 #[cfg(test)]
 mod tests {
     use crate::source::FileId;
-    use crate::syntax::parse;
+    use crate::syntax::{parse, SyntaxKind};
 
     #[test]
     fn comments_above_a_field_belong_to_it_and_trailing_ones_do_not() {
         let text = "env dev {\n  // about a\n  a = 1 // after a\n\n  // loose\n\n  b = 2\n}\n";
         let parse = parse(text, FileId(0));
-        let tree = parse.tree();
-        let fields: Vec<_> = tree
-            .root()
-            .descendants()
-            .filter(|n| n.kind() == crate::syntax::SyntaxKind::FIELD)
-            .collect();
+        let fields: Vec<_> =
+            parse.tree().root().descendants().filter(|node| node.kind() == SyntaxKind::FIELD).collect();
         assert_eq!(fields[0].text(), "// about a\n  a = 1");
         assert_eq!(fields[1].text(), "b = 2");
     }
 
     #[test]
-    fn token_at_offset_finds_the_containing_token() {
-        let parse = parse("env dev {}", FileId(0));
+    fn token_at_offset_finds_the_containing_token_and_its_parent() {
+        let text = "env dev { a = [1, 2] }\n";
+        let parse = parse(text, FileId(0));
         let tree = parse.tree();
         assert_eq!(tree.token_at_offset(5.into()).unwrap().text(), "dev");
         assert_eq!(tree.token_at_offset(4.into()).unwrap().text(), "dev");
         assert_eq!(tree.token_at_offset(3.into()).unwrap().text(), " ");
+        let two = tree.token_at_offset(18.into()).unwrap();
+        assert_eq!(two.text(), "2");
+        assert_eq!(two.parent().kind(), SyntaxKind::LITERAL);
+        assert!(tree.token_at_offset(text.len().try_into().unwrap()).is_none());
+        // Every offset finds the token that covers it.
+        for offset in 0..text.len() as u32 {
+            let token = tree.token_at_offset(offset.into()).unwrap();
+            assert!(token.range().contains(offset.into()), "offset {offset}: {token:?}");
+        }
     }
 }

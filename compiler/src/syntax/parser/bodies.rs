@@ -7,7 +7,7 @@ use super::expressions::{expr_or_error, string};
 use super::input::{Input, PResult, backtrack};
 use super::items::require;
 use super::types::type_or_error;
-use super::{Node, is_field_start, nested, report_unclosed, skip_until, starts_declaration};
+use super::{Node, is_field_start, missing, nested, report_unclosed, skip_until, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
@@ -26,7 +26,7 @@ pub(super) fn record_like_body<'a>(
 ) -> (Input<'a>, Green) {
     // `=` inside a record value sets a field, even within a condition.
     i.with_condition(false, |i| {
-        let mut node = Node::new(kind);
+        let mut node = Node::new(i, kind);
         let open = i.range();
         let mut i = node.bump(i);
         loop {
@@ -86,7 +86,7 @@ fn report_expected_entry(i: Input<'_>, kind: SyntaxKind) {
 /// After an entry: a comma, a new line, or the end of the body. When something
 /// else follows on the line and cannot start an entry, the rest of the line is
 /// skipped (reported once, here).
-fn separator<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
+fn separator<'a>(i: Input<'a>, node: &mut Node<'a>) -> Input<'a> {
     match i.kind() {
         COMMA => node.bump(i),
         R_BRACE | SOURCE_FILE => i,
@@ -121,7 +121,7 @@ fn at_key(i: Input<'_>) -> bool {
 }
 
 fn key(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(KEY);
+    let mut node = Node::new(i, KEY);
     let i = match i.kind() {
         IDENT => node.bump(i),
         STRING_START => node.add(string(i)),
@@ -144,7 +144,7 @@ fn key(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `a.b.c`: the key of a field.
 fn field_path(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(FIELD_PATH);
+    let mut node = Node::new(i, FIELD_PATH);
     let mut i = node.add(key(i));
     while i.at(DOT) {
         i = node.bump(i);
@@ -166,15 +166,14 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
         return backtrack();
     }
     let key_text = i.text();
-    let (i, path) = field_path(i);
-    Ok(match i.kind() {
+    // The node starts before its key; what it is (field or block) shows after.
+    let mut node = Node::new(i, FIELD);
+    let i = node.add(field_path(i));
+    let i = match i.kind() {
         EQ | PLUS_EQ | MINUS_EQ => {
-            let mut node = Node::new(FIELD);
-            node.push(path);
             let operator = i.range();
             let i = node.bump(i);
-            let i = node.add(field_value(i, operator));
-            node.done(i)
+            node.add(field_value(i, operator))
         }
         COLON => {
             let colon = i.range();
@@ -183,73 +182,53 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
                     .with_primary(i.span(colon), "fields are set with `=`, not `:`")
                     .with_help(format!("write `{key_text} = ...`")),
             );
-            let mut node = Node::new(FIELD);
-            node.push(path);
             let i = node.bump(i);
-            let i = node.add(field_value(i, colon));
-            node.done(i)
+            node.add(field_value(i, colon))
         }
         L_BRACE => {
-            let mut node = Node::new(BLOCK);
-            node.push(path);
-            let i = node.add(body(i, BODY));
-            node.done(i)
+            node.kind = BLOCK;
+            node.add(body(i, BODY))
         }
-        IDENT | STRING_START if !i.newline_before() => block_with_labels(i, path, key_text),
+        IDENT | STRING_START if !i.newline_before() => block_with_labels(i, &mut node, key_text),
         kind if can_start_expression(kind) && !i.newline_before() => {
             // `replicas 3`: the `=` is missing; read the value as if it were there.
             let value_text = i.text();
             i.report(
                 Diagnostic::new(code::E0104, format!("expected `=` after `{key_text}`"))
-                    .with_primary(
-                        i.span(TextRange::empty(i.range().start())),
-                        "expected `=` here",
-                    )
+                    .with_primary(i.span(TextRange::empty(i.range().start())), "expected `=` here")
                     .with_help(format!("write `{key_text} = {value_text}`")),
             );
-            let mut node = Node::new(FIELD);
-            node.push(path);
-            let i = node.add(expr_or_error(i));
-            node.done(i)
+            node.add(expr_or_error(i))
         }
         _ => {
             let (range, found) = i.found();
             i.report(
-                Diagnostic::new(
-                    code::E0104,
-                    format!("expected `=` or `{{` after `{key_text}`, found {found}"),
-                )
-                .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
-                .with_help(format!(
-                    "write `{key_text} = value` or `{key_text} {{ ... }}`"
-                )),
+                Diagnostic::new(code::E0104, format!("expected `=` or `{{` after `{key_text}`, found {found}"))
+                    .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
+                    .with_help(format!("write `{key_text} = value` or `{key_text} {{ ... }}`")),
             );
-            let mut node = Node::new(FIELD);
-            node.push(path);
-            node.done(i)
+            i
         }
-    })
+    };
+    Ok(node.done(i))
 }
 
 /// `gate staging { ... }`: a block with labels. Without the `{` the labels were
 /// most likely a value missing its `=`.
-fn block_with_labels<'a>(mut i: Input<'a>, path: Green, key_text: &str) -> (Input<'a>, Green) {
-    let mut labels = Vec::new();
+fn block_with_labels<'a>(mut i: Input<'a>, node: &mut Node<'a>, key_text: &str) -> Input<'a> {
     let first = i.range();
+    let labels = node.position();
     while matches!(i.kind(), IDENT | STRING_START) && !i.newline_before() {
-        let mut label = Node::new(BLOCK_LABEL);
+        let mut label = Node::new(i, BLOCK_LABEL);
         i = match i.kind() {
             IDENT => label.bump(i),
             _ => label.add(string(i)),
         };
-        labels.push(label.finish());
+        node.push(label.finish());
     }
     if i.at(L_BRACE) {
-        let mut node = Node::new(BLOCK);
-        node.push(path);
-        node.children.extend(labels);
-        let i = node.add(body(i, BODY));
-        return node.done(i);
+        node.kind = BLOCK;
+        return node.add(body(i, BODY));
     }
     let value = &i.ctx.source[TextRange::new(first.start(), i.previous_end())];
     i.report(
@@ -257,27 +236,25 @@ fn block_with_labels<'a>(mut i: Input<'a>, path: Green, key_text: &str) -> (Inpu
             .with_primary(i.span(TextRange::empty(first.start())), "expected `=` here")
             .with_help(format!("write `{key_text} = {value}`")),
     );
-    let mut node = Node::new(FIELD);
-    node.push(path);
-    node.push(Green::node(ERROR, labels));
-    node.done(i)
+    node.wrap_since(labels, ERROR);
+    i
 }
 
 /// The value after `=`. A new line that starts another field means the value is
 /// missing, rather than that the next field's name is the value.
 fn field_value(i: Input<'_>, operator: TextRange) -> (Input<'_>, Green) {
-    let missing = match i.kind() {
+    let value_missing = match i.kind() {
         R_BRACE | COMMA | SOURCE_FILE => true,
         IDENT | STRING_START if i.newline_before() => is_field_start(i) || starts_declaration(i),
         _ => false,
     };
-    if missing {
+    if value_missing {
         i.report(
             Diagnostic::new(code::E0113, "missing value")
                 .with_primary(i.span(operator), "this has no value after it")
                 .with_help("write the value after the `=` on the same line"),
         );
-        return (i, Green::empty(ERROR));
+        return (i, missing(i, ERROR));
     }
     expr_or_error(i)
 }
@@ -293,7 +270,7 @@ pub(super) fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
     if !matches!(i.kind(), IDENT | STRING_START) {
         return backtrack();
     }
-    let mut node = Node::new(FIELD_DECL);
+    let mut node = Node::new(i, FIELD_DECL);
     let key_text = i.text();
     let mut i = node.add(key(i));
     if i.at(QUESTION) {

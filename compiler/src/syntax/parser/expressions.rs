@@ -20,7 +20,7 @@
 use super::bodies::body;
 use super::input::{Input, PResult, backtrack};
 use super::items::for_binding;
-use super::{
+use super::{missing, 
     MAX_NESTING, Node, is_field_start, nested, report_too_deep, report_unclosed, skip_group,
     starts_declaration,
 };
@@ -87,9 +87,9 @@ fn missing_expression(i: Input<'_>) -> (Input<'_>, Green) {
         R_BRACE | R_BRACK | R_PAREN | COMMA | INTERP_END | SOURCE_FILE
     );
     if stops || i.newline_before() {
-        return (i, Green::empty(ERROR));
+        return (i, missing(i, ERROR));
     }
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     let i = node.bump(i);
     node.done(i)
 }
@@ -112,7 +112,7 @@ fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
             return too_long_chain(i, lhs, |i| i.at(WHERE_KW), or_level);
         }
         filters += 1;
-        let mut node = Node::new(WHERE_EXPR);
+        let mut node = Node::new(i, WHERE_EXPR);
         node.push(lhs);
         i = node.bump(i);
         i = node.add(i.with_condition(true, |i| operand(i, or_level)));
@@ -141,7 +141,7 @@ fn binary_level<'a>(
     if operator(i) == 0 {
         return (i, first);
     }
-    let mut node = Node::new(BINARY_EXPR);
+    let mut node = Node::new(i, BINARY_EXPR);
     node.push(first);
     let mut count = 0;
     loop {
@@ -195,7 +195,7 @@ fn prefix<'a>(
     operand_level: fn(Input<'a>) -> (Input<'a>, Green),
 ) -> (Input<'a>, Green) {
     nested(i, |i| {
-        let mut node = Node::new(PREFIX_EXPR);
+        let mut node = Node::new(i, PREFIX_EXPR);
         let i = node.bump(i);
         let i = node.add(operand(i, operand_level));
         node.done(i)
@@ -268,7 +268,7 @@ fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
         };
         if depth + wraps >= MAX_NESTING {
             let (rest, chain) = too_long_chain(i, lhs, at_postfix, |i| {
-                let mut node = Node::new(ERROR);
+                let mut node = Node::new(i, ERROR);
                 let i = skip_group(i, &mut node);
                 node.done(i)
             });
@@ -277,7 +277,7 @@ fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
         }
         wraps += 1;
         i.set_depth(depth + wraps);
-        let mut node = Node::new(kind);
+        let mut node = Node::new(i, kind);
         node.push(lhs);
         i = match kind {
             FIELD_EXPR => {
@@ -316,7 +316,7 @@ fn too_long_chain<'a>(
     link: fn(Input<'a>) -> (Input<'a>, Green),
 ) -> (Input<'a>, Green) {
     report_too_deep(i);
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     node.push(lhs);
     let mut i = i;
     while at_link(i) {
@@ -329,7 +329,7 @@ fn too_long_chain<'a>(
 }
 
 /// Consumes the closing delimiter, or reports the opener as unclosed.
-fn close<'a>(i: Input<'a>, node: &mut Node, open: TextRange, closer: SyntaxKind) -> Input<'a> {
+fn close<'a>(i: Input<'a>, node: &mut Node<'a>, open: TextRange, closer: SyntaxKind) -> Input<'a> {
     if i.at(closer) {
         node.bump(i)
     } else {
@@ -353,13 +353,13 @@ fn primary(i: Input<'_>) -> (Input<'_>, Green) {
         NUMBER => number(i),
         QUANTITY => quantity(i),
         TRUE_KW | FALSE_KW => {
-            let mut node = Node::new(LITERAL);
+            let mut node = Node::new(i, LITERAL);
             let i = node.bump(i);
             node.done(i)
         }
         STRING_START | TRIPLE_START => string(i),
         IDENT => {
-            let mut node = Node::new(NAME_REF);
+            let mut node = Node::new(i, NAME_REF);
             let i = node.bump(i);
             node.done(i)
         }
@@ -367,7 +367,7 @@ fn primary(i: Input<'_>) -> (Input<'_>, Green) {
         L_BRACK => nested(i, list),
         L_BRACE => body(i, RECORD_EXPR),
         L_PAREN => nested(i, |i| {
-            let mut node = Node::new(PAREN_EXPR);
+            let mut node = Node::new(i, PAREN_EXPR);
             let open = i.range();
             let i = node.bump(i);
             let i = node.add(i.with_condition(false, expr_or_error));
@@ -389,7 +389,7 @@ const UNIT_SUFFIXES: &[&str] = &[
 ];
 
 fn number(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(LITERAL);
+    let mut node = Node::new(i, LITERAL);
     let number_text = i.text();
     let number_range = i.range();
     let mut i = node.bump(i);
@@ -423,7 +423,7 @@ fn number(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(LITERAL);
+    let mut node = Node::new(i, LITERAL);
     let text = i.text();
     let range = i.range();
     let mut i = node.bump(i);
@@ -452,7 +452,7 @@ fn quantity(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `"text ${expr} text"` or `"""..."""`.
 pub(super) fn string(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(STRING);
+    let mut node = Node::new(i, STRING);
     let end = if i.at(TRIPLE_START) {
         TRIPLE_END
     } else {
@@ -475,7 +475,7 @@ pub(super) fn string(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn interpolation(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(INTERPOLATION);
+    let mut node = Node::new(i, INTERPOLATION);
     let mut i = node.bump(i);
     if i.at(INTERP_END) {
         i.report(
@@ -507,7 +507,7 @@ fn interpolation(i: Input<'_>) -> (Input<'_>, Green) {
     }
     if i.nth(ahead) == INTERP_END && !i.newline_before_nth(ahead) {
         i.report_expected("`}` to end the interpolation");
-        let mut junk = Node::new(ERROR);
+        let mut junk = Node::new(i, ERROR);
         while !i.at(INTERP_END) {
             i = junk.bump(i);
         }
@@ -520,7 +520,7 @@ fn interpolation(i: Input<'_>) -> (Input<'_>, Green) {
 /// `[a, b, c]`
 fn list(i: Input<'_>) -> (Input<'_>, Green) {
     i.with_condition(false, |i| {
-        let mut node = Node::new(LIST_EXPR);
+        let mut node = Node::new(i, LIST_EXPR);
         let open = i.range();
         let i = node.bump(i);
         let i = delimited_elements(i, &mut node, open, R_BRACK, |i| expr(i), "a list element");
@@ -531,7 +531,7 @@ fn list(i: Input<'_>) -> (Input<'_>, Green) {
 /// `(a, name = b)`
 fn argument_list(i: Input<'_>) -> (Input<'_>, Green) {
     i.with_condition(false, |i| {
-        let mut node = Node::new(ARG_LIST);
+        let mut node = Node::new(i, ARG_LIST);
         let open = i.range();
         let i = node.bump(i);
         let i = delimited_elements(i, &mut node, open, R_PAREN, argument, "an argument");
@@ -541,7 +541,7 @@ fn argument_list(i: Input<'_>) -> (Input<'_>, Green) {
 
 fn argument(i: Input<'_>) -> PResult<'_, Green> {
     if i.at(IDENT) && i.nth(1) == EQ {
-        let mut node = Node::new(NAMED_ARG);
+        let mut node = Node::new(i, NAMED_ARG);
         let i = node.bump(i);
         let i = node.bump(i);
         let i = node.add(expr_or_error(i));
@@ -555,7 +555,7 @@ fn argument(i: Input<'_>) -> PResult<'_, Green> {
 /// declaration in column 0 ends an unclosed list.
 pub(super) fn delimited_elements<'a>(
     mut i: Input<'a>,
-    node: &mut Node,
+    node: &mut Node<'a>,
     open: TextRange,
     closer: SyntaxKind,
     element: impl Fn(Input<'a>) -> PResult<'a, Green>,
@@ -597,7 +597,7 @@ pub(super) fn delimited_elements<'a>(
                     Diagnostic::new(code::E0100, format!("expected {what}, found {found}"))
                         .with_primary(i.span(range), format!("expected {what}")),
                 );
-                let mut junk = Node::new(ERROR);
+                let mut junk = Node::new(i, ERROR);
                 i = junk.bump(i);
                 node.push(junk.finish());
                 continue;
@@ -637,7 +637,7 @@ fn example_list(closer: SyntaxKind) -> &'static str {
 /// `[for x in xs, y in ys if condition: expression]`
 fn comprehension(i: Input<'_>) -> (Input<'_>, Green) {
     i.with_condition(false, |i| {
-        let mut node = Node::new(COMPREHENSION);
+        let mut node = Node::new(i, COMPREHENSION);
         let open = i.range();
         let mut i = node.bump(i);
         i = node.bump(i);
@@ -660,7 +660,7 @@ fn comprehension(i: Input<'_>) -> (Input<'_>, Green) {
 /// `if condition then value else value`
 fn if_expr(i: Input<'_>) -> (Input<'_>, Green) {
     i.with_condition(false, |i| {
-        let mut node = Node::new(IF_EXPR);
+        let mut node = Node::new(i, IF_EXPR);
         let mut i = node.bump(i);
         i = node.add(condition_or_error(i));
         let mut braces = false;
@@ -694,7 +694,7 @@ fn if_expr(i: Input<'_>) -> (Input<'_>, Green) {
 /// `{ value }` as a branch of an `if` written with braces: already reported (the
 /// missing `then`); read the value inside so the rest of the line parses.
 fn braced_branch(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     let open = i.range();
     let i = node.bump(i);
     let i = node.add(expr_or_error(i));

@@ -12,6 +12,8 @@ use crate::source::FileId;
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use crate::syntax::lexer::Lexed;
+use crate::syntax::tree::TreeSink;
+use std::sync::Arc;
 use std::cell::{Cell, RefCell};
 use text_size::{TextRange, TextSize};
 
@@ -45,12 +47,14 @@ pub fn backtrack<'a, O>() -> PResult<'a, O> {
 pub struct ParseContext<'a> {
     pub source: &'a str,
     pub file: FileId,
-    lexed: &'a Lexed,
+    pub(super) lexed: &'a Lexed,
     /// Raw token index of each significant token.
     significant: Vec<u32>,
     kinds: Vec<SyntaxKind>,
     /// Whether a line break stands between this significant token and the previous one.
     newline_before: Vec<bool>,
+    /// The tree being built.
+    pub(super) sink: RefCell<TreeSink>,
     errors: RefCell<Vec<Diagnostic>>,
     suppressed_errors: Cell<usize>,
     last_error_at: Cell<Option<TextSize>>,
@@ -60,10 +64,15 @@ pub struct ParseContext<'a> {
 }
 
 impl<'a> ParseContext<'a> {
-    pub fn new(source: &'a str, file: FileId, lexed: &'a Lexed) -> ParseContext<'a> {
-        let mut significant = Vec::with_capacity(lexed.len() / 2);
-        let mut kinds = Vec::with_capacity(lexed.len() / 2);
-        let mut newline_before = Vec::with_capacity(lexed.len() / 2);
+    pub fn new(
+        text: &'a Arc<str>,
+        file: FileId,
+        lexed: &'a Lexed,
+    ) -> ParseContext<'a> {
+        let source: &'a str = text;
+        let mut significant = Vec::with_capacity(lexed.len());
+        let mut kinds = Vec::with_capacity(lexed.len());
+        let mut newline_before = Vec::with_capacity(lexed.len());
         let mut saw_newline = false;
         for (index, &kind) in lexed.kinds.iter().enumerate() {
             // Unknown characters were reported by the lexer; the parser reads on
@@ -86,6 +95,7 @@ impl<'a> ParseContext<'a> {
             significant,
             kinds,
             newline_before,
+            sink: RefCell::new(TreeSink::new(lexed)),
             errors: RefCell::new(Vec::new()),
             suppressed_errors: Cell::new(0),
             last_error_at: Cell::new(None),
@@ -225,12 +235,13 @@ impl<'a> Input<'a> {
     pub fn bump_as(self, kind: SyntaxKind) -> (Input<'a>, Green) {
         debug_assert!(!self.at_eof(), "bump at the end of the input");
         let raw = self.ctx.significant[self.pos as usize];
+        let token = self.ctx.sink.borrow_mut().token(raw, kind, self.ctx.lexed);
         (
             Input {
                 pos: self.pos + 1,
                 ..self
             },
-            Green::Token { raw, kind },
+            token,
         )
     }
 

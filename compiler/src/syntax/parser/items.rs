@@ -12,15 +12,17 @@ use crate::syntax::green::Green;
 use text_size::TextRange;
 use crate::syntax::kind::{ITEM_WORDS, SyntaxKind, SyntaxKind::*, declaration_keyword};
 
-pub(super) fn source_file(i: Input<'_>) -> Green {
-    let mut node = Node::new(SOURCE_FILE);
+/// Parses every item; returns where the root's children start on the sink's
+/// stack (the sink finishes the root after the trailing trivia).
+pub(super) fn source_file(i: Input<'_>) -> u32 {
+    let mut node = Node::new(i, SOURCE_FILE);
     let i = items(i, &mut node, false);
     debug_assert!(i.at_eof(), "the top level consumes every token");
-    node.finish()
+    node.mark
 }
 
 /// Items until the end of the file, or until `}` inside a `for`.
-fn items<'a>(mut i: Input<'a>, node: &mut Node, in_for: bool) -> Input<'a> {
+fn items<'a>(mut i: Input<'a>, node: &mut Node<'a>, in_for: bool) -> Input<'a> {
     loop {
         if i.at_eof() || (in_for && i.at(R_BRACE)) {
             return i;
@@ -64,7 +66,7 @@ fn recover(i: Input<'_>, in_for: bool) -> (Input<'_>, Green) {
                     .with_primary(i.span(range), format!("this `{text}` closes nothing"))
                     .with_help("remove it, or add the opening bracket it belongs to"),
             );
-            let mut node = Node::new(ERROR);
+            let mut node = Node::new(i, ERROR);
             let i = node.bump(i);
             return node.done(i);
         }
@@ -134,7 +136,7 @@ fn declaration_node(keyword: SyntaxKind) -> SyntaxKind {
 
 /// `cluster name (: template)? { body }` and the other named declarations.
 fn declaration(i: Input<'_>, keyword: SyntaxKind) -> (Input<'_>, Green) {
-    let mut node = Node::new(declaration_node(keyword));
+    let mut node = Node::new(i, declaration_node(keyword));
     let word = i.text();
     let i = node.bump_as(i, keyword);
     let i = name(i, &mut node, word);
@@ -148,7 +150,7 @@ fn declaration(i: Input<'_>, keyword: SyntaxKind) -> (Input<'_>, Green) {
 }
 
 /// A body, or nothing when the line ends; anything else on the line is an error.
-fn optional_body<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
+fn optional_body<'a>(i: Input<'a>, node: &mut Node<'a>) -> Input<'a> {
     if i.at(L_BRACE) {
         return node.add(body(i, BODY));
     }
@@ -165,16 +167,16 @@ fn optional_body<'a>(i: Input<'a>, node: &mut Node) -> Input<'a> {
 }
 
 /// The name of a declaration: an identifier or a string.
-fn name<'a>(i: Input<'a>, node: &mut Node, what: &str) -> Input<'a> {
+fn name<'a>(i: Input<'a>, node: &mut Node<'a>, what: &str) -> Input<'a> {
     match i.kind() {
         IDENT => {
-            let mut name = Node::new(NAME);
+            let mut name = Node::new(i, NAME);
             let i = name.bump(i);
             node.push(name.finish());
             i
         }
         STRING_START | TRIPLE_START => {
-            let mut name = Node::new(NAME);
+            let mut name = Node::new(i, NAME);
             let i = name.add(string(i));
             node.push(name.finish());
             i
@@ -189,7 +191,7 @@ fn name<'a>(i: Input<'a>, node: &mut Node, what: &str) -> Input<'a> {
                     )
                     .with_help(format!("quote it to use it as a name: \"{word}\"")),
             );
-            let mut name = Node::new(NAME);
+            let mut name = Node::new(i, NAME);
             let i = name.bump(i);
             node.push(name.finish());
             i
@@ -210,7 +212,7 @@ fn name<'a>(i: Input<'a>, node: &mut Node, what: &str) -> Input<'a> {
 }
 
 fn type_annotation(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(TYPE_ANNOTATION);
+    let mut node = Node::new(i, TYPE_ANNOTATION);
     let i = node.bump(i);
     let i = node.add(type_or_error(i));
     node.done(i)
@@ -218,9 +220,9 @@ fn type_annotation(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `import std.policies`, `import "./lib" as lib`
 fn import(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(IMPORT);
+    let mut node = Node::new(i, IMPORT);
     let mut i = node.bump(i);
-    let mut path = Node::new(IMPORT_PATH);
+    let mut path = Node::new(i, IMPORT_PATH);
     match i.kind() {
         IDENT => {
             i = path.bump(i);
@@ -242,7 +244,7 @@ fn import(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `let name (: Type)? = value`
 fn let_item(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(LET);
+    let mut node = Node::new(i, LET);
     let i = node.bump(i);
     let i = name(i, &mut node, "let");
     let i = if i.at(COLON) {
@@ -257,7 +259,7 @@ fn let_item(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `require condition (else "message")?`: an assertion about the fleet.
 pub(super) fn require(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(REQUIRE);
+    let mut node = Node::new(i, REQUIRE);
     let i = node.bump_as(i, REQUIRE_KW);
     let mut i = node.add(condition_or_error(i));
     if i.at(ELSE_KW) {
@@ -270,7 +272,7 @@ pub(super) fn require(i: Input<'_>) -> (Input<'_>, Green) {
 /// `for e in envs, r in regions (if condition)? { items }`
 fn for_item(i: Input<'_>) -> (Input<'_>, Green) {
     nested(i, |i| {
-        let mut node = Node::new(FOR_ITEM);
+        let mut node = Node::new(i, FOR_ITEM);
         let mut i = node.bump(i);
         i = node.add(for_binding(i));
         while i.at(COMMA) {
@@ -299,7 +301,7 @@ fn for_item(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `name in values`, in a `for` item or a comprehension.
 pub(super) fn for_binding(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(FOR_BINDING);
+    let mut node = Node::new(i, FOR_BINDING);
     let mut i = i;
     if i.at(IDENT) {
         i = node.bump(i);
@@ -313,7 +315,7 @@ pub(super) fn for_binding(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `overlay app @ env, region "r", cluster c { body }`
 fn overlay(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(OVERLAY_DECL);
+    let mut node = Node::new(i, OVERLAY_DECL);
     let mut i = node.bump_as(i, OVERLAY_KW);
     match i.kind() {
         IDENT | STRING_START => i = node.add(primary_or_error(i)),
@@ -339,7 +341,7 @@ fn overlay(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn layer_list(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(LAYER_LIST);
+    let mut node = Node::new(i, LAYER_LIST);
     let mut i = node.bump(i);
     loop {
         match layer(i) {
@@ -360,30 +362,30 @@ fn layer_list(i: Input<'_>) -> (Input<'_>, Green) {
 fn layer(i: Input<'_>) -> Option<(Input<'_>, Green)> {
     let next_is_name = matches!(i.nth(1), IDENT | STRING_START) && !i.newline_before_nth(1);
     if i.at_word("region") && next_is_name {
-        let mut node = Node::new(REGION_LAYER);
+        let mut node = Node::new(i, REGION_LAYER);
         let i = node.bump_as(i, REGION_KW);
         let i = node.add(primary_or_error(i));
         return Some(node.done(i));
     }
     if i.at_word("cluster") && next_is_name {
-        let mut node = Node::new(CLUSTER_LAYER);
+        let mut node = Node::new(i, CLUSTER_LAYER);
         let i = node.bump_as(i, CLUSTER_KW);
         let i = node.add(primary_or_error(i));
         return Some(node.done(i));
     }
     if i.at(IDENT) {
-        let mut node = Node::new(ENV_LAYER);
+        let mut node = Node::new(i, ENV_LAYER);
         let i = node.add(primary_or_error(i));
         return Some(node.done(i));
     }
     if i.at(STRING_START) && !i.newline_before() {
         // `@ "eu-west-1"`: a region without its word.
-        let mut node = Node::new(ERROR);
+        let mut node = Node::new(i, ERROR);
         let start = i.range().start();
         let i = node.add(string(i));
         let written = &i.ctx.source[TextRange::new(start, i.previous_end())];
         i.report(
-            Diagnostic::new(code::E0114, format!("expected an overlay layer, found {written}"))
+            Diagnostic::new(code::E0114, format!("expected an overlay layer, found `{written}`"))
                 .with_primary(i.span(TextRange::new(start, i.previous_end())), "a string is not a layer")
                 .with_help(format!("for a region, write `@ region {written}`")),
         );
@@ -399,14 +401,14 @@ fn layer(i: Input<'_>) -> Option<(Input<'_>, Green)> {
     if i.at_eof() || i.newline_before() || i.at(L_BRACE) {
         return None;
     }
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     let i = node.bump(i);
     Some(node.done(i))
 }
 
 /// `type Name = Type` or `type Name { field: Type ... }`
 fn type_decl(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(TYPE_DECL);
+    let mut node = Node::new(i, TYPE_DECL);
     let i = node.bump_as(i, TYPE_KW);
     let i = name(i, &mut node, "type");
     let i = match i.kind() {
@@ -425,7 +427,7 @@ fn type_decl(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `enum Name { variant, "variant" ... }`
 fn enum_decl(i: Input<'_>) -> (Input<'_>, Green) {
-    let mut node = Node::new(ENUM_DECL);
+    let mut node = Node::new(i, ENUM_DECL);
     let i = node.bump_as(i, ENUM_KW);
     let i = name(i, &mut node, "enum");
     let i = if i.at(L_BRACE) {
@@ -438,7 +440,7 @@ fn enum_decl(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn variant(i: Input<'_>) -> PResult<'_, Green> {
-    let mut node = Node::new(VARIANT);
+    let mut node = Node::new(i, VARIANT);
     let i = match i.kind() {
         IDENT => node.bump(i),
         STRING_START => node.add(string(i)),

@@ -26,52 +26,55 @@ use crate::source::FileId;
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
 use crate::syntax::lexer::Lexed;
+use crate::syntax::tree::SyntaxTree;
+use std::sync::Arc;
 use input::{Input, ParseContext};
 use text_size::TextRange;
 
 /// Parses the tokens of one file; returns the root node, the syntax diagnostics
 /// and how many more were not recorded (past `MAX_ERRORS_PER_FILE`).
-pub fn parse_tokens(source: &str, file: FileId, lexed: &Lexed) -> (Green, Vec<Diagnostic>, usize) {
-    let context = ParseContext::new(source, file, lexed);
-    let root = items::source_file(context.input());
+pub fn parse_tokens(text: &Arc<str>, file: FileId, lexed: Lexed) -> (SyntaxTree, Vec<Diagnostic>, usize) {
+    let context = ParseContext::new(text, file, &lexed);
+    let root_mark = items::source_file(context.input());
     let (errors, suppressed) = context.finish_errors();
-    (root, errors, suppressed)
+    let sink = context.sink.into_inner();
+    (sink.into_tree(root_mark, lexed, text.clone()), errors, suppressed)
 }
 
-/// A node under construction: the children collected so far.
-struct Node {
+/// A node under construction: its kind and where its children start on the
+/// sink's stack (see `tree::TreeSink`).
+struct Node<'a> {
+    ctx: &'a ParseContext<'a>,
     kind: SyntaxKind,
-    children: Vec<Green>,
+    mark: u32,
 }
 
-impl Node {
-    fn new(kind: SyntaxKind) -> Node {
-        Node {
-            kind,
-            children: Vec::new(),
-        }
+impl<'a> Node<'a> {
+    fn new(input: Input<'a>, kind: SyntaxKind) -> Node<'a> {
+        let mark = input.ctx.sink.borrow().mark();
+        Node { ctx: input.ctx, kind, mark }
     }
 
     fn push(&mut self, child: Green) {
-        self.children.push(child);
+        self.ctx.sink.borrow_mut().push(child);
     }
 
     /// Pushes the child a rule returned; gives back the input after it.
-    fn add<'a>(&mut self, (input, child): (Input<'a>, Green)) -> Input<'a> {
-        self.children.push(child);
+    fn add(&mut self, (input, child): (Input<'a>, Green)) -> Input<'a> {
+        self.push(child);
         input
     }
 
-    fn bump<'a>(&mut self, input: Input<'a>) -> Input<'a> {
+    fn bump(&mut self, input: Input<'a>) -> Input<'a> {
         self.add(input.bump())
     }
 
-    fn bump_as<'a>(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
+    fn bump_as(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
         self.add(input.bump_as(kind))
     }
 
     /// Consumes `kind` if it is here; otherwise reports "expected `kind`".
-    fn expect<'a>(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
+    fn expect(&mut self, input: Input<'a>, kind: SyntaxKind) -> Input<'a> {
         if input.at(kind) {
             self.bump(input)
         } else {
@@ -80,13 +83,29 @@ impl Node {
         }
     }
 
-    fn finish(self) -> Green {
-        Green::node(self.kind, self.children)
+    /// Wraps what was pushed since `mark` (a `self.position()`) in a node of its own.
+    fn wrap_since(&mut self, mark: u32, kind: SyntaxKind) {
+        let mut sink = self.ctx.sink.borrow_mut();
+        let wrapped = sink.finish(kind, mark, self.ctx.lexed, self.ctx.source);
+        sink.push(wrapped);
     }
 
-    fn done(self, input: Input<'_>) -> (Input<'_>, Green) {
+    fn position(&self) -> u32 {
+        self.ctx.sink.borrow().mark()
+    }
+
+    fn finish(self) -> Green {
+        self.ctx.sink.borrow_mut().finish(self.kind, self.mark, self.ctx.lexed, self.ctx.source)
+    }
+
+    fn done(self, input: Input<'a>) -> (Input<'a>, Green) {
         (input, self.finish())
     }
+}
+
+/// A node that holds nothing, where an expected piece is missing.
+fn missing(input: Input<'_>, kind: SyntaxKind) -> Green {
+    Node::new(input, kind).finish()
 }
 
 /// Whether the current token starts a top-level declaration. Used to stop error
@@ -164,7 +183,7 @@ fn what_opener_opens(open_text: &str) -> &'static str {
 /// Skips tokens, at least one, until `stop` says so; returns them as an `ERROR`
 /// node. Brackets are not balanced here: a stray `{` must not swallow the file.
 fn skip_until<'a>(mut i: Input<'a>, stop: impl Fn(Input<'a>) -> bool) -> (Input<'a>, Green) {
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     if !i.at_eof() {
         i = node.bump(i);
     }
@@ -192,7 +211,7 @@ fn nested<'a>(
 
 fn too_deep(i: Input<'_>) -> (Input<'_>, Green) {
     report_too_deep(i);
-    let mut node = Node::new(ERROR);
+    let mut node = Node::new(i, ERROR);
     let i = skip_group(i, &mut node);
     node.done(i)
 }
@@ -209,7 +228,7 @@ fn report_too_deep(i: Input<'_>) {
 }
 
 /// Skips one token, or a whole bracketed group, counting instead of recursing.
-fn skip_group<'a>(mut i: Input<'a>, node: &mut Node) -> Input<'a> {
+fn skip_group<'a>(mut i: Input<'a>, node: &mut Node<'a>) -> Input<'a> {
     let mut open = 0u32;
     loop {
         if i.at_eof() {

@@ -4,7 +4,7 @@
 use super::bodies::{field_decl, record_like_body};
 use super::expressions::{delimited_elements, expr, expr_or_error, string};
 use super::input::{Input, PResult, backtrack};
-use super::{Node, nested, starts_declaration};
+use super::{missing, Node, nested, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
@@ -35,7 +35,7 @@ pub(super) fn type_or_error(i: Input<'_>) -> (Input<'_>, Green) {
                         "expected a type such as `String`, `Int` or `Cluster`",
                     ),
             );
-            (i, Green::empty(ERROR))
+            (i, missing(i, ERROR))
         }
     }
 }
@@ -45,7 +45,7 @@ fn union(i: Input<'_>) -> (Input<'_>, Green) {
     if !i.at(PIPE) {
         return (i, first);
     }
-    let mut node = Node::new(UNION_TYPE);
+    let mut node = Node::new(i, UNION_TYPE);
     node.push(first);
     while i.at(PIPE) {
         i = node.bump(i);
@@ -63,7 +63,7 @@ fn optional(i: Input<'_>) -> (Input<'_>, Green) {
     if !i.at(QUESTION) {
         return (i, inner);
     }
-    let mut node = Node::new(OPTIONAL_TYPE);
+    let mut node = Node::new(i, OPTIONAL_TYPE);
     node.push(inner);
     let i = node.bump(i);
     node.done(i)
@@ -72,7 +72,7 @@ fn optional(i: Input<'_>) -> (Input<'_>, Green) {
 fn primary_type(i: Input<'_>) -> (Input<'_>, Green) {
     match i.kind() {
         IDENT => {
-            let mut node = Node::new(PATH_TYPE);
+            let mut node = Node::new(i, PATH_TYPE);
             let mut i = node.bump(i);
             while i.at(DOT) && i.nth(1) == IDENT {
                 i = node.bump(i);
@@ -84,7 +84,7 @@ fn primary_type(i: Input<'_>) -> (Input<'_>, Green) {
             node.done(i)
         }
         L_BRACK => nested(i, |i| {
-            let mut node = Node::new(LIST_TYPE);
+            let mut node = Node::new(i, LIST_TYPE);
             let i = node.bump(i);
             let i = node.add(type_or_error(i));
             let i = node.expect(i, R_BRACK);
@@ -92,19 +92,19 @@ fn primary_type(i: Input<'_>) -> (Input<'_>, Green) {
         }),
         L_BRACE => nested(i, |i| record_like_body(i, RECORD_TYPE, field_decl)),
         L_PAREN => nested(i, |i| {
-            let mut node = Node::new(PAREN_TYPE);
+            let mut node = Node::new(i, PAREN_TYPE);
             let i = node.bump(i);
             let i = node.add(type_or_error(i));
             let i = node.expect(i, R_PAREN);
             node.done(i)
         }),
         STRING_START => {
-            let mut node = Node::new(LITERAL_TYPE);
+            let mut node = Node::new(i, LITERAL_TYPE);
             let i = node.add(string(i));
             node.done(i)
         }
         _ => {
-            let mut node = Node::new(LITERAL_TYPE);
+            let mut node = Node::new(i, LITERAL_TYPE);
             let i = node.bump(i);
             node.done(i)
         }
@@ -115,7 +115,7 @@ fn primary_type(i: Input<'_>) -> (Input<'_>, Green) {
 /// arguments. An argument that starts like a value is a value, otherwise a type.
 fn type_arguments(i: Input<'_>) -> (Input<'_>, Green) {
     nested(i, |i| {
-        let mut node = Node::new(TYPE_ARGS);
+        let mut node = Node::new(i, TYPE_ARGS);
         let open = i.range();
         let i = node.bump(i);
         let i = delimited_elements(
@@ -133,7 +133,7 @@ fn type_arguments(i: Input<'_>) -> (Input<'_>, Green) {
 fn type_argument(i: Input<'_>) -> PResult<'_, Green> {
     match i.kind() {
         IDENT if i.nth(1) == EQ => {
-            let mut node = Node::new(NAMED_ARG);
+            let mut node = Node::new(i, NAMED_ARG);
             let i = node.bump(i);
             let i = node.bump(i);
             let i = node.add(expr_or_error(i));
