@@ -3,7 +3,7 @@
 //! children by kind. Missing pieces (a half-typed file) come back as `None`.
 
 use super::kind::{SyntaxKind, SyntaxKind::*};
-use super::tree::{SyntaxNode, SyntaxToken};
+use super::tree::{SyntaxElement, SyntaxNode, SyntaxToken};
 
 macro_rules! ast_node {
     ($(#[$doc:meta])* $name:ident: $($kind:ident)|+) => {
@@ -147,9 +147,12 @@ fn key_path_text(node: SyntaxNode<'_>) -> String {
     let Some(path) = node.child_of_kind(FIELD_PATH) else {
         return String::new();
     };
-    path.children()
-        .filter(|key| key.kind() == KEY)
-        .map(|key| key.text().trim_matches('"').to_string())
+    path.children_with_tokens()
+        .filter(|element| !element.kind().is_trivia() && element.kind() != DOT)
+        .map(|key| match key {
+            SyntaxElement::Token(token) => token.text().to_string(),
+            SyntaxElement::Node(string) => string.text().trim_matches('"').to_string(),
+        })
         .collect::<Vec<_>>()
         .join(".")
 }

@@ -147,9 +147,8 @@ pub enum SyntaxKind {
     BODY,
     /// `key = value`, `key += value`, `key -= value`.
     FIELD,
-    /// `a.b.c` on the left of a field.
+    /// `a.b.c` on the left of a field: names (tokens) and strings (nodes) between dots.
     FIELD_PATH,
-    KEY,
     /// `key label* { fields }`: `workload { ... }`, `gate staging { ... }`.
     BLOCK,
     BLOCK_LABEL,
