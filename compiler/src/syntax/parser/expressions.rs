@@ -56,7 +56,7 @@ pub(super) fn expr(i: Input<'_>) -> PResult<'_, Green> {
     }
     // Only brackets, prefixes and `if` count a nesting level: every cycle of the
     // grammar's recursion passes through one of them.
-    Ok(filter_level(i))
+    Ok(expression_at(i, Level::Lowest))
 }
 
 /// An expression; when none starts here, reports E0103 and returns an `ERROR` node.
@@ -94,165 +94,143 @@ fn missing_expression(i: Input<'_>) -> (Input<'_>, Green) {
     node.done(i)
 }
 
-/// The next level down, or E0103 when no operand starts here.
-fn operand<'a>(i: Input<'a>, level: fn(Input<'a>) -> (Input<'a>, Green)) -> (Input<'a>, Green) {
-    if can_start_expression(i.kind()) {
-        level(i)
-    } else {
-        missing_expression(i)
+/// Infix operator levels, loosest first. `not` (prefix) sits between `and` and the
+/// comparisons; a sign (prefix `-`) binds tighter than every infix operator.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Level {
+    Lowest,
+    Where,
+    Or,
+    And,
+    Compare,
+    Path,
+    Range,
+    Sum,
+    Product,
+    Sign,
+}
+
+impl Level {
+    fn tighter(self) -> Level {
+        match self {
+            Level::Lowest => Level::Where,
+            Level::Where => Level::Or,
+            Level::Or => Level::And,
+            Level::And => Level::Compare,
+            Level::Compare => Level::Path,
+            Level::Path => Level::Range,
+            Level::Range => Level::Sum,
+            Level::Sum => Level::Product,
+            Level::Product | Level::Sign => Level::Sign,
+        }
     }
 }
 
-fn filter_level(i: Input<'_>) -> (Input<'_>, Green) {
-    let (mut i, mut lhs) = or_level(i);
+/// The infix operator here: its level and how many tokens it takes.
+fn infix(i: Input<'_>) -> Option<(Level, u32)> {
+    Some(match i.kind() {
+        WHERE_KW => (Level::Where, 1),
+        OR_KW => (Level::Or, 1),
+        AND_KW => (Level::And, 1),
+        EQ2 | NEQ | LT | LE | GT | GE | IN_KW => (Level::Compare, 1),
+        NOT_KW if i.nth(1) == IN_KW => (Level::Compare, 2),
+        // `=` in a condition is a slip for `==`: read it as one (reported when consumed).
+        EQ if i.in_condition() => (Level::Compare, 1),
+        ARROW => (Level::Path, 1),
+        DOT2 => (Level::Range, 1),
+        PLUS | MINUS => (Level::Sum, 1),
+        STAR | SLASH | PERCENT => (Level::Product, 1),
+        _ => return None,
+    })
+}
+
+/// Precedence climbing. A run of operators of one level becomes one n-ary
+/// `BINARY_EXPR`; each `where` wraps what is before it in a `WHERE_EXPR`.
+fn expression_at(i: Input<'_>, min: Level) -> (Input<'_>, Green) {
+    let (mut i, mut lhs) = match i.kind() {
+        NOT_KW => prefix(i, Level::Compare),
+        MINUS => prefix(i, Level::Sign),
+        _ => postfix_level(i),
+    };
     let depth = i.depth();
     let mut filters = 0;
-    while i.at(WHERE_KW) {
-        if depth + filters >= MAX_NESTING {
-            return too_long_chain(i, lhs, |i| i.at(WHERE_KW), or_level);
+    while let Some((level, _)) = infix(i) {
+        if level < min {
+            break;
         }
-        filters += 1;
-        let mut node = Node::new(i, WHERE_EXPR);
+        if level == Level::Where {
+            if depth + filters >= MAX_NESTING {
+                return too_long_chain(i, lhs, |i| i.at(WHERE_KW), |i| expression_at(i, Level::Or));
+            }
+            filters += 1;
+            let mut node = Node::new(i, WHERE_EXPR);
+            node.push(lhs);
+            i = node.bump(i);
+            i = node.add(i.with_condition(true, |i| operand(i, Level::Or)));
+            lhs = node.finish();
+            continue;
+        }
+        let mut node = Node::new(i, BINARY_EXPR);
         node.push(lhs);
-        i = node.bump(i);
-        i = node.add(i.with_condition(true, |i| operand(i, or_level)));
+        let mut count = 0;
+        while let Some((next, tokens)) = infix(i)
+            && next == level
+        {
+            if count == 1 {
+                report_chained(i, level, tokens);
+            }
+            if i.at(EQ) {
+                i.report(
+                    Diagnostic::new(code::E0117, "`=` in a condition")
+                        .with_primary(i.span(i.range()), "`=` sets a field; it does not compare")
+                        .with_help("compare with `==`"),
+                );
+            }
+            for _ in 0..tokens {
+                i = node.bump(i);
+            }
+            i = node.add(operand(i, level.tighter()));
+            count += 1;
+        }
         lhs = node.finish();
     }
     (i, lhs)
 }
 
-/// Whether a level's operator may follow itself (`a + b + c`) or not.
-#[derive(Clone, Copy)]
-enum Chaining {
-    Allowed,
-    Comparison,
-    Range,
-}
-
-/// One n-ary level: `next (op next)*`. `operator` returns how many tokens the
-/// operator at the current position takes (0 when there is none).
-fn binary_level<'a>(
-    i: Input<'a>,
-    next: fn(Input<'a>) -> (Input<'a>, Green),
-    operator: fn(Input<'a>) -> u32,
-    chaining: Chaining,
-) -> (Input<'a>, Green) {
-    let (mut i, first) = next(i);
-    if operator(i) == 0 {
-        return (i, first);
+fn report_chained(i: Input<'_>, level: Level, tokens: u32) {
+    let range = TextRange::new(i.range().start(), i.nth_range(tokens - 1).end());
+    match level {
+        Level::Compare => i.report(
+            Diagnostic::new(code::E0111, "comparisons cannot be chained")
+                .with_primary(i.span(range), "a second comparison in a row")
+                .with_help("join two comparisons with `and`: `a < b and b < c`"),
+        ),
+        Level::Range => i.report(
+            Diagnostic::new(code::E0100, "a range has one `..`")
+                .with_primary(i.span(range), "a second `..`")
+                .with_help("write a range as `low..high`"),
+        ),
+        _ => {}
     }
-    let mut node = Node::new(i, BINARY_EXPR);
-    node.push(first);
-    let mut count = 0;
-    loop {
-        let tokens = operator(i);
-        if tokens == 0 {
-            break;
-        }
-        if count == 1 {
-            let range = TextRange::new(i.range().start(), i.nth_range(tokens - 1).end());
-            match chaining {
-                Chaining::Allowed => {}
-                Chaining::Comparison => i.report(
-                    Diagnostic::new(code::E0111, "comparisons cannot be chained")
-                        .with_primary(i.span(range), "a second comparison in a row")
-                        .with_help("join two comparisons with `and`: `a < b and b < c`"),
-                ),
-                Chaining::Range => i.report(
-                    Diagnostic::new(code::E0100, "a range has one `..`")
-                        .with_primary(i.span(range), "a second `..`")
-                        .with_help("write a range as `low..high`"),
-                ),
-            }
-        }
-        for _ in 0..tokens {
-            i = node.bump(i);
-        }
-        i = node.add(operand(i, next));
-        count += 1;
-    }
-    node.done(i)
 }
 
-fn or_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, and_level, |i| i.at(OR_KW) as u32, Chaining::Allowed)
-}
-
-fn and_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, not_level, |i| i.at(AND_KW) as u32, Chaining::Allowed)
-}
-
-fn not_level(i: Input<'_>) -> (Input<'_>, Green) {
-    if i.at(NOT_KW) {
-        prefix(i, not_level)
+/// An operand at `min` or tighter, or E0103 when none starts here.
+fn operand(i: Input<'_>, min: Level) -> (Input<'_>, Green) {
+    if can_start_expression(i.kind()) {
+        expression_at(i, min)
     } else {
-        compare_level(i)
+        missing_expression(i)
     }
 }
 
-fn prefix<'a>(
-    i: Input<'a>,
-    operand_level: fn(Input<'a>) -> (Input<'a>, Green),
-) -> (Input<'a>, Green) {
+/// `not x` or `-x`: the operand binds at `operand_level` or tighter.
+fn prefix(i: Input<'_>, operand_level: Level) -> (Input<'_>, Green) {
     nested(i, |i| {
         let mut node = Node::new(i, PREFIX_EXPR);
         let i = node.bump(i);
         let i = node.add(operand(i, operand_level));
         node.done(i)
     })
-}
-
-fn compare_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, path_level, comparison_operator, Chaining::Comparison)
-}
-
-fn comparison_operator(i: Input<'_>) -> u32 {
-    match i.kind() {
-        EQ2 | NEQ | LT | LE | GT | GE | IN_KW => 1,
-        NOT_KW if i.nth(1) == IN_KW => 2,
-        EQ if i.in_condition() => {
-            i.report(
-                Diagnostic::new(code::E0117, "`=` in a condition")
-                    .with_primary(i.span(i.range()), "`=` sets a field; it does not compare")
-                    .with_help("compare with `==`"),
-            );
-            1
-        }
-        _ => 0,
-    }
-}
-
-fn path_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, range_level, |i| i.at(ARROW) as u32, Chaining::Allowed)
-}
-
-fn range_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, sum_level, |i| i.at(DOT2) as u32, Chaining::Range)
-}
-
-fn sum_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(
-        i,
-        product_level,
-        |i| matches!(i.kind(), PLUS | MINUS) as u32,
-        Chaining::Allowed,
-    )
-}
-
-fn product_level(i: Input<'_>) -> (Input<'_>, Green) {
-    binary_level(i, sign_level, product_operator, Chaining::Allowed)
-}
-
-fn product_operator(i: Input<'_>) -> u32 {
-    matches!(i.kind(), STAR | SLASH | PERCENT) as u32
-}
-
-fn sign_level(i: Input<'_>) -> (Input<'_>, Green) {
-    if i.at(MINUS) {
-        prefix(i, sign_level)
-    } else {
-        postfix_level(i)
-    }
 }
 
 fn postfix_level(i: Input<'_>) -> (Input<'_>, Green) {
@@ -375,8 +353,8 @@ fn primary(i: Input<'_>) -> (Input<'_>, Green) {
             node.done(i)
         }),
         IF_KW => nested(i, if_expr),
-        NOT_KW => prefix(i, not_level),
-        MINUS => prefix(i, sign_level),
+        NOT_KW => prefix(i, Level::Compare),
+        MINUS => prefix(i, Level::Sign),
         _ => missing_expression(i),
     }
 }
