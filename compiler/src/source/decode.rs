@@ -5,8 +5,9 @@ use crate::diagnostics::{Diagnostic, Span, code};
 use crate::source::FileId;
 use text_size::{TextRange, TextSize};
 
-/// Offsets are `u32`; larger files are refused before they are read.
-pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
+/// The largest file read, 1 GiB less a byte: token indices must fit in 30 bits
+/// (the syntax tree packs two flags beside them). A 10,000-cluster fleet is 3 MB.
+pub const MAX_FILE_SIZE: u64 = (1 << 30) - 1;
 
 /// How far to look for a NUL byte, as Git does to tell binary files.
 const BINARY_SNIFF_LEN: usize = 8000;

@@ -11,6 +11,12 @@
 pub struct Green(pub(crate) u32);
 
 pub(crate) const TOKEN_BIT: u32 = 1 << 31;
+/// Set with `TOKEN_BIT` on tokens the parser skips (trivia, unknown characters), so
+/// the tree builder tells them apart without looking their kind up.
+pub(crate) const SKIPPED_BIT: u32 = 1 << 30;
+/// The raw token index in a token handle. Token indices stay below 2^30: files
+/// are at most 1 GiB (`source::MAX_FILE_SIZE`) and every token takes a byte.
+pub(crate) const TOKEN_INDEX: u32 = !(TOKEN_BIT | SKIPPED_BIT);
 
 impl Green {
     pub(crate) fn token(raw: u32) -> Green {

@@ -19,6 +19,11 @@ use text_size::{TextRange, TextSize};
 pub struct Lexed {
     pub kinds: Vec<SyntaxKind>,
     pub starts: Vec<u32>,
+    /// The tokens the parser reads (all but trivia and unknown characters): their
+    /// raw indices, kinds, and whether a line break comes before each.
+    pub significant: Vec<u32>,
+    pub significant_kinds: Vec<SyntaxKind>,
+    pub newline_before: Vec<bool>,
     /// The first `MAX_ERRORS_PER_FILE` lexical errors.
     pub errors: Vec<Diagnostic>,
     /// How many more there were.
@@ -198,6 +203,11 @@ struct Driver<'s> {
     file: FileId,
     kinds: Vec<SyntaxKind>,
     starts: Vec<u32>,
+    significant: Vec<u32>,
+    significant_kinds: Vec<SyntaxKind>,
+    newline_before: Vec<bool>,
+    /// Whether a line break was seen since the last significant token.
+    saw_newline: bool,
     errors: Vec<Diagnostic>,
     suppressed_errors: usize,
     modes: Vec<Mode>,
@@ -213,6 +223,10 @@ pub fn lex(source: &str, file: FileId) -> Lexed {
         file,
         kinds: Vec::with_capacity(source.len() / 2 + 16),
         starts: Vec::with_capacity(source.len() / 2 + 17),
+        significant: Vec::with_capacity(source.len() / 4 + 16),
+        significant_kinds: Vec::with_capacity(source.len() / 4 + 16),
+        newline_before: Vec::with_capacity(source.len() / 4 + 16),
+        saw_newline: false,
         errors: Vec::new(),
         suppressed_errors: 0,
         modes: vec![Mode::Code {
@@ -224,6 +238,9 @@ pub fn lex(source: &str, file: FileId) -> Lexed {
     Lexed {
         kinds: driver.kinds,
         starts: driver.starts,
+        significant: driver.significant,
+        significant_kinds: driver.significant_kinds,
+        newline_before: driver.newline_before,
         errors: driver.errors,
         suppressed_errors: driver.suppressed_errors,
     }
@@ -259,6 +276,11 @@ impl<'s> Driver<'s> {
         if matches!(kind, STRING_TEXT | ERROR_TOKEN) && self.kinds.last() == Some(&kind) {
             return;
         }
+        if !(kind.is_trivia() || kind == ERROR_TOKEN) {
+            self.significant.push(self.kinds.len() as u32);
+            self.significant_kinds.push(kind);
+            self.newline_before.push(std::mem::take(&mut self.saw_newline));
+        }
         self.kinds.push(kind);
         self.starts.push(start as u32);
     }
@@ -280,8 +302,9 @@ impl<'s> Driver<'s> {
             };
             let kind = match token {
                 CodeToken::Whitespace => {
+                    let has_newline = lexer.slice().contains('\n');
                     if let Some((_, interp_start)) = interpolation
-                        && lexer.slice().contains('\n')
+                        && has_newline
                     {
                         // The interpolation did not close on its line: give up on
                         // it and on its string, and go on as code after them.
@@ -293,6 +316,7 @@ impl<'s> Driver<'s> {
                         self.pop_interpolation_and_string();
                         return newline;
                     }
+                    self.saw_newline |= has_newline;
                     WHITESPACE
                 }
                 CodeToken::Comment => classify_comment(lexer.slice()),

@@ -12,7 +12,7 @@
 //! variant (no blank line between) goes inside that node, so it moves with it;
 //! every other piece of trivia goes to the innermost node open at that point.
 
-use crate::syntax::green::{Green, TOKEN_BIT};
+use crate::syntax::green::{Green, SKIPPED_BIT, TOKEN_BIT, TOKEN_INDEX};
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use crate::syntax::lexer::Lexed;
 use std::fmt::Write;
@@ -86,7 +86,7 @@ impl SyntaxTree {
             }
             let element = children[index];
             if element & TOKEN_BIT != 0 {
-                return Some(SyntaxToken { tree: self, parent: node, id: element & !TOKEN_BIT });
+                return Some(SyntaxToken { tree: self, parent: node, id: element & TOKEN_INDEX });
             }
             node = element;
         }
@@ -121,7 +121,7 @@ impl SyntaxTree {
 
     fn element(&self, parent: u32, raw: u32) -> SyntaxElement<'_> {
         if raw & TOKEN_BIT != 0 {
-            SyntaxElement::Token(SyntaxToken { tree: self, parent, id: raw & !TOKEN_BIT })
+            SyntaxElement::Token(SyntaxToken { tree: self, parent, id: raw & TOKEN_INDEX })
         } else {
             SyntaxElement::Node(SyntaxNode { tree: self, id: raw })
         }
@@ -129,7 +129,7 @@ impl SyntaxTree {
 
     fn element_start(&self, element: u32) -> u32 {
         if element & TOKEN_BIT != 0 {
-            self.token_starts[(element & !TOKEN_BIT) as usize]
+            self.token_starts[(element & TOKEN_INDEX) as usize]
         } else {
             self.nodes[element as usize].start
         }
@@ -320,11 +320,6 @@ impl<'t> SyntaxElement<'t> {
     }
 }
 
-/// Tokens the parser never sees: trivia, and unknown characters (reported by the lexer).
-fn skipped_by_parser(kind: SyntaxKind) -> bool {
-    kind.is_trivia() || kind == ERROR_TOKEN
-}
-
 // ---- building ------------------------------------------------------------------------
 
 /// Builds the tree while the parser runs. Elements of the nodes being built sit on
@@ -390,7 +385,7 @@ impl TreeSink {
         let region = &self.stack[mark..];
         let first_significant = region
             .iter()
-            .position(|&element| element & TOKEN_BIT == 0 || !skipped_by_parser(lexed.kinds[(element & !TOKEN_BIT) as usize]))
+            .position(|&element| element & SKIPPED_BIT == 0)
             .unwrap_or(region.len());
         let keep_from = if kind == SOURCE_FILE {
             0
@@ -446,14 +441,14 @@ impl TreeSink {
 
     fn flush_trivia(&mut self, until: u32) {
         while self.cursor < until {
-            self.stack.push(self.cursor | TOKEN_BIT);
+            self.stack.push(self.cursor | TOKEN_BIT | SKIPPED_BIT);
             self.cursor += 1;
         }
     }
 
     fn element_start(&self, element: u32, lexed: &Lexed) -> u32 {
         if element & TOKEN_BIT != 0 {
-            lexed.starts[(element & !TOKEN_BIT) as usize]
+            lexed.starts[(element & TOKEN_INDEX) as usize]
         } else {
             self.nodes[element as usize].start
         }
@@ -461,7 +456,7 @@ impl TreeSink {
 
     fn element_end(&self, element: u32, lexed: &Lexed) -> u32 {
         if element & TOKEN_BIT != 0 {
-            lexed.starts[(element & !TOKEN_BIT) as usize + 1]
+            lexed.starts[(element & TOKEN_INDEX) as usize + 1]
         } else {
             self.nodes[element as usize].end
         }
@@ -472,7 +467,7 @@ impl TreeSink {
 /// belong to the node begin: comments alone on their lines, directly above it,
 /// with no blank line between.
 fn comments_above(leading: &[u32], lexed: &Lexed, text: &str) -> usize {
-    let raw = |index: usize| (leading[index] & !TOKEN_BIT) as usize;
+    let raw = |index: usize| (leading[index] & TOKEN_INDEX) as usize;
     let mut split = leading.len();
     let mut index = leading.len();
     while index > 0 {

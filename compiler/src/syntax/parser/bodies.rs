@@ -10,7 +10,7 @@ use super::types::type_or_error;
 use super::{Node, is_field_start, missing, nested, report_unclosed, skip_until, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
-use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
+use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use text_size::TextRange;
 
 /// `{ fields and blocks }`, as a `BODY` or a `RECORD_EXPR`.
@@ -157,7 +157,7 @@ fn field_path(i: Input<'_>) -> (Input<'_>, Green) {
 /// `key label { ... }`, or `require ...`.
 pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
     if i.at(IDENT)
-        && declaration_keyword(i.text()) == Some(REQUIRE_KW)
+        && i.at_word("require")
         && !matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | DOT | L_BRACE | COLON)
     {
         return Ok(require(i));
@@ -262,7 +262,7 @@ fn field_value(i: Input<'_>, operator: TextRange) -> (Input<'_>, Green) {
 /// `name?: Type = default` in a record type, or `require ...`.
 pub(super) fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
     if i.at(IDENT)
-        && declaration_keyword(i.text()) == Some(REQUIRE_KW)
+        && i.at_word("require")
         && !matches!(i.nth(1), COLON | QUESTION)
     {
         return Ok(require(i));

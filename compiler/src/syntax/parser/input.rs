@@ -48,11 +48,12 @@ pub struct ParseContext<'a> {
     pub source: &'a str,
     pub file: FileId,
     pub(super) lexed: &'a Lexed,
-    /// Raw token index of each significant token.
-    significant: Vec<u32>,
-    kinds: Vec<SyntaxKind>,
+    /// Raw token index of each significant token (unknown characters, reported by
+    /// the lexer, are left out with the trivia: one slip, one diagnostic).
+    significant: &'a [u32],
+    kinds: &'a [SyntaxKind],
     /// Whether a line break stands between this significant token and the previous one.
-    newline_before: Vec<bool>,
+    newline_before: &'a [bool],
     /// The tree being built.
     pub(super) sink: RefCell<TreeSink>,
     errors: RefCell<Vec<Diagnostic>>,
@@ -70,31 +71,13 @@ impl<'a> ParseContext<'a> {
         lexed: &'a Lexed,
     ) -> ParseContext<'a> {
         let source: &'a str = text;
-        let mut significant = Vec::with_capacity(lexed.len());
-        let mut kinds = Vec::with_capacity(lexed.len());
-        let mut newline_before = Vec::with_capacity(lexed.len());
-        let mut saw_newline = false;
-        for (index, &kind) in lexed.kinds.iter().enumerate() {
-            // Unknown characters were reported by the lexer; the parser reads on
-            // as if they were not there, so one slip gives one diagnostic.
-            if kind.is_trivia() || kind == ERROR_TOKEN {
-                if kind == WHITESPACE && lexed.text(source, index).contains('\n') {
-                    saw_newline = true;
-                }
-            } else {
-                significant.push(index as u32);
-                kinds.push(kind);
-                newline_before.push(saw_newline);
-                saw_newline = false;
-            }
-        }
         ParseContext {
             source,
             file,
             lexed,
-            significant,
-            kinds,
-            newline_before,
+            significant: &lexed.significant,
+            kinds: &lexed.significant_kinds,
+            newline_before: &lexed.newline_before,
             sink: RefCell::new(TreeSink::new(lexed)),
             errors: RefCell::new(Vec::new()),
             suppressed_errors: Cell::new(0),
@@ -188,7 +171,8 @@ impl<'a> Input<'a> {
     /// Whether the current token is the first thing on its line, in column 0. A
     /// declaration word there ends an unclosed body: indentation is a strong hint.
     pub fn at_column_zero(&self) -> bool {
-        if self.at_eof() {
+        // Only the first token of a line can be in column 0 (or the file's first).
+        if self.at_eof() || (self.pos > 0 && !self.newline_before()) {
             return false;
         }
         let start = self.range().start();
