@@ -6,16 +6,22 @@ use super::expressions::can_start_expression;
 use super::expressions::{expr_or_error, string};
 use super::input::{Input, PResult, backtrack};
 use super::items::require;
+use super::primitives::{starting, token};
 use super::types::type_or_error;
-use super::{Node, is_field_start, missing, nested, report_unclosed, skip_until, starts_declaration};
+use super::{
+    Node, is_field_start, missing, nested, report_unclosed, skip_until, starts_declaration,
+};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
+use nom::Parser;
+use nom::branch::alt;
+use nom::combinator::opt;
 use text_size::TextRange;
 
 /// `{ fields and blocks }`, as a `BODY` or a `RECORD_EXPR`.
 pub(super) fn body(i: Input<'_>, kind: SyntaxKind) -> (Input<'_>, Green) {
-    nested(i, |i| record_like_body(i, kind, field_or_block))
+    nested(i, |i| record_like_body(i, kind, body_entry))
 }
 
 /// `{ entry, entry \n entry }` where `entry` says what an entry is. The caller is at `{`.
@@ -155,13 +161,28 @@ fn field_path(i: Input<'_>) -> (Input<'_>, Green) {
 
 /// `key = value`, `key += value`, `key -= value`, `key { ... }`,
 /// `key label { ... }`, or `require ...`.
-pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
-    if i.at(IDENT)
-        && i.at_word("require")
-        && !matches!(i.nth(1), EQ | PLUS_EQ | MINUS_EQ | DOT | L_BRACE | COLON)
-    {
-        return Ok(require(i));
-    }
+/// An entry of a body or record: an assertion, a field or a block.
+fn body_entry(i: Input<'_>) -> PResult<'_, Green> {
+    alt((
+        assertion(&[EQ, PLUS_EQ, MINUS_EQ, DOT, L_BRACE, COLON]),
+        field_or_block,
+    ))
+    .parse(i)
+}
+
+/// An entry of a record type: an assertion or a field declaration.
+pub(super) fn record_type_entry(i: Input<'_>) -> PResult<'_, Green> {
+    alt((assertion(&[COLON, QUESTION]), field_decl)).parse(i)
+}
+
+/// `require condition else "message"` inside a body, where `require` followed by
+/// one of `key_followers` is a field named `require` instead.
+fn assertion<'a>(key_followers: &'static [SyntaxKind]) -> impl Fn(Input<'a>) -> PResult<'a, Green> {
+    let starts = move |i: Input<'a>| i.at_word("require") && !key_followers.contains(&i.nth(1));
+    starting(starts, require)
+}
+
+fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
     if !at_key(i) {
         return backtrack();
     }
@@ -195,7 +216,10 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
             let value_text = i.text();
             i.report(
                 Diagnostic::new(code::E0104, format!("expected `=` after `{key_text}`"))
-                    .with_primary(i.span(TextRange::empty(i.range().start())), "expected `=` here")
+                    .with_primary(
+                        i.span(TextRange::empty(i.range().start())),
+                        "expected `=` here",
+                    )
                     .with_help(format!("write `{key_text} = {value_text}`")),
             );
             node.add(expr_or_error(i))
@@ -203,9 +227,14 @@ pub(super) fn field_or_block(i: Input<'_>) -> PResult<'_, Green> {
         _ => {
             let (range, found) = i.found();
             i.report(
-                Diagnostic::new(code::E0104, format!("expected `=` or `{{` after `{key_text}`, found {found}"))
-                    .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
-                    .with_help(format!("write `{key_text} = value` or `{key_text} {{ ... }}`")),
+                Diagnostic::new(
+                    code::E0104,
+                    format!("expected `=` or `{{` after `{key_text}`, found {found}"),
+                )
+                .with_primary(i.span(range), "expected `=` and a value, or `{` and fields")
+                .with_help(format!(
+                    "write `{key_text} = value` or `{key_text} {{ ... }}`"
+                )),
             );
             i
         }
@@ -260,21 +289,16 @@ fn field_value(i: Input<'_>, operator: TextRange) -> (Input<'_>, Green) {
 }
 
 /// `name?: Type = default` in a record type, or `require ...`.
-pub(super) fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
-    if i.at(IDENT)
-        && i.at_word("require")
-        && !matches!(i.nth(1), COLON | QUESTION)
-    {
-        return Ok(require(i));
-    }
+fn field_decl(i: Input<'_>) -> PResult<'_, Green> {
     if !matches!(i.kind(), IDENT | STRING_START) {
         return backtrack();
     }
     let mut node = Node::new(i, FIELD_DECL);
     let key_text = i.text();
     let mut i = node.add(key(i));
-    if i.at(QUESTION) {
-        i = node.bump(i);
+    // `name?: Type`: an optional field.
+    if let Ok((rest, Some(question))) = opt(token(QUESTION)).parse(i) {
+        i = node.add((rest, question));
     }
     match i.kind() {
         COLON => {

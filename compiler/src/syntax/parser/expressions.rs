@@ -20,13 +20,16 @@
 use super::bodies::body;
 use super::input::{Input, PResult, backtrack};
 use super::items::for_binding;
-use super::{missing, 
-    MAX_NESTING, Node, is_field_start, nested, report_too_deep, report_unclosed, skip_group,
-    starts_declaration,
+use super::primitives::starting;
+use super::{
+    MAX_NESTING, Node, is_field_start, missing, nested, report_too_deep, report_unclosed,
+    skip_group, starts_declaration,
 };
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
+use nom::Parser;
+use nom::branch::alt;
 use text_size::TextRange;
 
 pub(super) fn can_start_expression(kind: SyntaxKind) -> bool {
@@ -518,14 +521,19 @@ fn argument_list(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn argument(i: Input<'_>) -> PResult<'_, Green> {
-    if i.at(IDENT) && i.nth(1) == EQ {
+    alt((named_argument, expr)).parse(i)
+}
+
+/// `name = value` in an argument list (of a call or of a type).
+pub(super) fn named_argument(i: Input<'_>) -> PResult<'_, Green> {
+    let starts = |i: Input<'_>| i.at(IDENT) && i.nth(1) == EQ;
+    starting(starts, |i| {
         let mut node = Node::new(i, NAMED_ARG);
         let i = node.bump(i);
         let i = node.bump(i);
         let i = node.add(expr_or_error(i));
-        return Ok(node.done(i));
-    }
-    expr(i)
+        node.done(i)
+    })(i)
 }
 
 /// Comma-separated elements up to `closer`, with recovery: a missing comma is

@@ -13,8 +13,8 @@ use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use crate::syntax::lexer::Lexed;
 use crate::syntax::tree::TreeSink;
-use std::sync::Arc;
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 use text_size::{TextRange, TextSize};
 
 /// How deeply expressions, bodies and types may nest. Deeper input is reported
@@ -65,11 +65,7 @@ pub struct ParseContext<'a> {
 }
 
 impl<'a> ParseContext<'a> {
-    pub fn new(
-        text: &'a Arc<str>,
-        file: FileId,
-        lexed: &'a Lexed,
-    ) -> ParseContext<'a> {
+    pub fn new(text: &'a Arc<str>, file: FileId, lexed: &'a Lexed) -> ParseContext<'a> {
         let source: &'a str = text;
         ParseContext {
             source,
@@ -274,7 +270,10 @@ impl<'a> Input<'a> {
             )
         } else if self.newline_before() {
             // `replicas = 2 *` then `}`: the closer is what cut the value short.
-            (TextRange::empty(self.previous_end()), self.describe_current())
+            (
+                TextRange::empty(self.previous_end()),
+                self.describe_current(),
+            )
         } else {
             (self.range(), self.describe_current())
         }

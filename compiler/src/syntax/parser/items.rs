@@ -2,15 +2,19 @@
 //! (`fleet`, `env`, `team`, `cluster`, `app`, `overlay`, `promotion`, `policy`,
 //! `manifest`, `template`, `type`, `enum`).
 
-use super::bodies::{body, field_decl, record_like_body};
+use super::bodies::{body, record_like_body, record_type_entry};
 use super::expressions::{condition_or_error, expr_or_error, primary_or_error, string};
 use super::input::{Input, PResult, backtrack};
+use super::primitives::{starting_at, token};
 use super::types::type_or_error;
 use super::{Node, nested, report_unclosed, skip_until, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
-use text_size::TextRange;
 use crate::syntax::kind::{ITEM_WORDS, SyntaxKind, SyntaxKind::*, declaration_keyword};
+use nom::Parser;
+use nom::branch::alt;
+use nom::combinator::opt;
+use text_size::TextRange;
 
 /// Parses every item; returns where the root's children start on the sink's
 /// stack (the sink finishes the root after the trailing trivia).
@@ -38,19 +42,27 @@ fn items<'a>(mut i: Input<'a>, node: &mut Node<'a>, in_for: bool) -> Input<'a> {
 }
 
 fn item(i: Input<'_>) -> PResult<'_, Green> {
-    Ok(match i.kind() {
-        IMPORT_KW => import(i),
-        LET_KW => let_item(i),
-        FOR_KW => for_item(i),
-        IDENT => match declaration_keyword(i.text()) {
-            Some(REQUIRE_KW) => require(i),
-            Some(TYPE_KW) => type_decl(i),
-            Some(ENUM_KW) => enum_decl(i),
-            Some(OVERLAY_KW) => overlay(i),
-            Some(keyword) => declaration(i, keyword),
-            None => return backtrack(),
-        },
-        _ => return backtrack(),
+    alt((
+        starting_at(IMPORT_KW, import),
+        starting_at(LET_KW, let_item),
+        starting_at(FOR_KW, for_item),
+        declaration,
+    ))
+    .parse(i)
+}
+
+/// A declaration, chosen by its word (a contextual keyword).
+fn declaration(i: Input<'_>) -> PResult<'_, Green> {
+    if !i.at(IDENT) {
+        return backtrack();
+    }
+    Ok(match declaration_keyword(i.text()) {
+        Some(REQUIRE_KW) => require(i),
+        Some(TYPE_KW) => type_decl(i),
+        Some(ENUM_KW) => enum_decl(i),
+        Some(OVERLAY_KW) => overlay(i),
+        Some(keyword) => named_declaration(i, keyword),
+        None => return backtrack(),
     })
 }
 
@@ -135,18 +147,22 @@ fn declaration_node(keyword: SyntaxKind) -> SyntaxKind {
 }
 
 /// `cluster name (: template)? { body }` and the other named declarations.
-fn declaration(i: Input<'_>, keyword: SyntaxKind) -> (Input<'_>, Green) {
+fn named_declaration(i: Input<'_>, keyword: SyntaxKind) -> (Input<'_>, Green) {
     let mut node = Node::new(i, declaration_node(keyword));
     let word = i.text();
     let i = node.bump_as(i, keyword);
     let i = name(i, &mut node, word);
-    let i = if i.at(COLON) {
-        node.add(type_annotation(i))
-    } else {
-        i
-    };
+    let i = optional_annotation(i, &mut node);
     let i = optional_body(i, &mut node);
     node.done(i)
+}
+
+/// `: Type`, if it is there.
+fn optional_annotation<'a>(i: Input<'a>, node: &mut Node<'a>) -> Input<'a> {
+    match opt(starting_at(COLON, type_annotation)).parse(i) {
+        Ok((i, Some(annotation))) => node.add((i, annotation)),
+        _ => i,
+    }
 }
 
 /// A body, or nothing when the line ends; anything else on the line is an error.
@@ -247,11 +263,7 @@ fn let_item(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(i, LET);
     let i = node.bump(i);
     let i = name(i, &mut node, "let");
-    let i = if i.at(COLON) {
-        node.add(type_annotation(i))
-    } else {
-        i
-    };
+    let i = optional_annotation(i, &mut node);
     let i = node.expect(i, EQ);
     let i = node.add(expr_or_error(i));
     node.done(i)
@@ -261,11 +273,15 @@ fn let_item(i: Input<'_>) -> (Input<'_>, Green) {
 pub(super) fn require(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(i, REQUIRE);
     let i = node.bump_as(i, REQUIRE_KW);
-    let mut i = node.add(condition_or_error(i));
-    if i.at(ELSE_KW) {
-        i = node.bump(i);
-        i = node.add(expr_or_error(i));
-    }
+    let i = node.add(condition_or_error(i));
+    // `else "message"`
+    let i = match opt(token(ELSE_KW)).parse(i) {
+        Ok((i, Some(else_keyword))) => {
+            node.push(else_keyword);
+            node.add(expr_or_error(i))
+        }
+        _ => i,
+    };
     node.done(i)
 }
 
@@ -385,9 +401,15 @@ fn layer(i: Input<'_>) -> Option<(Input<'_>, Green)> {
         let i = node.add(string(i));
         let written = &i.ctx.source[TextRange::new(start, i.previous_end())];
         i.report(
-            Diagnostic::new(code::E0114, format!("expected an overlay layer, found `{written}`"))
-                .with_primary(i.span(TextRange::new(start, i.previous_end())), "a string is not a layer")
-                .with_help(format!("for a region, write `@ region {written}`")),
+            Diagnostic::new(
+                code::E0114,
+                format!("expected an overlay layer, found `{written}`"),
+            )
+            .with_primary(
+                i.span(TextRange::new(start, i.previous_end())),
+                "a string is not a layer",
+            )
+            .with_help(format!("for a region, write `@ region {written}`")),
         );
         return Some(node.done(i));
     }
@@ -416,7 +438,9 @@ fn type_decl(i: Input<'_>) -> (Input<'_>, Green) {
             let i = node.bump(i);
             node.add(type_or_error(i))
         }
-        L_BRACE => node.add(nested(i, |i| record_like_body(i, RECORD_TYPE, field_decl))),
+        L_BRACE => node.add(nested(i, |i| {
+            record_like_body(i, RECORD_TYPE, record_type_entry)
+        })),
         _ => {
             i.report_expected("`=` and a type, or `{` and fields");
             i

@@ -1,10 +1,13 @@
-//! Tokens to a green tree, with nom over the significant tokens.
+//! Tokens to the syntax tree, with nom over the significant tokens.
 //!
-//! The grammar is LL(1) almost everywhere: each rule looks at the current token
-//! (rarely the next one) to decide, so no branch is undone after it records a
-//! diagnostic. Rules come in two shapes:
-//! - `fn rule(i) -> PResult<Green>`: fails (`Err`) when the rule does not start
-//!   here, for `alt`/`opt` and dispatch;
+//! `input.rs` makes the tokens a `nom::Input`; rules are nom parsers over it, and
+//! the tree is written as they finish (`tree::TreeSink`). The grammar is LL(1)
+//! almost everywhere: each rule looks at the current token (rarely the next one)
+//! to decide, so no branch is undone after it records a diagnostic. Rules come in
+//! two shapes:
+//! - `fn rule(i) -> PResult<Green>`: a nom parser that fails, consuming nothing,
+//!   when the rule does not start here; the grammar's choices and optional parts
+//!   are nom's `alt` and `opt` over these (`primitives.rs` has the small ones);
 //! - `fn rule(i) -> (Input, Green)`: called once the caller knows the rule starts
 //!   here; it always succeeds and records what went wrong.
 //!
@@ -17,6 +20,7 @@ mod bodies;
 mod expressions;
 mod input;
 mod items;
+mod primitives;
 mod types;
 
 pub use input::{MAX_ERRORS_PER_FILE, MAX_NESTING};
@@ -27,18 +31,26 @@ use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*, declaration_keyword};
 use crate::syntax::lexer::Lexed;
 use crate::syntax::tree::SyntaxTree;
-use std::sync::Arc;
 use input::{Input, ParseContext};
+use std::sync::Arc;
 use text_size::TextRange;
 
 /// Parses the tokens of one file; returns the root node, the syntax diagnostics
 /// and how many more were not recorded (past `MAX_ERRORS_PER_FILE`).
-pub fn parse_tokens(text: &Arc<str>, file: FileId, lexed: Lexed) -> (SyntaxTree, Vec<Diagnostic>, usize) {
+pub fn parse_tokens(
+    text: &Arc<str>,
+    file: FileId,
+    lexed: Lexed,
+) -> (SyntaxTree, Vec<Diagnostic>, usize) {
     let context = ParseContext::new(text, file, &lexed);
     let root_mark = items::source_file(context.input());
     let (errors, suppressed) = context.finish_errors();
     let sink = context.sink.into_inner();
-    (sink.into_tree(root_mark, lexed, text.clone()), errors, suppressed)
+    (
+        sink.into_tree(root_mark, lexed, text.clone()),
+        errors,
+        suppressed,
+    )
 }
 
 /// A node under construction: its kind and where its children start on the
@@ -52,7 +64,11 @@ struct Node<'a> {
 impl<'a> Node<'a> {
     fn new(input: Input<'a>, kind: SyntaxKind) -> Node<'a> {
         let mark = input.ctx.sink.borrow().mark();
-        Node { ctx: input.ctx, kind, mark }
+        Node {
+            ctx: input.ctx,
+            kind,
+            mark,
+        }
     }
 
     fn push(&mut self, child: Green) {
@@ -95,7 +111,10 @@ impl<'a> Node<'a> {
     }
 
     fn finish(self) -> Green {
-        self.ctx.sink.borrow_mut().finish(self.kind, self.mark, self.ctx.lexed, self.ctx.source)
+        self.ctx
+            .sink
+            .borrow_mut()
+            .finish(self.kind, self.mark, self.ctx.lexed, self.ctx.source)
     }
 
     fn done(self, input: Input<'a>) -> (Input<'a>, Green) {

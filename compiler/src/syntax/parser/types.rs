@@ -1,13 +1,15 @@
 //! Type expressions: `Int(1..65535)`, `[NodeGroup]`, `Map(String, String)`,
 //! `Addon?`, `AwsCluster | GcpCluster`, `"aws"`, `{ name: String, min: Int = 1 }`.
 
-use super::bodies::{field_decl, record_like_body};
-use super::expressions::{delimited_elements, expr, expr_or_error, string};
+use super::bodies::{record_like_body, record_type_entry};
+use super::expressions::{delimited_elements, expr, named_argument, string};
 use super::input::{Input, PResult, backtrack};
-use super::{missing, Node, nested, starts_declaration};
+use super::{Node, missing, nested, starts_declaration};
 use crate::diagnostics::{Diagnostic, code};
 use crate::syntax::green::Green;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
+use nom::Parser;
+use nom::branch::alt;
 
 fn can_start_type(kind: SyntaxKind) -> bool {
     matches!(
@@ -90,7 +92,7 @@ fn primary_type(i: Input<'_>) -> (Input<'_>, Green) {
             let i = node.expect(i, R_BRACK);
             node.done(i)
         }),
-        L_BRACE => nested(i, |i| record_like_body(i, RECORD_TYPE, field_decl)),
+        L_BRACE => nested(i, |i| record_like_body(i, RECORD_TYPE, record_type_entry)),
         L_PAREN => nested(i, |i| {
             let mut node = Node::new(i, PAREN_TYPE);
             let i = node.bump(i);
@@ -131,15 +133,14 @@ fn type_arguments(i: Input<'_>) -> (Input<'_>, Green) {
 }
 
 fn type_argument(i: Input<'_>) -> PResult<'_, Green> {
-    match i.kind() {
-        IDENT if i.nth(1) == EQ => {
-            let mut node = Node::new(i, NAMED_ARG);
-            let i = node.bump(i);
-            let i = node.bump(i);
-            let i = node.add(expr_or_error(i));
-            Ok(node.done(i))
-        }
-        NUMBER | QUANTITY | STRING_START | MINUS => expr(i),
-        _ => type_(i),
+    alt((named_argument, value_argument, type_)).parse(i)
+}
+
+/// A constraint written as a value: `1..65535`, `"^[a-z]+$"`, `64Gi`, `-1`.
+fn value_argument(i: Input<'_>) -> PResult<'_, Green> {
+    if matches!(i.kind(), NUMBER | QUANTITY | STRING_START | MINUS) {
+        expr(i)
+    } else {
+        backtrack()
     }
 }
