@@ -144,3 +144,38 @@ fn the_deepest_accepted_nesting_fits_in_a_small_stack() {
         .unwrap();
     handle.join().expect("parsing overflowed the stack");
 }
+
+/// Thousands of small random files built from fragments of the language (valid
+/// and not): each parses into a tree that gives its text back, and every offset
+/// finds the token that covers it.
+#[test]
+fn random_fragments_always_round_trip() {
+    const PIECES: &[&str] = &[
+        "cluster a", "app b", "env dev", "overlay a @ dev", "for x in xs", "let y =", "type T", "enum E",
+        "{", "}", "[", "]", "(", ")", ",", "=", "+=", ":", ".", "..", "->", "@", "?", "|", "where", "and",
+        "not", "in", "if", "then", "else", "1", "30s", "10%", "\"s\"", "\"a${b}c\"", "\"${", "\"\"\"x\n",
+        "// c\n", "/// d\n", "\n", "\n\n", " ", "x", "a-b", "a - b", "require", "import std.x", ";", "#",
+        "漢", "🚀", "\\", "\r\n", "\t",
+    ];
+    let mut state: u64 = 0x853C_49E6_748F_EA9B;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for _ in 0..3_000 {
+        let length = next(40);
+        let text: String = (0..length).map(|_| PIECES[next(PIECES.len())]).collect::<Vec<_>>().join(" ");
+        let parse = parse_and_check_lossless(&text);
+        let tree = parse.tree();
+        for offset in 0..text.len() {
+            if !text.is_char_boundary(offset) {
+                continue;
+            }
+            let token = tree.token_at_offset((offset as u32).into()).expect("a token covers every offset");
+            assert!(token.range().contains((offset as u32).into()), "{text:?} at {offset}: {token:?}");
+            assert!(token.parent().range().contains_range(token.range()));
+        }
+    }
+}
