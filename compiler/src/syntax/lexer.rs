@@ -254,7 +254,7 @@ impl<'s> Driver<'s> {
             pos = match mode {
                 Mode::Code { interpolation } => self.lex_code(pos, interpolation),
                 Mode::Single { start } => self.lex_single(pos, start),
-                Mode::Triple { start } => self.lex_triple(pos, start),
+                Mode::Triple { .. } => self.lex_triple(pos),
             };
         }
         // End of file inside a string or an interpolation.
@@ -279,7 +279,8 @@ impl<'s> Driver<'s> {
         if !(kind.is_trivia() || kind == ERROR_TOKEN) {
             self.significant.push(self.kinds.len() as u32);
             self.significant_kinds.push(kind);
-            self.newline_before.push(std::mem::take(&mut self.saw_newline));
+            self.newline_before
+                .push(std::mem::take(&mut self.saw_newline));
         }
         self.kinds.push(kind);
         self.starts.push(start as u32);
@@ -435,13 +436,7 @@ impl<'s> Driver<'s> {
                 Ok(
                     StringToken::Escape | StringToken::UnicodeEscape | StringToken::LoneBackslash,
                 ) => self.escape(lexer.slice(), start, end),
-                Ok(StringToken::InterpStart) => {
-                    self.push(INTERP_START, start);
-                    self.modes.push(Mode::Code {
-                        interpolation: Some((0, start as u32)),
-                    });
-                    return end;
-                }
+                Ok(StringToken::InterpStart) => return self.open_interpolation(start, end),
                 Ok(StringToken::End) => {
                     self.push(STRING_END, start);
                     self.modes.pop();
@@ -459,7 +454,7 @@ impl<'s> Driver<'s> {
         self.source.len()
     }
 
-    fn lex_triple(&mut self, pos: usize, _string_start: u32) -> usize {
+    fn lex_triple(&mut self, pos: usize) -> usize {
         let mut lexer = TripleToken::lexer(&self.source[pos..]);
         while let Some(result) = lexer.next() {
             let span = lexer.span();
@@ -475,13 +470,7 @@ impl<'s> Driver<'s> {
                 Ok(
                     TripleToken::Escape | TripleToken::UnicodeEscape | TripleToken::LoneBackslash,
                 ) => self.escape(lexer.slice(), start, end),
-                Ok(TripleToken::InterpStart) => {
-                    self.push(INTERP_START, start);
-                    self.modes.push(Mode::Code {
-                        interpolation: Some((0, start as u32)),
-                    });
-                    return end;
-                }
+                Ok(TripleToken::InterpStart) => return self.open_interpolation(start, end),
                 Ok(TripleToken::End) => {
                     self.push(TRIPLE_END, start);
                     self.modes.pop();
@@ -491,6 +480,15 @@ impl<'s> Driver<'s> {
             }
         }
         self.source.len()
+    }
+
+    /// `${` in a string: code until its `}`. Returns where lexing goes on.
+    fn open_interpolation(&mut self, start: usize, end: usize) -> usize {
+        self.push(INTERP_START, start);
+        self.modes.push(Mode::Code {
+            interpolation: Some((0, start as u32)),
+        });
+        end
     }
 
     fn escape(&mut self, text: &str, start: usize, end: usize) {
@@ -508,11 +506,20 @@ impl<'s> Driver<'s> {
 
     /// Leaves an interpolation that did not close on its line. A one-line string
     /// ends with it; a `"""` string goes on.
-    fn foreign_operator(&mut self, start: usize, end: usize, kind: SyntaxKind, word: &str) -> SyntaxKind {
+    fn foreign_operator(
+        &mut self,
+        start: usize,
+        end: usize,
+        kind: SyntaxKind,
+        word: &str,
+    ) -> SyntaxKind {
         let written = &self.source[start..end];
         self.error(
             Diagnostic::new(code::E0003, format!("`{written}` is written `{word}`"))
-                .with_primary(self.span(start, end), format!("this is `{word}` in other languages"))
+                .with_primary(
+                    self.span(start, end),
+                    format!("this is `{word}` in other languages"),
+                )
                 .with_help(format!("write `{word}`")),
         );
         kind

@@ -19,7 +19,7 @@
 
 use super::bodies::body;
 use super::input::{Input, PResult, backtrack};
-use super::items::for_binding;
+use super::items::for_head;
 use super::primitives::starting;
 use super::{
     MAX_NESTING, Node, is_field_start, missing, nested, report_too_deep, report_unclosed,
@@ -627,15 +627,7 @@ fn comprehension(i: Input<'_>) -> (Input<'_>, Green) {
         let open = i.range();
         let mut i = node.bump(i);
         i = node.bump(i);
-        i = node.add(for_binding(i));
-        while i.at(COMMA) {
-            i = node.bump(i);
-            i = node.add(for_binding(i));
-        }
-        if i.at(IF_KW) {
-            i = node.bump(i);
-            i = node.add(condition_or_error(i));
-        }
+        i = for_head(i, &mut node);
         i = node.expect(i, COLON);
         i = node.add(expr_or_error(i));
         i = close(i, &mut node, open, R_BRACK);

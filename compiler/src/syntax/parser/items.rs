@@ -289,16 +289,8 @@ pub(super) fn require(i: Input<'_>) -> (Input<'_>, Green) {
 fn for_item(i: Input<'_>) -> (Input<'_>, Green) {
     nested(i, |i| {
         let mut node = Node::new(i, FOR_ITEM);
-        let mut i = node.bump(i);
-        i = node.add(for_binding(i));
-        while i.at(COMMA) {
-            i = node.bump(i);
-            i = node.add(for_binding(i));
-        }
-        if i.at(IF_KW) {
-            i = node.bump(i);
-            i = node.add(condition_or_error(i));
-        }
+        let i = node.bump(i);
+        let mut i = for_head(i, &mut node);
         if !i.at(L_BRACE) {
             i.report_expected("`{` and the declarations to repeat");
             return node.done(i);
@@ -315,8 +307,22 @@ fn for_item(i: Input<'_>) -> (Input<'_>, Green) {
     })
 }
 
+/// `x in xs, y in ys (if condition)?` after `for`, in a `for` item or a comprehension.
+pub(super) fn for_head<'a>(i: Input<'a>, node: &mut Node<'a>) -> Input<'a> {
+    let mut i = node.add(for_binding(i));
+    while i.at(COMMA) {
+        i = node.bump(i);
+        i = node.add(for_binding(i));
+    }
+    if i.at(IF_KW) {
+        i = node.bump(i);
+        i = node.add(condition_or_error(i));
+    }
+    i
+}
+
 /// `name in values`, in a `for` item or a comprehension.
-pub(super) fn for_binding(i: Input<'_>) -> (Input<'_>, Green) {
+fn for_binding(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(i, FOR_BINDING);
     let mut i = i;
     if i.at(IDENT) {
