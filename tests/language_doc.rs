@@ -14,17 +14,6 @@ const VALID: &str = "fleet";
 /// The fence info string of an example that shows a mistake.
 const ERROR: &str = "fleet,error";
 
-/// Valid examples the formatter changes although they are written as the
-/// language intends, each with why (a formatter limitation, reported, not an
-/// example bent to fit). Each is named by its first line. The test checks that
-/// the formatter still changes them, so an entry is removed once it is fixed.
-const FORMATTER_EXCEPTIONS: &[(&str, &str)] = &[(
-    "let production-aws = clusters where env == production",
-    "decision 008 lets an expression continue on the next line after an operator; \
-     the formatter joins the lines, and breaks a list inside the expression instead \
-     when the joined line is too long",
-)];
-
 /// A fenced block of the page.
 struct Block {
     /// What follows the opening fence: `fleet`, `fleet,error`, `text`, ...
@@ -71,10 +60,7 @@ fn blocks(page: &str, problems: &mut Vec<String>) -> Vec<Block> {
         }
     }
     if let Some(block) = open {
-        problems.push(format!(
-            "line {}: this block is never closed",
-            block.line
-        ));
+        problems.push(format!("line {}: this block is never closed", block.line));
     }
     blocks
 }
@@ -107,10 +93,6 @@ fn diff(before: &str, after: &str) -> String {
         .to_string()
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
-}
-
 #[test]
 fn every_fleet_example_is_real_and_canonical() {
     let page = page();
@@ -118,7 +100,6 @@ fn every_fleet_example_is_real_and_canonical() {
     let blocks = blocks(&page, &mut problems);
     let mut valid = 0;
     let mut errors = 0;
-    let mut exceptions_seen = Vec::new();
     for block in &blocks {
         let at = block.line;
         let info = block.info.as_str();
@@ -156,29 +137,10 @@ fn every_fleet_example_is_real_and_canonical() {
             continue;
         }
         let formatted = format(&parse).expect("a file without syntax errors formats");
-        let exception = FORMATTER_EXCEPTIONS
-            .iter()
-            .find(|(first, _)| *first == first_line(&block.contents));
-        match exception {
-            Some((first, _)) => {
-                exceptions_seen.push(*first);
-                if formatted == block.contents {
-                    problems.push(format!(
-                        "line {at}: the formatter now keeps this block; remove it from FORMATTER_EXCEPTIONS"
-                    ));
-                }
-            }
-            None if formatted != block.contents => problems.push(format!(
+        if formatted != block.contents {
+            problems.push(format!(
                 "line {at}: `fleet fmt` changes this block; write it in the canonical layout:\n{}",
                 diff(&block.contents, &formatted)
-            )),
-            None => {}
-        }
-    }
-    for (first, _) in FORMATTER_EXCEPTIONS {
-        if !exceptions_seen.contains(first) {
-            problems.push(format!(
-                "FORMATTER_EXCEPTIONS names a block that is not in the page: {first:?}"
             ));
         }
     }
@@ -200,7 +162,8 @@ fn every_fleet_example_is_real_and_canonical() {
 /// Self-check of the block extraction on a small page.
 #[test]
 fn blocks_are_read_with_their_fences() {
-    let page = "# T\n\n```fleet\nenv dev {}\n```\n\ntext\n\n```fleet,error\nenv {\n```\n  ```fleet\n";
+    let page =
+        "# T\n\n```fleet\nenv dev {}\n```\n\ntext\n\n```fleet,error\nenv {\n```\n  ```fleet\n";
     let mut problems = Vec::new();
     let found = blocks(page, &mut problems);
     assert_eq!(found.len(), 2);
@@ -209,5 +172,5 @@ fn blocks_are_read_with_their_fences() {
     assert_eq!(found[0].contents, "env dev {}\n");
     assert_eq!(found[1].info, "fleet,error");
     assert_eq!(found[1].contents, "env {\n");
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems.len(), 1, "{problems:?}");
 }

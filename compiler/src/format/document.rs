@@ -11,6 +11,10 @@ const INDENT: usize = 2;
 #[derive(Debug, Clone)]
 pub enum Doc {
     Text(String),
+    /// Text that ends its line, a comment: printed like `Text`, but not counted
+    /// when deciding whether a group fits, so a long comment does not break the
+    /// code before it.
+    LineEnd(String),
     /// A space when flat, a line break when broken.
     Line,
     /// Nothing when flat, a line break when broken.
@@ -30,6 +34,10 @@ pub enum Doc {
 impl Doc {
     pub fn text(text: impl Into<String>) -> Doc {
         Doc::Text(text.into())
+    }
+
+    pub fn line_end(text: impl Into<String>) -> Doc {
+        Doc::LineEnd(text.into())
     }
 
     pub fn nil() -> Doc {
@@ -58,7 +66,7 @@ impl Doc {
     fn must_break(&self) -> bool {
         match self {
             Doc::HardLine => true,
-            Doc::Text(text) => text.contains('\n'),
+            Doc::Text(text) | Doc::LineEnd(text) => text.contains('\n'),
             Doc::Line | Doc::SoftLine => false,
             Doc::Indent(inner) => inner.must_break(),
             Doc::Group { broken, .. } => *broken,
@@ -84,7 +92,7 @@ pub fn print(doc: &Doc) -> String {
     let mut stack: Vec<(usize, Mode, &Doc)> = vec![(0, Mode::Break, doc)];
     while let Some((indent, mode, doc)) = stack.pop() {
         match doc {
-            Doc::Text(text) => {
+            Doc::Text(text) | Doc::LineEnd(text) => {
                 if text.is_empty() {
                     continue;
                 }
@@ -157,15 +165,22 @@ fn fits(mut width: usize, contents: &Doc, rest: &[(usize, Mode, &Doc)]) -> bool 
         };
         match doc {
             Doc::Text(text) => {
-                if text.contains('\n') {
-                    return false;
-                }
-                let length = text.chars().count();
+                // A multi-line text (a `"""` string after the group) ends the
+                // line at its first line break.
+                let (line, ends_line) = match text.split_once('\n') {
+                    Some((line, _)) => (line, true),
+                    None => (text.as_str(), false),
+                };
+                let length = line.chars().count();
                 if length > width {
                     return false;
                 }
+                if ends_line {
+                    return true;
+                }
                 width -= length;
             }
+            Doc::LineEnd(_) => {}
             Doc::Line => {
                 if mode == Mode::Break {
                     return true;
@@ -231,6 +246,22 @@ mod tests {
             print(&list(&[&long, &long], false)),
             format!("[\n  {long},\n  {long},\n]\n")
         );
+    }
+
+    #[test]
+    fn only_the_first_line_of_a_multi_line_text_after_a_group_counts() {
+        let doc = Doc::Concat(vec![
+            list(&["a", "b"], false),
+            Doc::text(" + \"\"\"\n  text\n  \"\"\""),
+        ]);
+        assert_eq!(print(&doc), "[a, b] + \"\"\"\n  text\n  \"\"\"\n");
+    }
+
+    #[test]
+    fn a_comment_at_the_end_of_the_line_does_not_count() {
+        let comment = format!(" // {}", "x".repeat(100));
+        let doc = Doc::Concat(vec![list(&["a", "b"], false), Doc::line_end(&*comment)]);
+        assert_eq!(print(&doc), format!("[a, b]{comment}\n"));
     }
 
     #[test]

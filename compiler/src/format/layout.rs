@@ -4,31 +4,33 @@
 //!   of them is kept (at most one), other white space is not.
 //! - `{ ... }` bodies and records, `[...]` lists, `(...)` arguments: flat
 //!   (`{ a = 1, b = 2 }`, `[a, b]`) when they were on one line in the source and
-//!   fit in 100 columns; otherwise one entry per line — bodies without commas,
-//!   lists and arguments with a trailing comma.
+//!   fit in 100 columns (a comment at the end of the line does not count);
+//!   otherwise one entry per line — bodies without commas, lists and arguments
+//!   with a trailing comma.
 //! - Everything else is laid out token by token with single spaces, none inside
-//!   brackets or around `.`, `..` and a prefix `-`, none before `,` `:` `?`.
-//! - Strings are kept byte for byte; comments are kept where they are, a comment
-//!   at the end of a line stays at the end of that line.
+//!   brackets or around `.`, `..` and a prefix `-`, none before `,` `:` `?`. A line
+//!   break the source has between two of those tokens is kept (as one line break,
+//!   and not before a `{`, which stays on the line before it); the lines after
+//!   the first break are indented one more level.
+//! - Strings are kept byte for byte; comments are kept where they are: a comment
+//!   at the end of a line stays at the end of that line, one on a line of its own
+//!   stays on a line of its own.
 
 use super::document::Doc;
 use crate::syntax::kind::{SyntaxKind, SyntaxKind::*};
 use crate::syntax::tree::{SyntaxElement, SyntaxNode, SyntaxToken};
 
 pub fn source_file(root: SyntaxNode<'_>) -> Doc {
+    // Nothing opens the file, so it has no `open_comment`.
     let entries = collect_entries(root.children_with_tokens());
     let mut parts = Vec::new();
-    if let Some(comment) = entries.open_comment {
-        parts.push(Doc::text(comment));
-        parts.push(Doc::HardLine);
-    }
     for (index, entry) in entries.entries.into_iter().enumerate() {
         if index > 0 && entry.blank_before {
             parts.push(Doc::HardLine);
         }
         parts.push(entry.doc);
         if let Some(comment) = entry.trailing_comment {
-            parts.push(Doc::text(format!(" {comment}")));
+            parts.push(Doc::line_end(format!(" {comment}")));
         }
         parts.push(Doc::HardLine);
     }
@@ -84,37 +86,67 @@ fn inline(node: SyntaxNode<'_>) -> Doc {
     inline_elements(node.kind(), own_elements(node))
 }
 
+/// Everything after the first line break of the elements (kept from the source,
+/// or after a comment, which always ends its line) goes into one `Indent`, so
+/// the continuation lines sit one level deeper however many there are.
 fn inline_elements<'t>(
     parent: SyntaxKind,
     elements: impl Iterator<Item = SyntaxElement<'t>>,
 ) -> Doc {
     let mut parts = Vec::new();
+    // Everything after the first line break, indented one more level.
+    let mut continuation: Option<Vec<Doc>> = None;
     let mut previous: Option<Edge> = None;
+    let mut line_break = false;
     let mut after_comment = false;
     for element in elements {
         match element {
-            SyntaxElement::Token(token) if token.kind() == WHITESPACE => {}
+            SyntaxElement::Token(token) if token.kind() == WHITESPACE => {
+                line_break |= token.text().contains('\n');
+            }
             SyntaxElement::Token(token) if token.kind().is_comment() => {
-                parts.push(Doc::text(format!(" {}", comment_text(token))));
-                parts.push(Doc::HardLine);
+                let out = continuation.get_or_insert_with(Vec::new);
+                if line_break && previous.is_some() {
+                    out.push(Doc::HardLine);
+                    out.push(Doc::text(comment_text(token)));
+                } else {
+                    out.push(Doc::line_end(format!(" {}", comment_text(token))));
+                }
+                out.push(Doc::HardLine);
                 after_comment = true;
+                line_break = false;
             }
             element => {
                 let edge = Edge::of(element);
-                if let Some(previous) = previous
-                    && !after_comment
+                if after_comment {
+                    // The comment ended the line.
+                } else if line_break && previous.is_some() && edge.first != L_BRACE {
+                    continuation
+                        .get_or_insert_with(Vec::new)
+                        .push(Doc::HardLine);
+                } else if let Some(previous) = previous
                     && space_between(parent, previous, edge)
                 {
-                    parts.push(Doc::text(" "));
+                    continuation
+                        .as_mut()
+                        .unwrap_or(&mut parts)
+                        .push(Doc::text(" "));
                 }
-                parts.push(match element {
-                    SyntaxElement::Token(token) => Doc::text(token.text()),
-                    SyntaxElement::Node(child) => node(child),
-                });
+                continuation
+                    .as_mut()
+                    .unwrap_or(&mut parts)
+                    .push(match element {
+                        SyntaxElement::Token(token) => Doc::text(token.text()),
+                        SyntaxElement::Node(child) => node(child),
+                    });
                 previous = Some(edge);
                 after_comment = false;
+                line_break = false;
             }
         }
+    }
+    if let Some(continuation) = continuation {
+        parts.push(Doc::indent(Doc::Concat(continuation)));
     }
     Doc::Concat(parts)
 }
@@ -178,11 +210,13 @@ fn for_item(node: SyntaxNode<'_>) -> Doc {
         .iter()
         .position(|element| element.kind() == L_BRACE)
         .unwrap_or(elements.len());
-    let header = inline_elements(FOR_ITEM, elements[..brace].iter().copied());
+    let header_end = (brace + 1).min(elements.len());
+    let header = inline_elements(FOR_ITEM, elements[..header_end].iter().copied());
     let entries = collect_entries(elements[brace..].iter().copied());
     let mut body = Vec::new();
+    let open_comment = entries.open_comment.is_some();
     if let Some(comment) = entries.open_comment {
-        body.push(Doc::text(format!(" {comment}")));
+        body.push(Doc::line_end(format!(" {comment}")));
     }
     let mut inner = Vec::new();
     for (index, entry) in entries.entries.into_iter().enumerate() {
@@ -192,20 +226,15 @@ fn for_item(node: SyntaxNode<'_>) -> Doc {
         }
         inner.push(entry.doc);
         if let Some(comment) = entry.trailing_comment {
-            inner.push(Doc::text(format!(" {comment}")));
+            inner.push(Doc::line_end(format!(" {comment}")));
         }
     }
     let empty = inner.is_empty();
     body.push(Doc::indent(Doc::Concat(inner)));
-    if !empty {
+    if !empty || open_comment {
         body.push(Doc::HardLine);
     }
-    Doc::Concat(vec![
-        header,
-        Doc::text(" {"),
-        Doc::Concat(body),
-        Doc::text("}"),
-    ])
+    Doc::Concat(vec![header, Doc::Concat(body), Doc::text("}")])
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -246,6 +275,8 @@ fn collect_entries<'t>(elements: impl Iterator<Item = SyntaxElement<'t>>) -> Ent
     };
     let mut blank_pending = false;
     let mut newline_since_entry = false;
+    // Whether anything but trivia came before (the opening bracket, an entry).
+    let mut after_token = false;
     for element in elements {
         match element {
             SyntaxElement::Token(token) => match token.kind() {
@@ -262,7 +293,7 @@ fn collect_entries<'t>(elements: impl Iterator<Item = SyntaxElement<'t>>) -> Ent
                 COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT => {
                     result.has_comments = true;
                     let text = comment_text(token);
-                    let first_on_line = newline_since_entry || token.range().start() == 0.into();
+                    let first_on_line = newline_since_entry || !after_token;
                     match result.entries.last_mut() {
                         Some(last) if !first_on_line && last.trailing_comment.is_none() => {
                             last.trailing_comment = Some(text);
@@ -280,7 +311,7 @@ fn collect_entries<'t>(elements: impl Iterator<Item = SyntaxElement<'t>>) -> Ent
                     }
                     newline_since_entry = false;
                 }
-                _ => {}
+                _ => after_token = true,
             },
             SyntaxElement::Node(child) => {
                 result.entries.push(Entry {
@@ -291,6 +322,7 @@ fn collect_entries<'t>(elements: impl Iterator<Item = SyntaxElement<'t>>) -> Ent
                 });
                 blank_pending = false;
                 newline_since_entry = false;
+                after_token = true;
             }
         }
     }
@@ -318,9 +350,15 @@ fn sequence(node: SyntaxNode<'_>, brackets: Brackets) -> Doc {
         Brackets::Braces => Doc::if_break(Doc::nil(), Doc::text(",")),
         Brackets::Square | Brackets::Round => Doc::text(","),
     };
-    let last_element = entries.entries.iter().rposition(|entry| !entry.is_comment);
+    let Entries {
+        entries,
+        open_comment,
+        had_newline,
+        has_comments,
+    } = entries;
+    let last_element = entries.iter().rposition(|entry| !entry.is_comment);
     let mut inner = Vec::new();
-    for (index, entry) in entries.entries.into_iter().enumerate() {
+    for (index, entry) in entries.into_iter().enumerate() {
         inner.push(if index == 0 { padding() } else { Doc::Line });
         if index > 0 && entry.blank_before {
             inner.push(Doc::HardLine);
@@ -338,22 +376,19 @@ fn sequence(node: SyntaxNode<'_>, brackets: Brackets) -> Doc {
             }
         }
         if let Some(comment) = entry.trailing_comment {
-            inner.push(Doc::text(format!(" {comment}")));
+            inner.push(Doc::line_end(format!(" {comment}")));
         }
     }
     let mut parts = vec![Doc::text(open)];
-    if let Some(comment) = entries.open_comment {
+    if let Some(comment) = open_comment {
         // The group is broken (it holds a comment), so the padding after this
         // is the line break.
-        parts.push(Doc::text(format!(" {comment}")));
+        parts.push(Doc::line_end(format!(" {comment}")));
     }
     parts.push(Doc::indent(Doc::Concat(inner)));
     parts.push(padding());
     parts.push(Doc::text(close));
-    Doc::group(
-        Doc::Concat(parts),
-        entries.had_newline || entries.has_comments,
-    )
+    Doc::group(Doc::Concat(parts), had_newline || has_comments)
 }
 
 fn last_significant_token(node: SyntaxNode<'_>) -> Option<SyntaxToken<'_>> {

@@ -547,16 +547,19 @@ pub(super) fn delimited_elements<'a>(
     element: impl Fn(Input<'a>) -> PResult<'a, Green>,
     what: &str,
 ) -> Input<'a> {
+    // Right after the opener or a comma, an element is due; elsewhere a line that
+    // starts like a field (`name = ...`) means the list was never closed. In an
+    // argument list that line is a named argument when an element is due.
+    let mut element_due = true;
     loop {
+        let next_field = i.newline_before() && is_field_start(i) && (closer == R_BRACK || !element_due);
         match i.kind() {
             kind if kind == closer => return node.bump(i),
             SOURCE_FILE | R_BRACE | R_BRACK | R_PAREN | INTERP_END => {
                 report_unclosed(i, open, closer);
                 return i;
             }
-            _ if (i.at_column_zero() && starts_declaration(i))
-                || (i.newline_before() && is_field_start(i)) =>
-            {
+            _ if (i.at_column_zero() && starts_declaration(i)) || next_field => {
                 report_unclosed(i, open, closer);
                 return i;
             }
@@ -576,6 +579,7 @@ pub(super) fn delimited_elements<'a>(
             Ok((rest, child)) => {
                 node.push(child);
                 i = rest;
+                element_due = false;
             }
             Err(_) => {
                 let (range, found) = i.found();
@@ -590,7 +594,10 @@ pub(super) fn delimited_elements<'a>(
             }
         }
         match i.kind() {
-            COMMA => i = node.bump(i),
+            COMMA => {
+                i = node.bump(i);
+                element_due = true;
+            }
             kind if kind == closer => {}
             kind if can_start_expression(kind)
                 && !(i.at_column_zero() && starts_declaration(i))
