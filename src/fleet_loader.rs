@@ -47,7 +47,10 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
         let len = fs::metadata(&file_path).with_context(read_error)?.len();
         // A file too large is refused before it is read.
         let decoded = match check_size(FileId(0), len) {
-            Some(diagnostic) => Err(Box::new(Undecodable { diagnostic, display_text: String::new() })),
+            Some(diagnostic) => Err(Box::new(Undecodable {
+                diagnostic,
+                display_text: String::new(),
+            })),
             None => decode(FileId(0), fs::read(&file_path).with_context(read_error)?),
         };
         loaded.files_read += 1;
@@ -57,7 +60,10 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
                 loaded.files.push((id, file_path));
             }
             Err(undecodable) => {
-                let Undecodable { mut diagnostic, display_text } = *undecodable;
+                let Undecodable {
+                    mut diagnostic,
+                    display_text,
+                } = *undecodable;
                 let id = loaded.sources.add(display, display_text);
                 if let Some(label) = diagnostic.primary.as_mut() {
                     label.span.file = id;

@@ -17,7 +17,10 @@ fn fleet(args: &[&str], dir: &Path) -> Output {
 }
 
 fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally, not by a signal")
+    output
+        .status
+        .code()
+        .expect("exited normally, not by a signal")
 }
 
 fn stderr(output: &Output) -> String {
@@ -74,7 +77,10 @@ fn invalid_utf8_is_an_error_pointing_at_the_byte() {
     let output = check(&[("latin1.fleet", b"env caf\xe9 {}\n")]);
     assert_eq!(code(&output), 1);
     let text = stderr(&output);
-    assert!(text.contains("E0001") && text.contains("latin1.fleet:1:8"), "{text}");
+    assert!(
+        text.contains("E0001") && text.contains("latin1.fleet:1:8"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -103,7 +109,9 @@ fn ten_thousand_nested_brackets_are_an_error_not_a_crash() {
 #[test]
 fn ten_megabytes_of_garbage_are_errors_not_a_hang() {
     let mut text = String::new();
-    let pieces = ["{", "]", "cluster", "\"", "${", "=", "x", "@", ";", "\n", "10%", "漢", "app", "}"];
+    let pieces = [
+        "{", "]", "cluster", "\"", "${", "=", "x", "@", ";", "\n", "10%", "漢", "app", "}",
+    ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     while text.len() < 10 * 1024 * 1024 {
         state ^= state << 13;
@@ -114,14 +122,21 @@ fn ten_megabytes_of_garbage_are_errors_not_a_hang() {
     }
     let output = check(&[("garbage.fleet", text.as_bytes())]);
     assert_eq!(code(&output), 1);
-    assert!(stderr(&output).contains("E0118"), "the error list is capped");
+    assert!(
+        stderr(&output).contains("E0118"),
+        "the error list is capped"
+    );
 }
 
 #[test]
 fn a_well_formed_ten_megabyte_fleet_checks_clean() {
-    use fleet_bench::workload::{generate, Form};
+    use fleet_bench::workload::{Form, generate};
     let text = generate(38_000, Form::Explicit);
-    assert!(text.len() >= 10 * 1024 * 1024, "the fleet is {} bytes", text.len());
+    assert!(
+        text.len() >= 10 * 1024 * 1024,
+        "the fleet is {} bytes",
+        text.len()
+    );
     let output = check(&[("big.fleet", text.as_bytes())]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
 }
@@ -167,7 +182,10 @@ fn json_diagnostics_are_one_object_per_line() {
 fn colour_is_off_when_not_a_terminal_and_on_when_asked() {
     let dir = folder_with(&[("a.fleet", b"}")]);
     let plain = fleet(&["check"], dir.path());
-    assert!(!stderr(&plain).contains('\u{1b}'), "no escape codes when piped");
+    assert!(
+        !stderr(&plain).contains('\u{1b}'),
+        "no escape codes when piped"
+    );
     let forced = fleet(&["check", "--color", "always"], dir.path());
     assert!(stderr(&forced).contains('\u{1b}'));
 }
@@ -192,16 +210,26 @@ fn fmt_check_exits_3_on_differences_and_writes_nothing() {
     let dir = folder_with(&[("a.fleet", messy)]);
     let output = fleet(&["fmt", "--check"], dir.path());
     assert_eq!(code(&output), 3, "{}", stderr(&output));
-    assert!(stdout(&output).contains("+env dev {}"), "a diff is shown: {}", stdout(&output));
+    assert!(
+        stdout(&output).contains("+env dev {}"),
+        "a diff is shown: {}",
+        stdout(&output)
+    );
     assert_eq!(fs::read(dir.path().join("a.fleet")).unwrap(), messy);
 }
 
 #[test]
 fn fmt_rewrites_files_then_check_is_clean() {
-    let dir = folder_with(&[("a.fleet", b"env   dev   {   }\n"), ("b.fleet", b"env prod {}\n")]);
+    let dir = folder_with(&[
+        ("a.fleet", b"env   dev   {   }\n"),
+        ("b.fleet", b"env prod {}\n"),
+    ]);
     let output = fleet(&["fmt"], dir.path());
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(fs::read_to_string(dir.path().join("a.fleet")).unwrap(), "env dev {}\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.fleet")).unwrap(),
+        "env dev {}\n"
+    );
     assert_eq!(code(&fleet(&["fmt", "--check"], dir.path())), 0);
 }
 
@@ -222,7 +250,10 @@ fn fmt_keeps_file_permissions() {
     let path = dir.path().join("a.fleet");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
     assert_eq!(code(&fleet(&["fmt"], dir.path())), 0);
-    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
 }
 
 #[test]
@@ -234,7 +265,12 @@ fn fmt_formats_standard_input() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"team   a {owners=[\"x\"]}").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"team   a {owners=[\"x\"]}")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "team a { owners = [\"x\"] }\n");
 }

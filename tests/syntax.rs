@@ -40,9 +40,14 @@ fn invalid_fixtures_report_and_recover() {
 
 #[test]
 fn five_independent_mistakes_give_five_diagnostics_and_the_rest_parses() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/syntax/err/five-mistakes.fleet");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/syntax/err/five-mistakes.fleet");
     let (_, parse) = parse_fixture(&path);
-    let codes: Vec<_> = parse.errors().iter().map(|diagnostic| diagnostic.code.id).collect();
+    let codes: Vec<_> = parse
+        .errors()
+        .iter()
+        .map(|diagnostic| diagnostic.code.id)
+        .collect();
     assert_eq!(codes, ["E0004", "E0106", "E0120", "E0105", "E0102"]);
     // Every declaration of the file is in the tree, the ones after each mistake too,
     // and none is swallowed by an error node.
@@ -54,7 +59,16 @@ fn five_independent_mistakes_give_five_diagnostics_and_the_rest_parses() {
         .collect();
     assert_eq!(
         declarations,
-        ["ENV_DECL", "ENV_DECL", "CLUSTER_DECL", "TEAM_DECL", "APP_DECL", "CLUSTER_DECL", "POLICY_DECL", "ENV_DECL"]
+        [
+            "ENV_DECL",
+            "ENV_DECL",
+            "CLUSTER_DECL",
+            "TEAM_DECL",
+            "APP_DECL",
+            "CLUSTER_DECL",
+            "POLICY_DECL",
+            "ENV_DECL"
+        ]
     );
 }
 
@@ -64,9 +78,16 @@ fn every_fleet_file_in_the_repository_round_trips() {
     fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.is_dir() && path.file_name().is_some_and(|name| name != "target" && name != ".git") {
+            if path.is_dir()
+                && path
+                    .file_name()
+                    .is_some_and(|name| name != "target" && name != ".git")
+            {
                 walk(&path, found);
-            } else if path.extension().is_some_and(|extension| extension == "fleet") {
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "fleet")
+            {
                 found.push(path);
             }
         }
@@ -75,7 +96,9 @@ fn every_fleet_file_in_the_repository_round_trips() {
     walk(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &mut files);
     assert!(files.len() >= 50, "found {} files", files.len());
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let parse = fleet_compiler::syntax::parse(text.as_str(), fleet_compiler::source::FileId(0));
         assert_lossless(&text, &parse);
     }

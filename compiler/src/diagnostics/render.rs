@@ -2,10 +2,10 @@
 
 use super::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceMap};
-use std::collections::HashMap;
-use std::sync::Arc;
 use ariadne::{Config, IndexType, ReportKind};
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RenderOptions {
@@ -29,7 +29,14 @@ pub struct Renderer<'s> {
 
 impl<'s> Renderer<'s> {
     pub fn new(sources: &'s SourceMap, options: RenderOptions) -> Renderer<'s> {
-        Renderer { sources, options, cache: LineCache { sources, files: HashMap::new() } }
+        Renderer {
+            sources,
+            options,
+            cache: LineCache {
+                sources,
+                files: HashMap::new(),
+            },
+        }
     }
 
     pub fn render(&mut self, diagnostic: &Diagnostic) -> String {
@@ -136,7 +143,10 @@ fn printable(text: &Arc<str>) -> Arc<str> {
     if !text.chars().any(is_control) {
         return text.clone();
     }
-    text.chars().map(|c| if is_control(c) { '?' } else { c }).collect::<String>().into()
+    text.chars()
+        .map(|c| if is_control(c) { '?' } else { c })
+        .collect::<String>()
+        .into()
 }
 
 /// Same shape as ariadne's header, for diagnostics about no place in a file.

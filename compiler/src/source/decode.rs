@@ -26,7 +26,9 @@ pub fn check_size(file: FileId, len: u64) -> Option<Diagnostic> {
     (len > MAX_FILE_SIZE).then(|| {
         Diagnostic::new(code::E0007, "file too large")
             .with_primary(Span::new(file, TextRange::empty(0.into())), "this file")
-            .with_note(format!("the file has {len} bytes; the limit is {MAX_FILE_SIZE} bytes"))
+            .with_note(format!(
+                "the file has {len} bytes; the limit is {MAX_FILE_SIZE} bytes"
+            ))
             .with_help("split the fleet into several files")
     })
 }
@@ -38,16 +40,28 @@ pub fn decode(file: FileId, bytes: Vec<u8>) -> Result<String, Box<Undecodable>> 
         .or_else(|| binary(file, &bytes));
     if let Some(diagnostic) = refusal {
         let display_text = same_offsets_text(&bytes);
-        return Err(Box::new(Undecodable { diagnostic, display_text }));
+        return Err(Box::new(Undecodable {
+            diagnostic,
+            display_text,
+        }));
     }
     String::from_utf8(bytes).map_err(|error| {
         let valid_up_to = error.utf8_error().valid_up_to();
         let bad_len = error.utf8_error().error_len().unwrap_or(1);
-        let range = TextRange::at(TextSize::from(valid_up_to as u32), TextSize::from(bad_len as u32));
+        let range = TextRange::at(
+            TextSize::from(valid_up_to as u32),
+            TextSize::from(bad_len as u32),
+        );
         let diagnostic = Diagnostic::new(code::E0001, "file is not valid UTF-8")
-            .with_primary(Span::new(file, range), "this byte does not start a UTF-8 character")
+            .with_primary(
+                Span::new(file, range),
+                "this byte does not start a UTF-8 character",
+            )
             .with_help("save the file as UTF-8");
-        Box::new(Undecodable { diagnostic, display_text: same_offsets_text(error.as_bytes()) })
+        Box::new(Undecodable {
+            diagnostic,
+            display_text: same_offsets_text(error.as_bytes()),
+        })
     })
 }
 
@@ -55,7 +69,10 @@ fn utf16(file: FileId, bytes: &[u8]) -> Option<Diagnostic> {
     let bom = bytes.get(..2)?;
     (bom == [0xFF, 0xFE] || bom == [0xFE, 0xFF]).then(|| {
         Diagnostic::new(code::E0001, "file is UTF-16, not UTF-8")
-            .with_primary(Span::new(file, TextRange::at(0.into(), 2.into())), "a UTF-16 byte order mark")
+            .with_primary(
+                Span::new(file, TextRange::at(0.into(), 2.into())),
+                "a UTF-16 byte order mark",
+            )
             .with_help("save the file as UTF-8")
     })
 }
@@ -73,7 +90,12 @@ fn binary(file: FileId, bytes: &[u8]) -> Option<Diagnostic> {
 fn same_offsets_text(bytes: &[u8]) -> String {
     let mut text = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        text.extend(chunk.valid().chars().map(|c| if c == '\0' { ' ' } else { c }));
+        text.extend(
+            chunk
+                .valid()
+                .chars()
+                .map(|c| if c == '\0' { ' ' } else { c }),
+        );
         text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
     text

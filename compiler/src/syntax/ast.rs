@@ -122,8 +122,7 @@ impl<'t> Field<'t> {
     pub fn value(&self) -> Option<SyntaxNode<'t>> {
         self.0
             .children()
-            .filter(|child| child.kind() != FIELD_PATH)
-            .last()
+            .rfind(|child| child.kind() != FIELD_PATH)
     }
 }
 

@@ -46,7 +46,10 @@ pub struct SyntaxTree {
 
 impl SyntaxTree {
     pub fn root(&self) -> SyntaxNode<'_> {
-        SyntaxNode { tree: self, id: self.root }
+        SyntaxNode {
+            tree: self,
+            id: self.root,
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -76,7 +79,8 @@ impl SyntaxTree {
         let mut node = self.root;
         loop {
             let data = &self.nodes[node as usize];
-            let children = &self.elements[data.children_start as usize..(data.children_start + data.children_len) as usize];
+            let children = &self.elements
+                [data.children_start as usize..(data.children_start + data.children_len) as usize];
             // The last child starting at or before `offset`; empty nodes start where
             // their neighbour does, so prefer the last of equals that is not empty.
             let after = children.partition_point(|&element| self.element_start(element) <= offset);
@@ -86,7 +90,11 @@ impl SyntaxTree {
             }
             let element = children[index];
             if element & TOKEN_BIT != 0 {
-                return Some(SyntaxToken { tree: self, parent: node, id: element & TOKEN_INDEX });
+                return Some(SyntaxToken {
+                    tree: self,
+                    parent: node,
+                    id: element & TOKEN_INDEX,
+                });
             }
             node = element;
         }
@@ -108,7 +116,13 @@ impl SyntaxTree {
                     stack.extend(children.into_iter().rev().map(|child| (child, indent + 1)));
                 }
                 SyntaxElement::Token(token) => {
-                    let _ = writeln!(out, "{:?}@{:?} {:?}", token.kind(), token.range(), token.text());
+                    let _ = writeln!(
+                        out,
+                        "{:?}@{:?} {:?}",
+                        token.kind(),
+                        token.range(),
+                        token.text()
+                    );
                 }
             }
         }
@@ -121,9 +135,16 @@ impl SyntaxTree {
 
     fn element(&self, parent: u32, raw: u32) -> SyntaxElement<'_> {
         if raw & TOKEN_BIT != 0 {
-            SyntaxElement::Token(SyntaxToken { tree: self, parent, id: raw & TOKEN_INDEX })
+            SyntaxElement::Token(SyntaxToken {
+                tree: self,
+                parent,
+                id: raw & TOKEN_INDEX,
+            })
         } else {
-            SyntaxElement::Node(SyntaxNode { tree: self, id: raw })
+            SyntaxElement::Node(SyntaxNode {
+                tree: self,
+                id: raw,
+            })
         }
     }
 
@@ -209,27 +230,37 @@ impl<'t> SyntaxNode<'t> {
 
     pub fn parent(&self) -> Option<SyntaxNode<'t>> {
         let parent = self.tree.node_data(self.id).parent;
-        (parent != NO_PARENT).then_some(SyntaxNode { tree: self.tree, id: parent })
+        (parent != NO_PARENT).then_some(SyntaxNode {
+            tree: self.tree,
+            id: parent,
+        })
     }
 
     pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         std::iter::successors(Some(*self), |node| node.parent())
     }
 
-    pub fn children_with_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + use<'t> {
+    pub fn children_with_tokens(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = SyntaxElement<'t>> + use<'t> {
         let data = self.tree.node_data(self.id);
         let tree = self.tree;
         let id = self.id;
-        let range = data.children_start as usize..(data.children_start + data.children_len) as usize;
-        tree.elements[range].iter().map(move |&raw| tree.element(id, raw))
+        let range =
+            data.children_start as usize..(data.children_start + data.children_len) as usize;
+        tree.elements[range]
+            .iter()
+            .map(move |&raw| tree.element(id, raw))
     }
 
     pub fn children(&self) -> impl DoubleEndedIterator<Item = SyntaxNode<'t>> + use<'t> {
-        self.children_with_tokens().filter_map(|element| element.as_node())
+        self.children_with_tokens()
+            .filter_map(|element| element.as_node())
     }
 
     pub fn child_tokens(&self) -> impl DoubleEndedIterator<Item = SyntaxToken<'t>> + use<'t> {
-        self.children_with_tokens().filter_map(|element| element.as_token())
+        self.children_with_tokens()
+            .filter_map(|element| element.as_token())
     }
 
     pub fn child_of_kind(&self, kind: SyntaxKind) -> Option<SyntaxNode<'t>> {
@@ -266,7 +297,8 @@ impl<'t> SyntaxNode<'t> {
 
     /// The first significant (non-trivia) token inside.
     pub fn first_significant_token(&self) -> Option<SyntaxToken<'t>> {
-        self.descendant_tokens().find(|token| !token.kind().is_trivia())
+        self.descendant_tokens()
+            .find(|token| !token.kind().is_trivia())
     }
 }
 
@@ -286,7 +318,10 @@ impl<'t> SyntaxToken<'t> {
     }
 
     pub fn parent(&self) -> SyntaxNode<'t> {
-        SyntaxNode { tree: self.tree, id: self.parent }
+        SyntaxNode {
+            tree: self.tree,
+            id: self.parent,
+        }
     }
 }
 
@@ -380,7 +415,13 @@ impl TreeSink {
     }
 
     /// Finishes the node started at `mark`, with the elements pushed since.
-    pub(crate) fn finish(&mut self, kind: SyntaxKind, mark: u32, lexed: &Lexed, text: &str) -> Green {
+    pub(crate) fn finish(
+        &mut self,
+        kind: SyntaxKind,
+        mark: u32,
+        lexed: &Lexed,
+        text: &str,
+    ) -> Green {
         let mark = mark as usize;
         let region = &self.stack[mark..];
         let first_significant = region
@@ -398,7 +439,10 @@ impl TreeSink {
         let children_start = self.elements.len() as u32;
         let children = &self.stack[mark + keep_from..];
         let (start, end) = match (children.first(), children.last()) {
-            (Some(&first), Some(&last)) => (self.element_start(first, lexed), self.element_end(last, lexed)),
+            (Some(&first), Some(&last)) => (
+                self.element_start(first, lexed),
+                self.element_end(last, lexed),
+            ),
             _ => {
                 let here = lexed.starts[self.cursor as usize];
                 (here, here)
@@ -410,7 +454,13 @@ impl TreeSink {
             }
         }
         self.elements.extend_from_slice(children);
-        self.nodes.push(NodeData { parent: NO_PARENT, children_start, children_len: children.len() as u32, start, end });
+        self.nodes.push(NodeData {
+            parent: NO_PARENT,
+            children_start,
+            children_len: children.len() as u32,
+            start,
+            end,
+        });
         self.node_kinds.push(kind);
         self.stack.truncate(mark + keep_from);
         Green::node(id)
@@ -498,14 +548,18 @@ fn comments_above(leading: &[u32], lexed: &Lexed, text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::source::FileId;
-    use crate::syntax::{parse, SyntaxKind};
+    use crate::syntax::{SyntaxKind, parse};
 
     #[test]
     fn comments_above_a_field_belong_to_it_and_trailing_ones_do_not() {
         let text = "env dev {\n  // about a\n  a = 1 // after a\n\n  // loose\n\n  b = 2\n}\n";
         let parse = parse(text, FileId(0));
-        let fields: Vec<_> =
-            parse.tree().root().descendants().filter(|node| node.kind() == SyntaxKind::FIELD).collect();
+        let fields: Vec<_> = parse
+            .tree()
+            .root()
+            .descendants()
+            .filter(|node| node.kind() == SyntaxKind::FIELD)
+            .collect();
         assert_eq!(fields[0].text(), "// about a\n  a = 1");
         assert_eq!(fields[1].text(), "b = 2");
     }
@@ -521,11 +575,17 @@ mod tests {
         let two = tree.token_at_offset(18.into()).unwrap();
         assert_eq!(two.text(), "2");
         assert_eq!(two.parent().kind(), SyntaxKind::LITERAL);
-        assert!(tree.token_at_offset(text.len().try_into().unwrap()).is_none());
+        assert!(
+            tree.token_at_offset(text.len().try_into().unwrap())
+                .is_none()
+        );
         // Every offset finds the token that covers it.
         for offset in 0..text.len() as u32 {
             let token = tree.token_at_offset(offset.into()).unwrap();
-            assert!(token.range().contains(offset.into()), "offset {offset}: {token:?}");
+            assert!(
+                token.range().contains(offset.into()),
+                "offset {offset}: {token:?}"
+            );
         }
     }
 }

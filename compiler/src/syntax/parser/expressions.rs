@@ -552,7 +552,8 @@ pub(super) fn delimited_elements<'a>(
     // argument list that line is a named argument when an element is due.
     let mut element_due = true;
     loop {
-        let next_field = i.newline_before() && is_field_start(i) && (closer == R_BRACK || !element_due);
+        let next_field =
+            i.newline_before() && is_field_start(i) && (closer == R_BRACK || !element_due);
         match i.kind() {
             kind if kind == closer => return node.bump(i),
             SOURCE_FILE | R_BRACE | R_BRACK | R_PAREN | INTERP_END => {

@@ -365,14 +365,8 @@ fn overlay(i: Input<'_>) -> (Input<'_>, Green) {
 fn layer_list(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(i, LAYER_LIST);
     let mut i = node.bump(i);
-    loop {
-        match layer(i) {
-            Some((rest, layer)) => {
-                node.push(layer);
-                i = rest;
-            }
-            None => break,
-        }
+    while let Some((rest, layer)) = layer(i) {
+        i = node.add((rest, layer));
         if !i.at(COMMA) {
             break;
         }
