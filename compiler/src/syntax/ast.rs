@@ -120,9 +120,7 @@ impl<'t> Field<'t> {
     }
 
     pub fn value(&self) -> Option<SyntaxNode<'t>> {
-        self.0
-            .children()
-            .rfind(|child| child.kind() != FIELD_PATH)
+        self.0.children().rfind(|child| child.kind() != FIELD_PATH)
     }
 }
 
