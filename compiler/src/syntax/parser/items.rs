@@ -454,6 +454,8 @@ fn enum_decl(i: Input<'_>) -> (Input<'_>, Green) {
     let mut node = Node::new(i, ENUM_DECL);
     let i = node.bump_as(i, ENUM_KW);
     let i = name(i, &mut node, "enum");
+    // `enum AwsRegion: Region { ... }`: the type of the variants' attributes.
+    let i = optional_annotation(i, &mut node);
     let i = if i.at(L_BRACE) {
         node.add(nested(i, |i| record_like_body(i, VARIANT_LIST, variant)))
     } else {
@@ -463,6 +465,7 @@ fn enum_decl(i: Input<'_>) -> (Input<'_>, Green) {
     node.done(i)
 }
 
+/// `aws`, `"us-east-1"`, or either with attributes: `"asia-south1" { city = "Mumbai" }`.
 fn variant(i: Input<'_>) -> PResult<'_, Green> {
     let mut node = Node::new(i, VARIANT);
     let i = match i.kind() {
@@ -470,5 +473,6 @@ fn variant(i: Input<'_>) -> PResult<'_, Green> {
         STRING_START => node.add(string(i)),
         _ => return backtrack(),
     };
+    let i = if i.at(L_BRACE) && !i.newline_before() { node.add(body(i, BODY)) } else { i };
     Ok(node.done(i))
 }
