@@ -44,9 +44,12 @@ fn check(files: &[(&str, &[u8])]) -> Output {
     fleet(&["check", "."], dir.path())
 }
 
+/// The smallest fleet that checks clean.
+const MINIMAL: &[u8] = b"fleet t { repo = \"https://github.com/t/gitops\" }\nenv dev {}\n";
+
 #[test]
 fn a_clean_fleet_checks_with_exit_0() {
-    let output = check(&[("fleet.fleet", b"env dev {}\n")]);
+    let output = check(&[("fleet.fleet", MINIMAL)]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(stderr(&output).contains("checked 1 file: no problems"));
 }
@@ -143,7 +146,7 @@ fn a_well_formed_ten_megabyte_fleet_checks_clean() {
 
 #[test]
 fn non_fleet_files_and_subfolders_are_ignored() {
-    let dir = folder_with(&[("a.fleet", b"env dev {}\n"), ("notes.txt", b"{{{")]);
+    let dir = folder_with(&[("a.fleet", MINIMAL), ("notes.txt", b"{{{")]);
     fs::create_dir(dir.path().join("lib")).unwrap();
     fs::write(dir.path().join("lib/bad.fleet"), b"}}}").unwrap();
     fs::create_dir(dir.path().join("folder.fleet")).unwrap();

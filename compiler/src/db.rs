@@ -29,6 +29,11 @@ pub struct SourceFile {
     pub text: Arc<str>,
     #[returns(copy)]
     pub origin: Origin,
+    /// The module the file belongs to: `""` for the fleet's folder, the folder's
+    /// path relative to it for an imported library (`"lib"`), `"std"` for the
+    /// prelude and `"std.policies"` for a stdlib module.
+    #[returns(ref)]
+    pub module: Arc<str>,
 }
 
 /// The files compiled together: the fleet's folder (and the folders it imports),
@@ -76,13 +81,21 @@ impl Db for Database {}
 impl Database {
     /// Starts recording which queries execute (for tests of incrementality).
     pub fn record_executions(&self) {
-        *self.executed.lock().expect("the log lock is never poisoned") = Some(Vec::new());
+        *self
+            .executed
+            .lock()
+            .expect("the log lock is never poisoned") = Some(Vec::new());
     }
 
     /// The queries executed since recording started (or the last call), as
     /// `query(key)` strings.
     pub fn take_executions(&self) -> Vec<String> {
-        self.executed.lock().expect("the log lock is never poisoned").as_mut().map(std::mem::take).unwrap_or_default()
+        self.executed
+            .lock()
+            .expect("the log lock is never poisoned")
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }
 

@@ -4,8 +4,14 @@
 //! **Invariant:** this crate does no IO. Text arrives as arguments; results go back
 //! as values.
 
+pub mod check;
 pub mod db;
 pub mod diagnostics;
+pub mod eval;
 pub mod format;
+pub mod model;
+pub mod names;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
+pub mod types;

@@ -5,21 +5,35 @@ use crate::exit_status::ExitStatus;
 use crate::fleet_loader;
 use crate::report::{Reporter, plural};
 use anyhow::Result;
-use fleet_compiler::syntax;
+use fleet_compiler::check::{check, workspace};
+use fleet_compiler::db::{Database, source_map};
 use std::path::Path;
 
 pub fn run(path: &Path, deny_warnings: bool, output: OutputArgs) -> Result<ExitStatus> {
     let loaded = fleet_loader::load(path)?;
+    let db = Database::default();
+    let files = loaded.files.iter().map(|(id, _)| {
+        let source = loaded.sources.get(*id);
+        (
+            *id,
+            source.path.clone(),
+            source.text.clone(),
+            std::sync::Arc::from(""),
+        )
+    });
+    let workspace = workspace(&db, files.collect::<Vec<_>>());
     let mut diagnostics = loaded.diagnostics.clone();
-    for (file, _) in &loaded.files {
-        let source = loaded.sources.get(*file);
-        let parse = syntax::parse(source.text.clone(), *file);
-        diagnostics.extend(parse.errors().iter().cloned());
-        diagnostics.extend(syntax::check_declares_something(&parse, *file));
+    if loaded.diagnostics.is_empty() || !loaded.files.is_empty() {
+        diagnostics.extend(check(&db, workspace).iter().cloned());
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // The loader's sources (undecodable files included) and the stdlib's.
+    let mut sources = source_map(&db, workspace);
+    for file in loaded.sources.files() {
+        sources.insert(file.id, file.path.clone(), file.text.clone());
+    }
     let mut reporter = Reporter::new(output);
-    reporter.emit_all(&diagnostics, &loaded.sources);
+    reporter.emit_all(&diagnostics, &sources);
     reporter.summary(&format!("checked {}", plural(loaded.files_read, "file")));
     Ok(
         if reporter.errors > 0 || (deny_warnings && reporter.warnings > 0) {

@@ -97,4 +97,32 @@ codes! {
     E0118 Error "too many syntax errors";
     E0119 Error "expected a field";
     E0120 Error "field set with `:`";
+
+    // Names and modules (E02xx).
+    E0200 Error "unresolved name";
+    E0201 Error "declared twice";
+    E0202 Error "ambiguous name";
+    E0203 Error "unknown stdlib module";
+    E0204 Error "import outside the fleet";
+    E0205 Error "import cycle";
+    E0206 Error "loop variable shadows a cluster field";
+    E0207 Error "`for` over something that is not a list";
+    E0209 Error "declaration not allowed here";
+    E0210 Error "missing or repeated `fleet` declaration";
+    E0211 Error "cycle between lets or templates";
+
+    // Types (E03xx).
+    E0300 Error "unknown field";
+    E0301 Error "missing field";
+    E0302 Error "type mismatch";
+    E0303 Error "invalid unit";
+    E0304 Error "number out of range";
+    E0305 Error "string does not fit its type";
+    E0306 Error "not a value of the enum";
+    E0307 Error "requirement not met";
+    E0308 Error "field set twice";
+    E0309 Error "invalid operation";
+    E0310 Error "wrong arguments";
+    E0311 Error "condition cannot select clusters";
+    E0312 Error "unsupported type";
 }

@@ -26,7 +26,7 @@ pub struct SourceFile {
 /// The files of one compilation, by id.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    files: Vec<Option<SourceFile>>,
+    files: std::collections::BTreeMap<FileId, SourceFile>,
 }
 
 impl SourceMap {
@@ -36,27 +36,33 @@ impl SourceMap {
 
     /// Adds a file under the next free id.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        let id = FileId(self.files.len() as u32);
+        let id = FileId(self.files.keys().next_back().map_or(0, |last| last.0 + 1));
         self.insert(id, path, text);
         id
     }
 
     /// Adds (or replaces) the file with a given id.
     pub fn insert(&mut self, id: FileId, path: impl Into<String>, text: impl Into<Arc<str>>) {
-        let index = id.0 as usize;
-        if self.files.len() <= index {
-            self.files.resize(index + 1, None);
-        }
         let text = text.into();
         let line_index = Arc::new(LineIndex::new(&text));
-        self.files[index] = Some(SourceFile { id, path: path.into(), text, line_index });
+        self.files.insert(
+            id,
+            SourceFile {
+                id,
+                path: path.into(),
+                text,
+                line_index,
+            },
+        );
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
-        self.files[id.0 as usize].as_ref().expect("a diagnostic names a file of its source map")
+        self.files
+            .get(&id)
+            .expect("a diagnostic names a file of its source map")
     }
 
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().flatten()
+        self.files.values()
     }
 }

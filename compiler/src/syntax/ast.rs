@@ -199,3 +199,97 @@ mod tests {
         assert_eq!(body.blocks().next().unwrap().path(), "workload");
     }
 }
+
+/// The pieces of a string literal: text (escapes decoded) and interpolations.
+#[derive(Clone, Copy, Debug)]
+pub enum StringPart<'t> {
+    Text(&'t str),
+    /// An escape such as `\n`, decoded to its character (`None` if invalid).
+    Escape(Option<char>),
+    /// The expression inside `${...}`.
+    Interpolation(Option<SyntaxNode<'t>>),
+}
+
+/// The parts of a `STRING` node, in order. A `"""` string drops the line break
+/// after its opening quotes and the indentation of its closing line from every
+/// line (see `docs/language.md`).
+pub fn string_parts(string: SyntaxNode<'_>) -> Vec<StringPart<'_>> {
+    let mut parts = Vec::new();
+    for element in string.children_with_tokens() {
+        match element {
+            super::SyntaxElement::Token(token) => match token.kind() {
+                STRING_TEXT => parts.push(StringPart::Text(token.text())),
+                STRING_ESCAPE => parts.push(StringPart::Escape(decode_escape(token.text()))),
+                _ => {}
+            },
+            super::SyntaxElement::Node(node) if node.kind() == INTERPOLATION => {
+                parts.push(StringPart::Interpolation(node.children().next()));
+            }
+            super::SyntaxElement::Node(_) => {}
+        }
+    }
+    parts
+}
+
+/// Whether the string is a `"""` string.
+pub fn is_multi_line(string: SyntaxNode<'_>) -> bool {
+    string
+        .first_significant_token()
+        .is_some_and(|token| token.kind() == TRIPLE_START)
+}
+
+/// The value of a string without interpolation (escapes decoded, `"""` strings
+/// de-indented); `None` when it interpolates or has an invalid escape.
+pub fn plain_string(string: SyntaxNode<'_>) -> Option<String> {
+    let mut out = String::new();
+    for part in string_parts(string) {
+        match part {
+            StringPart::Text(text) => out.push_str(text),
+            StringPart::Escape(Some(character)) => out.push(character),
+            StringPart::Escape(None) | StringPart::Interpolation(_) => return None,
+        }
+    }
+    Some(if is_multi_line(string) {
+        dedent(&out)
+    } else {
+        out
+    })
+}
+
+pub fn decode_escape(text: &str) -> Option<char> {
+    let rest = text.strip_prefix('\\')?;
+    Some(match rest {
+        "n" => '\n',
+        "r" => '\r',
+        "t" => '\t',
+        "\\" => '\\',
+        "\"" => '"',
+        "$" => '$',
+        _ => {
+            let hex = rest.strip_prefix("u{")?.strip_suffix('}')?;
+            char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+        }
+    })
+}
+
+/// The text of a `"""` string as its value: without the line break after the
+/// opening quotes, and without the closing line's indentation on every line.
+pub fn dedent(raw: &str) -> String {
+    let body = raw
+        .strip_prefix("\r\n")
+        .or_else(|| raw.strip_prefix('\n'))
+        .unwrap_or(raw);
+    let (content, indent) = match body.rfind('\n') {
+        Some(last) if body[last + 1..].chars().all(|c| c == ' ' || c == '\t') => {
+            (&body[..last + 1], &body[last + 1..])
+        }
+        _ => (body, ""),
+    };
+    content
+        .split_inclusive('\n')
+        .map(|line| {
+            line.strip_prefix(indent)
+                .unwrap_or(line.trim_start_matches([' ', '\t']))
+        })
+        .collect()
+}

@@ -60,6 +60,15 @@ impl SyntaxTree {
         &self.text
     }
 
+    /// The node with an id from `SyntaxNode::id` (of this tree).
+    pub fn node(&self, id: u32) -> SyntaxNode<'_> {
+        assert!(
+            (id as usize) < self.nodes.len(),
+            "a node id of another tree"
+        );
+        SyntaxNode { tree: self, id }
+    }
+
     pub fn token_count(&self) -> usize {
         self.token_kinds.len()
     }
@@ -211,6 +220,12 @@ impl std::fmt::Debug for SyntaxToken<'_> {
 }
 
 impl<'t> SyntaxNode<'t> {
+    /// The node's index in its tree: stable for a given tree, so a query can keep
+    /// it and find the node again with `SyntaxTree::node`.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
     pub fn kind(&self) -> SyntaxKind {
         self.tree.node_kinds[self.id as usize]
     }

@@ -473,6 +473,10 @@ fn variant(i: Input<'_>) -> PResult<'_, Green> {
         STRING_START => node.add(string(i)),
         _ => return backtrack(),
     };
-    let i = if i.at(L_BRACE) && !i.newline_before() { node.add(body(i, BODY)) } else { i };
+    let i = if i.at(L_BRACE) && !i.newline_before() {
+        node.add(body(i, BODY))
+    } else {
+        i
+    };
     Ok(node.done(i))
 }

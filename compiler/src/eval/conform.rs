@@ -1,0 +1,1074 @@
+//! Checking values against types, and giving them their meaning: a symbol becomes
+//! an enum variant or a reference to a declaration, a quantity literal becomes a
+//! duration, a record becomes a record of its type. Each mismatch is reported once,
+//! at the span that set the value, and the value becomes an error value so nothing
+//! downstream reports it again.
+//!
+//! `conform` checks what a value is; `complete` (after layers are merged) checks
+//! what a record lacks: missing fields, defaults, and `require`s.
+
+use super::Evaluator;
+use super::scope::Scope;
+use super::value::{
+    ClusterField, CompareOp, Field, Predicate, Record, Selector, SetOp, Value, ValueKind,
+};
+use crate::diagnostics::{Diagnostic, Span, code};
+use crate::names::index::ItemId;
+use crate::names::{Name, Namespace};
+use crate::types::lower::{field_decl_name, field_default};
+use crate::types::units::{UnitError, parse_quantity};
+use crate::types::{EnumType, RecordType, StringConstraint, Ty, TypeDef};
+use std::sync::Arc;
+
+impl Evaluator<'_> {
+    /// `value` as a value of `ty`, or an error value (reported).
+    pub fn conform(&self, value: Value, ty: &Ty, module: &str) -> Value {
+        if value.is_error() {
+            return value;
+        }
+        match ty {
+            Ty::Any | Ty::Error => self.conform_any(value, module),
+            Ty::Bool => match value.kind {
+                ValueKind::Bool(_) => value,
+                _ => self.mismatch(value, "`true` or `false`"),
+            },
+            Ty::Int(range) => match value.kind {
+                ValueKind::Int(number) => match range {
+                    Some((low, high)) if number < *low || number > *high => {
+                        self.report(
+                            Diagnostic::new(code::E0304, format!("{number} is out of range"))
+                                .with_primary(
+                                    value.span,
+                                    format!("expected a whole number from {low} to {high}"),
+                                ),
+                        );
+                        Value::error(value.span)
+                    }
+                    _ => value,
+                },
+                _ => self.mismatch(value, "a whole number"),
+            },
+            Ty::String(constraint) => self.conform_string(value, constraint.as_deref()),
+            Ty::Unit(kind) => {
+                let text = match &value.kind {
+                    ValueKind::QuantityLiteral(text) => text.to_string(),
+                    ValueKind::Int(number) => number.to_string(),
+                    ValueKind::Quantity(quantity) if quantity.kind == *kind => return value,
+                    _ => {
+                        return self.mismatch(
+                            value,
+                            &format!("a {} such as {}", kind.name(), unit_example(*kind)),
+                        );
+                    }
+                };
+                match parse_quantity(&text, *kind) {
+                    Ok(quantity) => Value::new(ValueKind::Quantity(quantity), value.span),
+                    Err(error) => {
+                        self.bad_unit(&value, &text, *kind, error);
+                        Value::error(value.span)
+                    }
+                }
+            }
+            Ty::List(element, _) => match &value.kind {
+                ValueKind::List(items) => {
+                    let items: Arc<[Value]> = items
+                        .iter()
+                        .map(|item| self.conform(item.clone(), element, module))
+                        .collect();
+                    Value::new(ValueKind::List(items), value.span)
+                }
+                _ => self.mismatch(value, "a list"),
+            },
+            Ty::Map(key, element) => match &value.kind {
+                ValueKind::Record(record) => {
+                    let mut fields = Vec::new();
+                    for field in &record.fields {
+                        if !self.map_key_ok(&field.name, field.key_span, key, module) {
+                            continue;
+                        }
+                        let value = self.conform(field.value.clone(), element, module);
+                        fields.push(Field {
+                            value,
+                            ..field.clone()
+                        });
+                    }
+                    Value::new(
+                        ValueKind::Record(Arc::new(Record { ty: None, fields })),
+                        value.span,
+                    )
+                }
+                _ => self.mismatch(value, "a record of entries (`{ key = value }`)"),
+            },
+            Ty::ClusterSet => self.conform_cluster_set(value, module),
+            Ty::Optional(inner) => self.conform(value, inner, module),
+            Ty::Named(item) => match self.type_def(*item).as_deref() {
+                Some(TypeDef::Record(record)) => self.conform_record(value, record, module),
+                Some(TypeDef::Enum(enumeration)) => self.conform_enum(value, enumeration, module),
+                Some(TypeDef::Alias(_, aliased)) => self.conform(value, &aliased.clone(), module),
+                None => value,
+            },
+            Ty::Variant(enumeration, name) => {
+                let conformed = self.conform(value.clone(), &Ty::Named(*enumeration), module);
+                match conformed.name() {
+                    Some(found) if found == name => conformed,
+                    Some(found) => {
+                        self.report(
+                            Diagnostic::new(
+                                code::E0302,
+                                format!("expected `{name}`, found `{found}`"),
+                            )
+                            .with_primary(value.span, format!("only `{name}` fits here")),
+                        );
+                        Value::error(value.span)
+                    }
+                    None => conformed,
+                }
+            }
+            Ty::Union(members) => self.conform_union(value, members, module),
+            Ty::Decl(namespace) => self.conform_reference(value, *namespace, module),
+        }
+    }
+
+    /// In `Any`, values stay as they are; a bare name is still a mistake.
+    fn conform_any(&self, value: Value, module: &str) -> Value {
+        match &value.kind {
+            ValueKind::Symbol(name) => {
+                let mut diagnostic =
+                    Diagnostic::new(code::E0200, format!("no value named `{name}`"))
+                        .with_primary(value.span, format!("`{name}` is not declared"));
+                diagnostic = diagnostic.with_help(format!("for the text, write \"{name}\""));
+                let _ = module;
+                self.report(diagnostic);
+                Value::error(value.span)
+            }
+            ValueKind::List(items) => {
+                let items: Arc<[Value]> = items
+                    .iter()
+                    .map(|item| self.conform_any(item.clone(), module))
+                    .collect();
+                Value::new(ValueKind::List(items), value.span)
+            }
+            ValueKind::Record(record) => {
+                let fields = record
+                    .fields
+                    .iter()
+                    .map(|field| Field {
+                        value: self.conform_any(field.value.clone(), module),
+                        ..field.clone()
+                    })
+                    .collect();
+                Value::new(
+                    ValueKind::Record(Arc::new(Record {
+                        ty: record.ty,
+                        fields,
+                    })),
+                    value.span,
+                )
+            }
+            _ => value,
+        }
+    }
+
+    fn conform_string(&self, value: Value, constraint: Option<&StringConstraint>) -> Value {
+        let text = match &value.kind {
+            ValueKind::String(text) => text.clone(),
+            ValueKind::Symbol(name) => {
+                self.report(
+                    Diagnostic::new(
+                        code::E0302,
+                        format!("expected {}, found the name `{name}`", describe(constraint)),
+                    )
+                    .with_primary(value.span, "a name, not text")
+                    .with_help(format!("text is quoted: \"{name}\"")),
+                );
+                return Value::error(value.span);
+            }
+            _ => return self.mismatch(value, &describe(constraint)),
+        };
+        let Some(constraint) = constraint else {
+            return value;
+        };
+        if let Some(problem) = string_problem(&text, constraint) {
+            let mut diagnostic = Diagnostic::new(
+                code::E0305,
+                format!("\"{text}\" is not {}", describe(Some(constraint))),
+            )
+            .with_primary(value.span, problem);
+            if let Some(family) = &constraint.family
+                && let Some(other) = self.family_member_matching(&text, family)
+            {
+                diagnostic = diagnostic.with_note(format!("\"{text}\" is {other}"));
+            }
+            self.report(diagnostic);
+            return Value::error(value.span);
+        }
+        value
+    }
+
+    /// The description of another type of the same family that `text` fits:
+    /// "`n2-standard-4` is a GCP machine type".
+    fn family_member_matching(&self, text: &str, family: &str) -> Option<String> {
+        for scope in self.index.modules.values() {
+            for ((namespace, _), items) in &scope.names {
+                if *namespace != Namespace::Type {
+                    continue;
+                }
+                for item in items {
+                    if let Some(TypeDef::Alias(_, Ty::String(Some(other)))) =
+                        self.type_def(*item).as_deref()
+                        && other.family.as_deref() == Some(family)
+                        && string_problem(text, other).is_none()
+                    {
+                        return Some(
+                            other
+                                .describe
+                                .as_deref()
+                                .unwrap_or("of another kind")
+                                .to_string(),
+                        );
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn conform_enum(&self, value: Value, enumeration: &EnumType, module: &str) -> Value {
+        let written = match &value.kind {
+            ValueKind::Symbol(name) => Some((name.clone(), false)),
+            ValueKind::String(text) => Some((Name::from(&**text), true)),
+            ValueKind::Variant {
+                enumeration: item, ..
+            } if *item == enumeration.item => return value,
+            _ => None,
+        };
+        let Some((name, was_quoted)) = written else {
+            return self.mismatch(value, &format!("a `{}`", enumeration.name));
+        };
+        if let Some(variant) = enumeration.variant(&name) {
+            if variant.quoted && !was_quoted {
+                self.report(
+                    Diagnostic::new(code::E0302, format!("`{name}` is written as a string"))
+                        .with_primary(value.span, format!("a `{}` is quoted", enumeration.name))
+                        .with_help(format!("write \"{name}\"")),
+                );
+                return Value::error(value.span);
+            }
+            if !variant.quoted && was_quoted {
+                self.report(
+                    Diagnostic::new(code::E0302, format!("`{name}` is a name, not text"))
+                        .with_primary(
+                            value.span,
+                            format!("a `{}` is written without quotes", enumeration.name),
+                        )
+                        .with_help(format!("write {name}")),
+                );
+                return Value::error(value.span);
+            }
+            return Value::new(
+                ValueKind::Variant {
+                    enumeration: enumeration.item,
+                    name: variant.name.clone(),
+                },
+                value.span,
+            );
+        }
+        self.not_a_variant(&value, &name, enumeration, module);
+        Value::error(value.span)
+    }
+
+    /// E0306, with the likeliest variant: the same place in another enum of the
+    /// same attribute type (`ap-south-1` is Mumbai on AWS; on GCP Mumbai is
+    /// `asia-south1`), or the closest spelling.
+    fn not_a_variant(&self, value: &Value, name: &str, enumeration: &EnumType, module: &str) {
+        let mut diagnostic = Diagnostic::new(
+            code::E0306,
+            format!("`{name}` is not a `{}`", enumeration.name),
+        )
+        .with_primary(
+            value.span,
+            format!(
+                "not one of the {} values of `{}`",
+                enumeration.variants.len(),
+                enumeration.name
+            ),
+        );
+        let equivalent = self.equivalent_variant(name, enumeration, module);
+        match equivalent {
+            Some((other_enum, attributes, suggestion)) => {
+                diagnostic = diagnostic
+                    .with_note(format!(
+                        "`{name}` is {} `{other_enum}` ({attributes})",
+                        article(&other_enum)
+                    ))
+                    .with_help(format!(
+                        "did you mean `{suggestion}`, the `{}` there?",
+                        enumeration.name
+                    ));
+            }
+            None => {
+                if let Some(suggestion) = super::closest(
+                    name,
+                    enumeration.variants.iter().map(|variant| &*variant.name),
+                ) {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                } else if enumeration.variants.len() <= 12 {
+                    let names: Vec<String> = enumeration
+                        .variants
+                        .iter()
+                        .map(|variant| format!("`{}`", variant.name))
+                        .collect();
+                    diagnostic =
+                        diagnostic.with_help(format!("expected one of {}", names.join(", ")));
+                }
+            }
+        }
+        self.report(diagnostic);
+    }
+
+    /// A variant of `enumeration` with the same attributes as `name` has in a
+    /// sibling enum (one with the same attribute type).
+    fn equivalent_variant(
+        &self,
+        name: &str,
+        enumeration: &EnumType,
+        module: &str,
+    ) -> Option<(Name, String, Name)> {
+        let attribute_type = enumeration.attributes.as_ref()?;
+        for owner in self.index.variant_owners(module, name) {
+            let Some(TypeDef::Enum(other)) = self.type_def(owner).as_deref().cloned() else {
+                continue;
+            };
+            if other.item == enumeration.item || other.attributes.as_ref() != Some(attribute_type) {
+                continue;
+            }
+            let theirs = self.variant_attributes(&other, name)?;
+            let description = describe_attributes(&theirs);
+            let wanted_key = theirs.fields.first()?;
+            for candidate in &enumeration.variants {
+                let Some(ours) = self.variant_attributes(enumeration, &candidate.name) else {
+                    continue;
+                };
+                if ours
+                    .get(&wanted_key.name)
+                    .is_some_and(|value| super::expr::same_value(value, &wanted_key.value))
+                {
+                    return Some((other.name.clone(), description, candidate.name.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The attribute record of one variant (`{ city = "Mumbai", ... }`).
+    pub fn variant_attributes(&self, enumeration: &EnumType, variant: &str) -> Option<Arc<Record>> {
+        let node = super::node_of(self.db, enumeration.item);
+        let list = node.child_of_kind(crate::syntax::SyntaxKind::VARIANT_LIST)?;
+        let variant_node = list.children().find(|candidate| {
+            crate::names::items::variant_name(*candidate).is_some_and(|found| &*found == variant)
+        })?;
+        let body = variant_node.child_of_kind(crate::syntax::SyntaxKind::BODY)?;
+        let scope = self.file_scope(enumeration.item.file);
+        Some(Arc::new(self.body(body, &scope)))
+    }
+
+    fn conform_reference(&self, value: Value, namespace: Namespace, module: &str) -> Value {
+        let name = match &value.kind {
+            ValueKind::Ref {
+                namespace: found, ..
+            } if *found == namespace => return value,
+            ValueKind::Ref {
+                namespace: found,
+                name,
+                ..
+            } => {
+                self.report(
+                    Diagnostic::new(
+                        code::E0302,
+                        format!(
+                            "`{name}` is a {}, but a {} is expected",
+                            found.describe(),
+                            namespace.describe()
+                        ),
+                    )
+                    .with_primary(value.span, format!("expected a {}", namespace.describe())),
+                );
+                return Value::error(value.span);
+            }
+            ValueKind::Symbol(name) => name.clone(),
+            ValueKind::String(text) => Name::from(&**text),
+            _ => return self.mismatch(value, &format!("the name of a {}", namespace.describe())),
+        };
+        let found = self.index.lookup(module, namespace, &name);
+        if let Some(&item) = found.first() {
+            return Value::new(
+                ValueKind::Ref {
+                    namespace,
+                    name,
+                    item,
+                },
+                value.span,
+            );
+        }
+        // Declared, but as another kind of thing?
+        let other = [
+            Namespace::Env,
+            Namespace::Team,
+            Namespace::Cluster,
+            Namespace::App,
+            Namespace::Policy,
+            Namespace::Promotion,
+            Namespace::Template,
+            Namespace::Value,
+        ]
+        .into_iter()
+        .find(|other| *other != namespace && !self.index.lookup(module, *other, &name).is_empty());
+        if let Some(other) = other {
+            self.report(
+                Diagnostic::new(
+                    code::E0302,
+                    format!(
+                        "`{name}` is a {}, but a {} is expected",
+                        other.describe(),
+                        namespace.describe()
+                    ),
+                )
+                .with_primary(
+                    value.span,
+                    format!("no {} is called `{name}`", namespace.describe()),
+                ),
+            );
+        } else {
+            self.unresolved(&name, value.span, module, Some(namespace));
+        }
+        Value::error(value.span)
+    }
+
+    fn conform_cluster_set(&self, value: Value, module: &str) -> Value {
+        match &value.kind {
+            ValueKind::Selector(_) | ValueKind::Rest => value,
+            // `[prod-eu-1, prod-us-1]`: clusters by name.
+            ValueKind::List(items) => {
+                let mut names = Vec::new();
+                for item in items.iter() {
+                    let reference =
+                        self.conform_reference(item.clone(), Namespace::Cluster, module);
+                    if let Some(name) = reference.name() {
+                        names.push(Value::new(
+                            ValueKind::String(Arc::from(&**name)),
+                            reference.span,
+                        ));
+                    }
+                }
+                let predicate = Predicate::Compare {
+                    field: ClusterField::Name,
+                    op: CompareOp::In,
+                    values: names,
+                    span: value.span,
+                };
+                Value::new(
+                    ValueKind::Selector(Arc::new(Selector {
+                        predicate: Some(predicate),
+                    })),
+                    value.span,
+                )
+            }
+            _ => self.mismatch(value, "a set of clusters (`clusters where ...`)"),
+        }
+    }
+
+    fn conform_union(&self, value: Value, members: &[Ty], module: &str) -> Value {
+        // A constructor call names its member: `vault(...)` in `SecretStore`.
+        if let ValueKind::Record(record) = &value.kind {
+            if let Some(constructor) = record.ty {
+                if members
+                    .iter()
+                    .any(|member| *member == Ty::Named(constructor))
+                {
+                    return self.conform(value, &Ty::Named(constructor), module);
+                }
+                let allowed = self.member_names(members);
+                self.report(
+                    Diagnostic::new(
+                        code::E0302,
+                        format!("{} is not one of {allowed}", self.type_name(constructor)),
+                    )
+                    .with_primary(value.span, format!("expected one of {allowed}")),
+                );
+                return Value::error(value.span);
+            }
+            if let Some(member) = self.discriminate(record, members, value.span, module) {
+                return self.conform(value, &member, module);
+            }
+            return Value::error(value.span);
+        }
+        // Otherwise the first member that takes the value without complaint.
+        for member in members {
+            if self.accepts(&value, member, module) {
+                return self.conform(value, member, module);
+            }
+        }
+        let allowed = self.member_names(members);
+        self.mismatch(value, &allowed)
+    }
+
+    /// The member of a union of records that a record value belongs to, by its
+    /// discriminant: the field whose type is one variant in every member (`cloud`).
+    pub fn discriminate(
+        &self,
+        record: &Record,
+        members: &[Ty],
+        span: Span,
+        module: &str,
+    ) -> Option<Ty> {
+        let records: Vec<Arc<RecordType>> = members
+            .iter()
+            .filter_map(|member| match member {
+                Ty::Named(item) => match self.type_def(*item).as_deref() {
+                    Some(TypeDef::Record(record)) => Some(record.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let first = records.first()?;
+        let discriminant = first.fields.iter().find(|field| {
+            matches!(field.ty, Ty::Variant(..))
+                && records.iter().all(|record| {
+                    record
+                        .field(&field.name)
+                        .is_some_and(|other| matches!(other.ty, Ty::Variant(..)))
+                })
+        })?;
+        let Some(given) = record.get(&discriminant.name) else {
+            let options: Vec<String> = records
+                .iter()
+                .filter_map(|record| match &record.field(&discriminant.name)?.ty {
+                    Ty::Variant(_, name) => Some(format!("`{name}`")),
+                    _ => None,
+                })
+                .collect();
+            self.report(
+                Diagnostic::new(
+                    code::E0301,
+                    format!("missing field `{}`", discriminant.name),
+                )
+                .with_primary(
+                    span,
+                    format!("`{}` decides which fields apply", discriminant.name),
+                )
+                .with_help(format!(
+                    "set `{} = ...` to one of {}",
+                    discriminant.name,
+                    options.join(", ")
+                )),
+            );
+            return None;
+        };
+        let Ty::Variant(enumeration, _) = &discriminant.ty else {
+            return None;
+        };
+        let variant = self.conform(given.clone(), &Ty::Named(*enumeration), module);
+        let chosen = variant.name()?;
+        records
+            .iter()
+            .find(|record| matches!(&record.field(&discriminant.name).map(|field| &field.ty), Some(Ty::Variant(_, name)) if name == chosen))
+            .map(|record| Ty::Named(record.item))
+    }
+
+    /// Whether `value` fits `ty` (without reporting).
+    fn accepts(&self, value: &Value, ty: &Ty, module: &str) -> bool {
+        match (ty, &value.kind) {
+            (Ty::Any | Ty::Error, _) => true,
+            (Ty::Bool, ValueKind::Bool(_)) => true,
+            (Ty::Int(_), ValueKind::Int(_)) => true,
+            (Ty::String(constraint), ValueKind::String(text)) => constraint
+                .as_deref()
+                .is_none_or(|constraint| string_problem(text, constraint).is_none()),
+            (Ty::Unit(kind), ValueKind::QuantityLiteral(text)) => {
+                parse_quantity(text, *kind).is_ok()
+            }
+            (Ty::List(..), ValueKind::List(_)) => true,
+            (Ty::Map(..), ValueKind::Record(_)) => true,
+            (Ty::ClusterSet, ValueKind::Selector(_) | ValueKind::Rest) => true,
+            (Ty::Optional(inner), _) => self.accepts(value, inner, module),
+            (Ty::Decl(namespace), ValueKind::Symbol(name)) => {
+                !self.index.lookup(module, *namespace, name).is_empty()
+            }
+            (Ty::Named(item), _) => match self.type_def(*item).as_deref() {
+                Some(TypeDef::Enum(enumeration)) => {
+                    value
+                        .name()
+                        .or(value.as_str().map(|_| &enumeration.name))
+                        .is_some()
+                        && enumeration
+                            .variant(
+                                value
+                                    .name()
+                                    .map(|name| &**name)
+                                    .or(value.as_str())
+                                    .unwrap_or(""),
+                            )
+                            .is_some()
+                }
+                Some(TypeDef::Record(record)) => {
+                    matches!(&value.kind, ValueKind::Record(given) if given.ty.is_none_or(|ty| ty == record.item))
+                }
+                Some(TypeDef::Alias(_, aliased)) => self.accepts(value, &aliased.clone(), module),
+                None => false,
+            },
+            (Ty::Variant(_, name), _) => value.name() == Some(name),
+            (Ty::Union(members), _) => members
+                .iter()
+                .any(|member| self.accepts(value, member, module)),
+            _ => false,
+        }
+    }
+
+    /// A record value checked against a record type: each field must exist and
+    /// fit. Missing fields are `complete`'s business.
+    fn conform_record(&self, value: Value, record_type: &RecordType, module: &str) -> Value {
+        let ValueKind::Record(record) = &value.kind else {
+            return self.mismatch(value, &format!("a `{}` record", record_type.name));
+        };
+        if let Some(constructor) = record.ty
+            && constructor != record_type.item
+        {
+            self.report(
+                Diagnostic::new(
+                    code::E0302,
+                    format!(
+                        "expected a `{}`, found a `{}`",
+                        record_type.name,
+                        self.type_name(constructor)
+                    ),
+                )
+                .with_primary(value.span, format!("expected a `{}`", record_type.name)),
+            );
+            return Value::error(value.span);
+        }
+        let mut fields = Vec::new();
+        for field in &record.fields {
+            let Some(definition) = record_type.field(&field.name) else {
+                self.unknown_field(field, record_type);
+                continue;
+            };
+            let conformed = self.conform(field.value.clone(), &definition.ty, module);
+            fields.push(Field {
+                value: conformed,
+                ..field.clone()
+            });
+        }
+        Value::new(
+            ValueKind::Record(Arc::new(Record {
+                ty: Some(record_type.item),
+                fields,
+            })),
+            value.span,
+        )
+    }
+
+    fn unknown_field(&self, field: &Field, record_type: &RecordType) {
+        let mut diagnostic = Diagnostic::new(
+            code::E0300,
+            format!("`{}` has no field `{}`", record_type.name, field.name),
+        )
+        .with_primary(field.key_span, "unknown field");
+        if let Some(suggestion) = super::closest(
+            &field.name,
+            record_type.fields.iter().map(|field| &*field.name),
+        ) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+        } else {
+            let names: Vec<String> = record_type
+                .fields
+                .iter()
+                .map(|field| format!("`{}`", field.name))
+                .collect();
+            diagnostic = diagnostic.with_help(format!(
+                "the fields of `{}` are {}",
+                record_type.name,
+                names.join(", ")
+            ));
+        }
+        self.report(diagnostic);
+    }
+
+    /// Completes a record of a record type after its layers are merged: fills
+    /// defaults, reports missing fields (at `anchor`, the declaration), completes
+    /// nested records, and checks the type's `require`s.
+    pub fn complete(&self, value: Value, ty: &Ty, anchor: Span, module: &str) -> Value {
+        match (ty, &value.kind) {
+            (_, ValueKind::Error) => value,
+            (Ty::Optional(inner), _) => self.complete(value, inner, anchor, module),
+            (Ty::List(element, _), ValueKind::List(items)) => {
+                let items: Arc<[Value]> = items
+                    .iter()
+                    .map(|item| self.complete(item.clone(), element, anchor, module))
+                    .collect();
+                Value::new(ValueKind::List(items), value.span)
+            }
+            (Ty::Map(_, element), ValueKind::Record(record)) => {
+                let fields = record
+                    .fields
+                    .iter()
+                    .map(|field| Field {
+                        value: self.complete(field.value.clone(), element, anchor, module),
+                        ..field.clone()
+                    })
+                    .collect();
+                Value::new(
+                    ValueKind::Record(Arc::new(Record { ty: None, fields })),
+                    value.span,
+                )
+            }
+            (Ty::Union(members), ValueKind::Record(record)) => match record.ty {
+                Some(item) if members.contains(&Ty::Named(item)) => {
+                    self.complete(value, &Ty::Named(item), anchor, module)
+                }
+                _ => value,
+            },
+            (Ty::Named(item), ValueKind::Record(_)) => match self.type_def(*item).as_deref() {
+                // Missing fields are reported where the record was written.
+                Some(TypeDef::Record(record_type)) => {
+                    let anchor = value.span;
+                    self.complete_record(value, &record_type.clone(), anchor, module)
+                }
+                Some(TypeDef::Alias(_, aliased)) => {
+                    self.complete(value, &aliased.clone(), anchor, module)
+                }
+                _ => value,
+            },
+            _ => value,
+        }
+    }
+
+    fn complete_record(
+        &self,
+        value: Value,
+        record_type: &RecordType,
+        anchor: Span,
+        module: &str,
+    ) -> Value {
+        let ValueKind::Record(record) = &value.kind else {
+            return value;
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        let type_node = super::node_of(self.db, record_type.item);
+        let body = type_node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE);
+        let type_scope = self.file_scope(record_type.item.file);
+        let mut missing = Vec::new();
+        for definition in &record_type.fields {
+            match record.field(&definition.name) {
+                Some(field) => {
+                    let completed =
+                        self.complete(field.value.clone(), &definition.ty, anchor, module);
+                    fields.push(Field {
+                        value: completed,
+                        ..field.clone()
+                    });
+                }
+                None if definition.has_default => {
+                    let default = body.and_then(|body| {
+                        body.children().find(|entry| {
+                            field_decl_name(*entry).as_deref() == Some(&*definition.name)
+                        })
+                    });
+                    let Some(expression) = default.and_then(field_default) else {
+                        continue;
+                    };
+                    let default_module = record_type.item.file.module(self.db).clone();
+                    let raw = self.eval(Some(expression), &type_scope);
+                    let conformed = self.conform(raw, &definition.ty, &default_module);
+                    let completed = self.complete(conformed, &definition.ty, anchor, module);
+                    fields.push(Field {
+                        name: definition.name.clone(),
+                        key_span: completed.span,
+                        value: completed,
+                        op: SetOp::Set,
+                    });
+                }
+                None if definition.optional => {}
+                None => missing.push(definition),
+            }
+        }
+        if !missing.is_empty() {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|field| format!("`{}`", field.name))
+                .collect();
+            let mut diagnostic = Diagnostic::new(
+                code::E0301,
+                format!(
+                    "missing {} {}",
+                    if missing.len() == 1 {
+                        "field"
+                    } else {
+                        "fields"
+                    },
+                    names.join(", ")
+                ),
+            )
+            .with_primary(
+                anchor,
+                format!(
+                    "this `{}` does not set {}",
+                    record_type.name,
+                    names.join(", ")
+                ),
+            );
+            for field in &missing {
+                if !field.doc.is_empty() {
+                    diagnostic = diagnostic.with_note(format!(
+                        "`{}`: {}",
+                        field.name,
+                        field.doc.lines().next().unwrap_or("")
+                    ));
+                }
+            }
+            self.report(diagnostic);
+        }
+        let record = Record {
+            ty: Some(record_type.item),
+            fields,
+        };
+        let completed = Value::new(ValueKind::Record(Arc::new(record)), value.span);
+        if missing.is_empty() {
+            self.check_requires(&completed, record_type, anchor);
+        }
+        completed
+    }
+
+    /// The type's `require`s, with the record's fields as names.
+    fn check_requires(&self, value: &Value, record_type: &RecordType, anchor: Span) {
+        if record_type.requires.is_empty() {
+            return;
+        }
+        let Some(record) = value.as_record() else {
+            return;
+        };
+        if record.fields.iter().any(|field| field.value.is_error()) {
+            return;
+        }
+        let node = super::node_of(self.db, record_type.item);
+        let Some(body) = node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE) else {
+            return;
+        };
+        let entries: Vec<_> = body.children().collect();
+        let scope = self
+            .file_scope(record_type.item.file)
+            .with(record_type.fields.iter().map(|definition| {
+                let value = record
+                    .get(&definition.name)
+                    .cloned()
+                    .unwrap_or_else(|| Value::error(anchor));
+                (definition.name.clone(), value)
+            }));
+        for &position in &record_type.requires {
+            let Some(require) = entries.get(position as usize) else {
+                continue;
+            };
+            let mut parts = require.children();
+            let condition = parts.next();
+            let message = parts.next().map(|message| self.eval(Some(message), &scope));
+            let result = self.eval(condition, &scope);
+            if let ValueKind::Bool(false) = result.kind {
+                let message = message
+                    .as_ref()
+                    .and_then(|message| message.as_str().map(str::to_string));
+                let headline = message.clone().unwrap_or_else(|| {
+                    format!("a requirement of `{}` is not met", record_type.name)
+                });
+                let mut diagnostic = Diagnostic::new(code::E0307, headline).with_primary(
+                    anchor,
+                    format!(
+                        "this `{}` does not meet `{}`",
+                        record_type.name,
+                        condition.map(|c| c.text()).unwrap_or("")
+                    ),
+                );
+                // Point at the values the condition reads.
+                if let Some(condition) = condition {
+                    for name_ref in condition
+                        .descendants()
+                        .filter(|node| node.kind() == crate::syntax::SyntaxKind::NAME_REF)
+                    {
+                        if let Some(field) = record.field(name_ref.text()) {
+                            let shown = field
+                                .value
+                                .interpolated()
+                                .unwrap_or_else(|| field.value.describe());
+                            diagnostic = diagnostic.with_secondary(
+                                field.value.span,
+                                format!("`{}` is {shown}", field.name),
+                            );
+                        }
+                    }
+                }
+                self.report(diagnostic);
+            }
+        }
+    }
+
+    /// The name of a declared type, for messages.
+    pub fn type_name(&self, item: ItemId) -> String {
+        self.type_def(item)
+            .map(|definition| definition.name().to_string())
+            .unwrap_or_else(|| "?".into())
+    }
+
+    fn member_names(&self, members: &[Ty]) -> String {
+        let names: Vec<String> = members
+            .iter()
+            .map(|member| match member {
+                Ty::Named(item) => format!("`{}`", self.type_name(*item)),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        names.join(", ")
+    }
+
+    fn map_key_ok(&self, key: &str, span: Span, key_type: &Ty, module: &str) -> bool {
+        match key_type {
+            Ty::Decl(namespace) => {
+                if self.index.lookup(module, *namespace, key).is_empty() {
+                    self.unresolved(key, span, module, Some(*namespace));
+                    return false;
+                }
+                true
+            }
+            Ty::String(Some(constraint)) => match string_problem(key, constraint) {
+                Some(problem) => {
+                    self.report(
+                        Diagnostic::new(
+                            code::E0305,
+                            format!("\"{key}\" is not {}", describe(Some(constraint))),
+                        )
+                        .with_primary(span, problem),
+                    );
+                    false
+                }
+                None => true,
+            },
+            _ => true,
+        }
+    }
+
+    fn mismatch(&self, value: Value, expected: &str) -> Value {
+        self.report(
+            Diagnostic::new(
+                code::E0302,
+                format!("expected {expected}, found {}", value.describe()),
+            )
+            .with_primary(value.span, format!("expected {expected}")),
+        );
+        Value::error(value.span)
+    }
+
+    fn bad_unit(&self, value: &Value, text: &str, kind: crate::types::UnitKind, error: UnitError) {
+        let (message, label, help) = match error {
+            UnitError::UnknownSuffix {
+                suffix,
+                did_you_mean,
+            } => (
+                format!("`{text}` is not a {}", kind.name()),
+                format!("`{suffix}` is not a unit of {}", kind.name()),
+                match did_you_mean {
+                    Some(fix) => format!("did you mean `{}`?", text.replacen(&suffix, fix, 1)),
+                    None => format!("a {} is written with {}", kind.name(), kind.suffixes()),
+                },
+            ),
+            UnitError::OutOfRange(why) => (
+                format!("`{text}` is out of range"),
+                why,
+                format!("a {} is written with {}", kind.name(), kind.suffixes()),
+            ),
+            UnitError::MissingUnit => (
+                format!("`{text}` needs a unit"),
+                format!("a {} has a unit", kind.name()),
+                format!("a {} is written with {}", kind.name(), kind.suffixes()),
+            ),
+        };
+        self.report(
+            Diagnostic::new(code::E0303, message)
+                .with_primary(value.span, label)
+                .with_help(help),
+        );
+    }
+}
+
+/// "a" or "an", by the word's first letter.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn unit_example(kind: crate::types::UnitKind) -> &'static str {
+    match kind {
+        crate::types::UnitKind::Duration => "`30s`",
+        crate::types::UnitKind::Percent => "`10%`",
+        crate::types::UnitKind::Cpu => "`250m`",
+        crate::types::UnitKind::Memory => "`512Mi`",
+    }
+}
+
+fn describe(constraint: Option<&StringConstraint>) -> String {
+    constraint
+        .and_then(|constraint| constraint.describe.as_deref())
+        .unwrap_or("a string")
+        .to_string()
+}
+
+/// Why `text` does not fit `constraint`, or `None` if it does.
+pub fn string_problem(text: &str, constraint: &StringConstraint) -> Option<String> {
+    let length = text.chars().count();
+    if let Some(max) = constraint.max_length
+        && length > max
+    {
+        return Some(format!("{length} characters, at most {max} are allowed"));
+    }
+    if let Some(min) = constraint.min_length
+        && length < min
+    {
+        return Some(format!("{length} characters, at least {min} are needed"));
+    }
+    if let Some(pattern) = &constraint.pattern
+        && !pattern_matches(pattern, text)
+    {
+        return Some(match &constraint.describe {
+            Some(describe) => format!("expected {describe}"),
+            None => format!("does not match `{pattern}`"),
+        });
+    }
+    None
+}
+
+/// Patterns are compiled once per process and kept.
+fn pattern_matches(pattern: &str, text: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().expect("the pattern cache is never poisoned");
+    let compiled = cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| regex::Regex::new(pattern).ok());
+    compiled.as_ref().is_none_or(|regex| regex.is_match(text))
+}
+
+fn describe_attributes(record: &Record) -> String {
+    record
+        .fields
+        .iter()
+        .filter_map(|field| Some(format!("{}: {}", field.name, field.value.interpolated()?)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The scope used to evaluate a `require` outside a record type (top level).
+pub fn top_level_scope(evaluator: &Evaluator<'_>, file: crate::db::SourceFile) -> Scope {
+    evaluator.file_scope(file)
+}

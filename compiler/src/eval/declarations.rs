@@ -1,0 +1,704 @@
+//! Declarations to the fleet model. Each declaration's body is evaluated, merged
+//! over its template, checked against its type and completed; overlays become
+//! layers of their app; selectors become sets once every cluster is known.
+
+use super::Evaluator;
+use super::scope::Scope;
+use super::value::{ClusterField, CompareOp, Predicate, Record, Value, ValueKind};
+use crate::db::{Db, Origin, SourceFile, Workspace};
+use crate::diagnostics::{Diagnostic, Span, code};
+use crate::model::{self, ClusterSet, Declared, FleetModel, Layer, LayerKey};
+use crate::names::expand::generated_name;
+use crate::names::index::ItemId;
+use crate::names::items::{ItemKind, LocalItem, file_items, name_text};
+use crate::names::{Name, Namespace};
+use crate::syntax::{SyntaxKind::*, SyntaxNode};
+use crate::types::lower::{declaration_type, lower_ty};
+use crate::types::{Ty, TypeDef};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The model and every diagnostic found making it.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub model: FleetModel,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PartialEq for Evaluation {
+    fn eq(&self, _: &Self) -> bool {
+        // Values hold spans that move with every edit: an evaluation is never
+        // considered unchanged, so what depends on it always re-runs.
+        false
+    }
+}
+
+/// The fleet of a workspace, evaluated.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn evaluate(db: &dyn Db, workspace: Workspace) -> Arc<Evaluation> {
+    let evaluator = Evaluator::new(db, workspace);
+    let model = evaluator.fleet_model();
+    Arc::new(Evaluation {
+        model,
+        diagnostics: evaluator.take_diagnostics(),
+    })
+}
+
+/// One declaration of the fleet: a plain item, or one iteration of a `for`.
+#[derive(Clone)]
+pub struct Instance {
+    pub item: ItemId,
+    pub kind: ItemKind,
+    pub scope: Scope,
+}
+
+impl<'db> Evaluator<'db> {
+    /// Every declaration of the fleet's files (not the stdlib's), `for`s expanded.
+    pub fn instances(&self) -> Vec<Instance> {
+        let mut out = Vec::new();
+        for &file in self.workspace.files(self.db) {
+            if file.origin(self.db) != Origin::Fleet {
+                continue;
+            }
+            let items = file_items(self.db, file);
+            for (local, summary) in items.items.iter().enumerate() {
+                let local = local as LocalItem;
+                if summary.inside_for.is_some() {
+                    continue;
+                }
+                let scope = self.file_scope(file);
+                if summary.kind == ItemKind::For {
+                    self.for_each_generated(
+                        file,
+                        local,
+                        &scope,
+                        &mut |declaration, scope, iteration| {
+                            let kind = items.items[declaration as usize].kind;
+                            let item = ItemId {
+                                file,
+                                file_id: file.id(self.db),
+                                local: declaration,
+                                iteration,
+                            };
+                            out.push(Instance {
+                                item,
+                                kind,
+                                scope: scope.clone(),
+                            });
+                        },
+                    );
+                } else {
+                    out.push(Instance {
+                        item: ItemId::plain(self.db, file, local),
+                        kind: summary.kind,
+                        scope,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub fn fleet_model(&self) -> FleetModel {
+        let instances = self.instances();
+        self.check_duplicates();
+        let mut model = FleetModel::default();
+        let mut apps: Vec<Instance> = Vec::new();
+        let mut overlays: Vec<Instance> = Vec::new();
+        let mut policies = Vec::new();
+        let mut manifests = Vec::new();
+        for instance in &instances {
+            match instance.kind {
+                ItemKind::Fleet => {
+                    if let Some(declared) = self.declare(instance, "Fleet") {
+                        if let Some(first) = &model.fleet {
+                            self.report(
+                                Diagnostic::new(code::E0210, "a fleet has one `fleet` declaration")
+                                    .with_primary(declared.span, "a second `fleet`")
+                                    .with_secondary(first.span, "the first"),
+                            );
+                        } else {
+                            model.fleet = Some(declared);
+                        }
+                    }
+                }
+                ItemKind::Env => model.envs.extend(self.declare(instance, "Env")),
+                ItemKind::Team => model.teams.extend(self.declare(instance, "Team")),
+                ItemKind::Cluster => {
+                    if let Some(declared) = self.declare(instance, "Cluster") {
+                        model.clusters.push(cluster_of(declared));
+                    }
+                }
+                ItemKind::App => apps.push(instance.clone()),
+                ItemKind::Overlay => overlays.push(instance.clone()),
+                ItemKind::Promotion => model.promotions.extend(self.declare(instance, "Promotion")),
+                ItemKind::Policy => policies.push(instance.clone()),
+                ItemKind::Manifest => manifests.push(instance.clone()),
+                ItemKind::Require => self.top_level_require(instance),
+                ItemKind::Template | ItemKind::Let | ItemKind::Type | ItemKind::Enum => {
+                    // Checked where used; a template is also checked on its own.
+                    if instance.kind == ItemKind::Template {
+                        self.template(instance.item);
+                    }
+                    if instance.kind == ItemKind::Let {
+                        self.let_item(instance.item);
+                    }
+                    if matches!(instance.kind, ItemKind::Type | ItemKind::Enum) {
+                        self.type_def(instance.item);
+                    }
+                }
+                ItemKind::Import | ItemKind::For => {}
+            }
+        }
+        if model.fleet.is_none()
+            && instances
+                .iter()
+                .any(|instance| instance.kind != ItemKind::Import)
+        {
+            self.report(
+                Diagnostic::new(code::E0210, "the fleet has no `fleet` declaration")
+                    .with_help("declare the fleet's settings once: `fleet acme { repo = \"https://github.com/acme/gitops\" }`"),
+            );
+        }
+        let index = SelectorIndex::new(&model);
+        for instance in &apps {
+            let Some(declared) = self.declare(instance, "App") else {
+                continue;
+            };
+            let targets = self.targets_of(&declared.value, &index);
+            model.apps.push(model::App {
+                declared,
+                targets,
+                layers: Vec::new(),
+            });
+        }
+        for instance in &policies {
+            let Some(declared) = self.declare(instance, "Policy") else {
+                continue;
+            };
+            let targets = self.targets_of(&declared.value, &index);
+            model.policies.push(model::Policy { declared, targets });
+        }
+        for instance in &manifests {
+            let Some(declared) = self.declare(instance, "Manifest") else {
+                continue;
+            };
+            let targets = self.targets_of(&declared.value, &index);
+            model.manifests.push(model::Manifest { declared, targets });
+        }
+        for instance in &overlays {
+            self.overlay(instance, &mut model);
+        }
+        for app in &mut model.apps {
+            app.layers.sort_by_key(|layer| layer.key.precedence());
+        }
+        model
+    }
+
+    /// Evaluates a declaration of a kind whose default type is `type_name`.
+    fn declare(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
+        let node = super::node_of(self.db, instance.item);
+        let scope = &instance.scope;
+        let (name, span) = self.declaration_name(node, scope)?;
+        let anchor = span;
+        let (base, ty) = match node
+            .child_of_kind(TYPE_ANNOTATION)
+            .and_then(|annotation| annotation.children().next())
+        {
+            Some(annotation) => self.annotation(annotation, scope)?,
+            None => (None, declaration_type(self, type_name)),
+        };
+        let raw = node
+            .child_of_kind(BODY)
+            .map(|body| self.body(body, scope))
+            .unwrap_or_default();
+        let merged = match &base {
+            Some(base) => self.merge(base, &raw, &|field| list_key(self, &ty, field)),
+            None => raw,
+        };
+        let value = Value::new(ValueKind::Record(Arc::new(merged)), span);
+        let typed = self.conform(value, &ty, &scope.module);
+        let completed = self.complete(typed, &ty, anchor, &scope.module);
+        Some(Declared {
+            name,
+            item: instance.item,
+            span,
+            value: completed,
+            iteration: scope.iteration.clone(),
+        })
+    }
+
+    /// The name of a declaration (evaluated in its iteration) and its span.
+    fn declaration_name(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<(Name, Span)> {
+        let name_node = node.child_of_kind(NAME)?;
+        let span = scope.span(name_node.range());
+        let name = match name_node.child_of_kind(STRING) {
+            Some(_) => generated_name(self, node, scope)?,
+            None => name_text(name_node)?,
+        };
+        Some((name, span))
+    }
+
+    /// `: eks` (a template: its record is the base) or `: Cluster` (a type).
+    fn annotation(
+        &self,
+        annotation: SyntaxNode<'_>,
+        scope: &Scope,
+    ) -> Option<(Option<Record>, Ty)> {
+        let words: Vec<_> = annotation
+            .child_tokens()
+            .filter(|token| token.kind() == IDENT)
+            .map(|token| token.text())
+            .collect();
+        let (module, name): (Arc<str>, &str) = match words.as_slice() {
+            [name] => (scope.module.clone(), name),
+            [alias, name] => (self.import_alias(scope.file, alias)?, name),
+            _ => return None,
+        };
+        let span = scope.span(annotation.range());
+        let template = if words.len() == 1 {
+            self.index
+                .lookup(&module, Namespace::Template, name)
+                .first()
+                .copied()
+        } else {
+            self.index
+                .module(&module)
+                .and_then(|scope| scope.lookup(Namespace::Template, name).first().copied())
+        };
+        if let Some(template) = template {
+            let (record, ty) = self.template(template)?;
+            return Some((Some(record), ty));
+        }
+        if self.type_named(&module, name).is_some() {
+            let ty = lower_ty(self, annotation, scope);
+            let ty = match ty {
+                // A declaration's own type, not a reference to one.
+                Ty::Decl(_) => declaration_type(self, name),
+                other => other,
+            };
+            return Some((None, ty));
+        }
+        self.unresolved(name, span, &module, Some(Namespace::Template));
+        None
+    }
+
+    /// A template's record (checked, not completed) and the type it is part of.
+    pub fn template(&self, item: ItemId) -> Option<(Record, Ty)> {
+        if let Some(found) = self.templates.borrow().get(&item) {
+            return found.clone();
+        }
+        self.templates.borrow_mut().insert(item, None);
+        let node = super::node_of(self.db, item);
+        let scope = self.file_scope(item.file);
+        let result = (|| {
+            let annotation = node
+                .child_of_kind(TYPE_ANNOTATION)
+                .and_then(|annotation| annotation.children().next());
+            let Some(annotation) = annotation else {
+                let span = node
+                    .child_of_kind(NAME)
+                    .map_or(scope.span(node.range()), |name| scope.span(name.range()));
+                self.report(
+                    Diagnostic::new(code::E0301, "a template needs a type")
+                        .with_primary(span, "which type is this a template of?")
+                        .with_help("write `template name: Cluster { ... }`"),
+                );
+                return None;
+            };
+            let (base, ty) = self.annotation(annotation, &scope)?;
+            let raw = node
+                .child_of_kind(BODY)
+                .map(|body| self.body(body, &scope))
+                .unwrap_or_default();
+            let merged = match &base {
+                Some(base) => self.merge(base, &raw, &|field| list_key(self, &ty, field)),
+                None => raw,
+            };
+            let span = scope.span(node.range());
+            let typed = self.conform(
+                Value::new(ValueKind::Record(Arc::new(merged)), span),
+                &ty,
+                &scope.module,
+            );
+            let record = typed.as_record()?.as_ref().clone();
+            // The type a union resolved to: a template of `Cluster` with `cloud = aws`
+            // is a template of `AwsCluster`.
+            let ty = match record.ty {
+                Some(resolved) => Ty::Named(resolved),
+                None => ty,
+            };
+            Some((record, ty))
+        })();
+        if result.is_none() && self.templates.borrow().get(&item).is_none() {
+            // Reported already, or a cycle (reported below).
+        }
+        self.templates.borrow_mut().insert(item, result.clone());
+        result
+    }
+
+    fn overlay(&self, instance: &Instance, model: &mut FleetModel) {
+        let node = super::node_of(self.db, instance.item);
+        let scope = &instance.scope;
+        let span = scope.span(node.range());
+        let target = node
+            .children()
+            .find(|child| matches!(child.kind(), NAME_REF | STRING));
+        let Some(target) = target else { return };
+        let app_name = self.eval(Some(target), scope);
+        let app_ref = self.conform(app_name, &Ty::Decl(Namespace::App), &scope.module);
+        let Some(app_name) = app_ref.name().cloned() else {
+            return;
+        };
+        let Some(key) = self.layer_key(node, scope) else {
+            return;
+        };
+        let app_type = declaration_type(self, "App");
+        let raw = node
+            .child_of_kind(BODY)
+            .map(|body| self.body(body, scope))
+            .unwrap_or_default();
+        let value = self.conform(
+            Value::new(ValueKind::Record(Arc::new(raw)), span),
+            &app_type,
+            &scope.module,
+        );
+        if let Some(app) = model
+            .apps
+            .iter_mut()
+            .find(|app| app.declared.name == app_name)
+        {
+            app.layers.push(Layer {
+                key,
+                value,
+                item: instance.item,
+                span,
+            });
+        }
+    }
+
+    /// `@ production, region "eu-west-1"`: the layer an overlay is on.
+    fn layer_key(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<LayerKey> {
+        let list = node.child_of_kind(LAYER_LIST)?;
+        let mut key = LayerKey {
+            env: None,
+            region: None,
+            cluster: None,
+        };
+        for layer in list.children() {
+            let value_node = layer.children().next();
+            let value = self.eval(value_node, scope);
+            let (slot, namespace) = match layer.kind() {
+                ENV_LAYER => (&mut key.env, Some(Namespace::Env)),
+                REGION_LAYER => (&mut key.region, None),
+                CLUSTER_LAYER => (&mut key.cluster, Some(Namespace::Cluster)),
+                _ => continue,
+            };
+            let name = match namespace {
+                Some(namespace) => self
+                    .conform(value, &Ty::Decl(namespace), &scope.module)
+                    .name()
+                    .cloned(),
+                None => match &value.kind {
+                    ValueKind::String(text) => Some(Name::from(&**text)),
+                    ValueKind::Error => None,
+                    _ => {
+                        self.report(
+                            Diagnostic::new(
+                                code::E0302,
+                                format!(
+                                    "a region is written as a string, found {}",
+                                    value.describe()
+                                ),
+                            )
+                            .with_primary(value.span, "expected a string such as \"eu-west-1\""),
+                        );
+                        None
+                    }
+                },
+            };
+            let Some(name) = name else { return None };
+            if slot.replace(name).is_some() {
+                self.report(
+                    Diagnostic::new(
+                        code::E0209,
+                        "a layer names each of env, region and cluster once",
+                    )
+                    .with_primary(scope.span(layer.range()), "named twice"),
+                );
+                return None;
+            }
+        }
+        if key.cluster.is_some() && (key.env.is_some() || key.region.is_some()) {
+            self.report(
+                Diagnostic::new(code::E0209, "a cluster layer stands alone")
+                    .with_primary(
+                        scope.span(list.range()),
+                        "a cluster is already in one env and one region",
+                    )
+                    .with_help("write `@ cluster name` alone"),
+            );
+            return None;
+        }
+        Some(key)
+    }
+
+    fn top_level_require(&self, instance: &Instance) {
+        let node = super::node_of(self.db, instance.item);
+        let mut parts = node.children();
+        let condition = parts.next();
+        let message = parts.next();
+        let result = self.eval(condition, &instance.scope);
+        match result.kind {
+            ValueKind::Bool(true) | ValueKind::Error => {}
+            ValueKind::Bool(false) => {
+                let message = self.eval(message, &instance.scope);
+                let headline = message
+                    .as_str()
+                    .unwrap_or("a requirement of the fleet is not met")
+                    .to_string();
+                self.report(
+                    Diagnostic::new(code::E0307, headline)
+                        .with_primary(result.span, "this is false"),
+                );
+            }
+            _ => {
+                self.report(
+                    Diagnostic::new(
+                        code::E0302,
+                        format!(
+                            "`require` needs `true` or `false`, found {}",
+                            result.describe()
+                        ),
+                    )
+                    .with_primary(result.span, "not a condition"),
+                );
+            }
+        }
+    }
+
+    /// E0201 for every name declared more than once in a name space.
+    fn check_duplicates(&self) {
+        let mut seen: Vec<(&(Namespace, Name), &Vec<ItemId>)> = self
+            .index
+            .modules
+            .iter()
+            .filter(|(module, _)| !module.starts_with("std"))
+            .flat_map(|(_, scope)| scope.names.iter())
+            .filter(|(_, items)| items.len() > 1)
+            .collect();
+        seen.sort_by_key(|(_, items)| items.iter().map(ItemId::sort_key).min());
+        for ((namespace, name), items) in seen {
+            let mut items = items.clone();
+            items.sort_by_key(ItemId::sort_key);
+            let spans: Vec<Span> = items
+                .iter()
+                .map(|item| self.item_name_span(*item))
+                .collect();
+            let mut diagnostic = Diagnostic::new(
+                code::E0201,
+                format!("the {} `{name}` is declared twice", namespace.describe()),
+            )
+            .with_primary(spans[1], "declared again here")
+            .with_secondary(spans[0], "first declared here")
+            .with_help(format!("each {} needs its own name", namespace.describe()));
+            if items.iter().any(|item| item.iteration > 0) {
+                diagnostic =
+                    diagnostic.with_note("a name made in a `for` must differ in every iteration");
+            }
+            self.report(diagnostic);
+        }
+    }
+
+    fn item_name_span(&self, item: ItemId) -> Span {
+        let node = super::node_of(self.db, item);
+        let range = node
+            .child_of_kind(NAME)
+            .map_or(node.range(), |name| name.range());
+        Span::new(item.file_id, range)
+    }
+
+    /// The `targets` of a declaration, as a set over the model's clusters.
+    fn targets_of(&self, value: &Value, index: &SelectorIndex) -> ClusterSet {
+        let Some(targets) = value
+            .as_record()
+            .and_then(|record| record.get("targets").cloned())
+        else {
+            return ClusterSet::with_capacity(index.clusters);
+        };
+        match &targets.kind {
+            ValueKind::Selector(selector) => {
+                let mut set = match &selector.predicate {
+                    Some(predicate) => index.evaluate(predicate),
+                    None => index.all(),
+                };
+                set.predicate = selector.predicate.clone();
+                set.span = Some(targets.span);
+                set
+            }
+            _ => ClusterSet::with_capacity(index.clusters),
+        }
+    }
+}
+
+/// The element type a list field merges by, from the declaration's type.
+fn list_key(evaluator: &Evaluator<'_>, ty: &Ty, field: &str) -> Option<Name> {
+    let members: Vec<Ty> = match ty {
+        Ty::Union(members) => members.to_vec(),
+        Ty::Named(item) => match evaluator.type_def(*item).as_deref() {
+            Some(TypeDef::Alias(_, Ty::Union(members))) => members.to_vec(),
+            _ => vec![ty.clone()],
+        },
+        other => vec![other.clone()],
+    };
+    for member in members {
+        if let Ty::Named(item) = member
+            && let Some(TypeDef::Record(record)) = evaluator.type_def(item).as_deref()
+            && let Some(Ty::List(_, Some(key))) = record.field(field).map(|field| &field.ty)
+        {
+            return Some(key.clone());
+        }
+    }
+    None
+}
+
+fn cluster_of(declared: Declared) -> model::Cluster {
+    let field = |name: &str| -> Name {
+        declared
+            .value
+            .as_record()
+            .and_then(|record| record.get(name))
+            .and_then(|value| {
+                value
+                    .name()
+                    .cloned()
+                    .or_else(|| value.as_str().map(Name::from))
+            })
+            .unwrap_or_else(|| Name::from(""))
+    };
+    model::Cluster {
+        cloud: field("cloud"),
+        env: field("env"),
+        region: field("region"),
+        kubernetes: field("kubernetes"),
+        declared,
+    }
+}
+
+/// The clusters by each field a selector can test, as sets, so that evaluating a
+/// selector costs a few set operations rather than a pass over every cluster.
+struct SelectorIndex {
+    clusters: usize,
+    by_field: HashMap<(ClusterField, Name), ClusterSet>,
+}
+
+impl SelectorIndex {
+    fn new(model: &FleetModel) -> SelectorIndex {
+        let clusters = model.clusters.len();
+        let mut by_field: HashMap<(ClusterField, Name), ClusterSet> = HashMap::new();
+        for (index, cluster) in model.clusters.iter().enumerate() {
+            let mut add = |field: ClusterField, value: Name| {
+                by_field
+                    .entry((field, value))
+                    .or_insert_with(|| ClusterSet::with_capacity(clusters))
+                    .insert(index);
+            };
+            add(ClusterField::Name, cluster.declared.name.clone());
+            add(ClusterField::Env, cluster.env.clone());
+            add(ClusterField::Region, cluster.region.clone());
+            add(ClusterField::Cloud, cluster.cloud.clone());
+            add(ClusterField::Kubernetes, cluster.kubernetes.clone());
+            if let Some(labels) = cluster
+                .declared
+                .value
+                .as_record()
+                .and_then(|record| record.get("labels"))
+                .and_then(Value::as_record)
+            {
+                for label in &labels.fields {
+                    if let Some(text) = label.value.as_str() {
+                        add(ClusterField::Label(label.name.clone()), Name::from(text));
+                    }
+                }
+            }
+        }
+        SelectorIndex { clusters, by_field }
+    }
+
+    fn all(&self) -> ClusterSet {
+        let mut set = ClusterSet::with_capacity(self.clusters);
+        for index in 0..self.clusters {
+            set.insert(index);
+        }
+        set
+    }
+
+    fn evaluate(&self, predicate: &Predicate) -> ClusterSet {
+        match predicate {
+            Predicate::Constant(true) => self.all(),
+            Predicate::Constant(false) => ClusterSet::with_capacity(self.clusters),
+            Predicate::Not(inner) => self.complement(&self.evaluate(inner)),
+            Predicate::And(parts) => {
+                let mut result = self.all();
+                for part in parts {
+                    let set = self.evaluate(part);
+                    for (word, other) in result.words.iter_mut().zip(set.words) {
+                        *word &= other;
+                    }
+                }
+                result
+            }
+            Predicate::Or(parts) => {
+                let mut result = ClusterSet::with_capacity(self.clusters);
+                for part in parts {
+                    let set = self.evaluate(part);
+                    for (word, other) in result.words.iter_mut().zip(set.words) {
+                        *word |= other;
+                    }
+                }
+                result
+            }
+            Predicate::Compare {
+                field, op, values, ..
+            } => {
+                let mut matched = ClusterSet::with_capacity(self.clusters);
+                for value in values {
+                    let Some(text) = value
+                        .name()
+                        .cloned()
+                        .or_else(|| value.interpolated().map(Name::from))
+                    else {
+                        continue;
+                    };
+                    if let Some(set) = self.by_field.get(&(field.clone(), text)) {
+                        for (word, other) in matched.words.iter_mut().zip(&set.words) {
+                            *word |= other;
+                        }
+                    }
+                }
+                match op {
+                    CompareOp::Equal | CompareOp::In => matched,
+                    CompareOp::NotEqual | CompareOp::NotIn => self.complement(&matched),
+                }
+            }
+        }
+    }
+
+    fn complement(&self, set: &ClusterSet) -> ClusterSet {
+        let mut result = self.all();
+        for (word, other) in result.words.iter_mut().zip(&set.words) {
+            *word &= !other;
+        }
+        result
+    }
+}
+
+/// Which files of a workspace are the fleet's (not the stdlib's).
+pub fn fleet_files(db: &dyn Db, workspace: Workspace) -> Vec<SourceFile> {
+    workspace
+        .files(db)
+        .iter()
+        .copied()
+        .filter(|file| file.origin(db) == Origin::Fleet)
+        .collect()
+}

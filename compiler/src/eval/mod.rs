@@ -1,0 +1,319 @@
+//! Evaluation: from the declarations of a workspace to the fleet model. The
+//! `Evaluator` holds what one evaluation shares: the name index, memoized `let`s,
+//! templates and lowered types, and the diagnostics found on the way.
+//!
+//! Values are computed without types first (`expr.rs`, `records.rs`), then checked
+//! and given their meaning by the type that expects them (`conform.rs`): a bare
+//! name becomes an enum variant or a reference, `30s` a duration.
+
+pub mod conform;
+pub mod declarations;
+pub mod expr;
+pub mod records;
+pub mod scope;
+pub mod value;
+
+use crate::db::{Db, SourceFile, Workspace};
+use crate::diagnostics::{Diagnostic, Span, code};
+use crate::names::index::{ItemId, NameIndex, item_node, name_index};
+use crate::names::items::{ImportTarget, file_items};
+use crate::names::modules::resolve_import;
+use crate::names::{ItemKind, Name, Namespace};
+use crate::types::TypeDef;
+use scope::Scope;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use value::{Value, ValueKind};
+
+enum Memo {
+    InProgress,
+    Done(Value),
+}
+
+pub struct Evaluator<'db> {
+    pub db: &'db dyn Db,
+    pub workspace: Workspace,
+    pub index: Arc<NameIndex>,
+    lets: RefCell<HashMap<ItemId, Memo>>,
+    types: RefCell<HashMap<ItemId, Option<Arc<TypeDef>>>>,
+    templates: RefCell<HashMap<ItemId, Option<(value::Record, crate::types::Ty)>>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'db> Evaluator<'db> {
+    pub fn new(db: &'db dyn Db, workspace: Workspace) -> Evaluator<'db> {
+        Evaluator::with_index(db, workspace, name_index(db, workspace))
+    }
+
+    /// An evaluator that sees the names of `index` (expansion uses one without the
+    /// names `for`s generate).
+    pub fn with_index(
+        db: &'db dyn Db,
+        workspace: Workspace,
+        index: Arc<NameIndex>,
+    ) -> Evaluator<'db> {
+        Evaluator {
+            db,
+            workspace,
+            index,
+            lets: RefCell::default(),
+            types: RefCell::default(),
+            templates: RefCell::default(),
+            diagnostics: RefCell::default(),
+        }
+    }
+
+    pub fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diagnostics.borrow_mut())
+    }
+
+    /// A scope at the top of a file.
+    pub fn file_scope(&self, file: SourceFile) -> Scope {
+        Scope::new(file, file.id(self.db), file.module(self.db).clone())
+    }
+
+    /// The value of the `let` called `name`, as seen from `module`.
+    pub fn let_value(&self, module: &str, name: &str) -> Option<Value> {
+        let item = *self.index.lookup(module, Namespace::Value, name).first()?;
+        Some(self.let_item(item))
+    }
+
+    pub fn let_item(&self, item: ItemId) -> Value {
+        let node = node_of(self.db, item);
+        let scope = self.file_scope(item.file);
+        let span = scope.span(node.range());
+        match self.lets.borrow().get(&item) {
+            Some(Memo::Done(value)) => return value.clone(),
+            Some(Memo::InProgress) => {
+                self.report(
+                    Diagnostic::new(code::E0211, "this `let` depends on itself")
+                        .with_primary(span, "its value needs its own value")
+                        .with_help("break the cycle: one of the `let`s in it must not refer back"),
+                );
+                return Value::error(span);
+            }
+            None => {}
+        }
+        self.lets.borrow_mut().insert(item, Memo::InProgress);
+        let expression = node
+            .children()
+            .filter(|child| {
+                !matches!(
+                    child.kind(),
+                    crate::syntax::SyntaxKind::NAME | crate::syntax::SyntaxKind::TYPE_ANNOTATION
+                )
+            })
+            .last();
+        let value = self.eval(expression, &scope);
+        self.lets
+            .borrow_mut()
+            .insert(item, Memo::Done(value.clone()));
+        value
+    }
+
+    /// The type declared as `name` (a `type` or an `enum`), seen from `module`.
+    pub fn type_named(&self, module: &str, name: &str) -> Option<ItemId> {
+        self.index
+            .lookup(module, Namespace::Type, name)
+            .first()
+            .copied()
+    }
+
+    /// The prelude's type called `name` (`Cluster`, `App`, ...).
+    pub fn prelude_type(&self, name: &str) -> Option<ItemId> {
+        self.type_named(crate::stdlib::PRELUDE, name)
+    }
+
+    /// The lowered definition of a `type` or `enum` item.
+    pub fn type_def(&self, item: ItemId) -> Option<Arc<TypeDef>> {
+        if let Some(found) = self.types.borrow().get(&item) {
+            return found.clone();
+        }
+        let lowered = crate::types::lower::lower(self, item).map(Arc::new);
+        self.types.borrow_mut().insert(item, lowered.clone());
+        lowered
+    }
+
+    /// The module an import alias of `file` refers to.
+    pub fn import_alias(&self, file: SourceFile, alias: &str) -> Option<Arc<str>> {
+        let items = file_items(self.db, file);
+        let import = items
+            .items
+            .iter()
+            .filter_map(|item| item.import.as_ref())
+            .find(|import| &*import.alias == alias)?;
+        match &import.target {
+            ImportTarget::Stdlib(module) => Some(Arc::from(format!("std.{module}"))),
+            ImportTarget::Folder(_) => resolve_import(file.module(self.db), &import.target).ok(),
+        }
+    }
+
+    /// `alias.name`: a `let`, template or type of an imported module.
+    fn module_member(&self, module: &str, alias: &str, name: &str, span: Span) -> Value {
+        if let Some(value) = self.let_value(module, name) {
+            return Value {
+                kind: value.kind,
+                span,
+            };
+        }
+        for namespace in [Namespace::Template, Namespace::Type] {
+            if let Some(&item) = self
+                .index
+                .module(module)
+                .map(|scope| scope.lookup(namespace, name))
+                .unwrap_or(&[])
+                .first()
+            {
+                return Value::new(
+                    ValueKind::Ref {
+                        namespace,
+                        name: Name::from(name),
+                        item,
+                    },
+                    span,
+                );
+            }
+        }
+        let known: Vec<Name> = self
+            .index
+            .module(module)
+            .map(|scope| scope.names.keys().map(|(_, name)| name.clone()).collect())
+            .unwrap_or_default();
+        let mut diagnostic = Diagnostic::new(code::E0200, format!("`{alias}` has no `{name}`"))
+            .with_primary(span, format!("not declared in `{alias}`"));
+        if let Some(suggestion) = closest(name, known.iter().map(|name| &**name)) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{alias}.{suggestion}`?"));
+        }
+        self.report(diagnostic);
+        Value::error(span)
+    }
+
+    /// E0200 for a name no scope declares, with the closest visible name.
+    pub fn unresolved(&self, name: &str, span: Span, module: &str, namespace: Option<Namespace>) {
+        let what = namespace.map_or("name".to_string(), |namespace| {
+            namespace.describe().to_string()
+        });
+        let mut diagnostic = Diagnostic::new(code::E0200, format!("no {what} named `{name}`"))
+            .with_primary(span, format!("`{name}` is not declared"));
+        let candidates = match namespace {
+            Some(namespace) => self.index.visible_names(module, namespace),
+            None => Vec::new(),
+        };
+        if let Some(suggestion) = closest(name, candidates.iter().map(|name| &**name)) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+        } else if let Some((left, right)) = name.split_once('-') {
+            diagnostic = diagnostic.with_help(format!(
+                "names may contain `-`; for subtraction write `{left} - {right}`"
+            ));
+        }
+        self.report(diagnostic);
+    }
+
+    /// A constructor call: `vault("https://...", role = "fleet")` makes a record of
+    /// the record type `vault`, arguments given in the order of its fields.
+    fn construct(
+        &self,
+        name: &str,
+        arguments: &[crate::syntax::SyntaxNode<'_>],
+        span: Span,
+        scope: &Scope,
+    ) -> Value {
+        let Some(item) = self.type_named(&scope.module, name) else {
+            let mut diagnostic = Diagnostic::new(
+                code::E0200,
+                format!("no function or record type named `{name}`"),
+            )
+            .with_primary(span, "this call");
+            let types = self.index.visible_names(&scope.module, Namespace::Type);
+            if let Some(suggestion) = closest(
+                name,
+                types
+                    .iter()
+                    .map(|name| &**name)
+                    .chain(["range", "len", "present"]),
+            ) {
+                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            self.report(diagnostic);
+            return Value::error(span);
+        };
+        let Some(TypeDef::Record(record)) = self.type_def(item).as_deref().cloned() else {
+            self.report(
+                Diagnostic::new(
+                    code::E0310,
+                    format!("`{name}` is not a record type, so it cannot be called"),
+                )
+                .with_primary(span, "this call"),
+            );
+            return Value::error(span);
+        };
+        let (positional, named) = self.arguments(arguments, scope);
+        let mut fields = Vec::new();
+        if positional.len() > record.fields.len() {
+            self.report(
+                Diagnostic::new(
+                    code::E0310,
+                    format!("`{name}` takes at most {} arguments", record.fields.len()),
+                )
+                .with_primary(positional[record.fields.len()].span, "one too many"),
+            );
+        }
+        for (value, field) in positional.into_iter().zip(record.fields.iter()) {
+            let key_span = value.span;
+            fields.push(value::Field {
+                name: field.name.clone(),
+                value,
+                key_span,
+                op: value::SetOp::Set,
+            });
+        }
+        for (field_name, value, key_span) in named {
+            if fields.iter().any(|field| field.name == field_name) {
+                self.report(
+                    Diagnostic::new(code::E0308, format!("`{field_name}` is given twice"))
+                        .with_primary(key_span, "given again here"),
+                );
+                continue;
+            }
+            fields.push(value::Field {
+                name: field_name,
+                value,
+                key_span,
+                op: value::SetOp::Set,
+            });
+        }
+        let record = value::Record {
+            ty: Some(item),
+            fields,
+        };
+        Value::new(ValueKind::Record(Arc::new(record)), span)
+    }
+
+    /// The kind of an item.
+    pub fn item_kind(&self, item: ItemId) -> ItemKind {
+        file_items(self.db, item.file).items[item.local as usize].kind
+    }
+}
+
+/// The syntax node of an item.
+pub fn node_of(db: &dyn Db, item: ItemId) -> crate::syntax::SyntaxNode<'_> {
+    item_node(db, item)
+}
+
+/// The candidate closest to `name`, if close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != name)
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+        .filter(|(score, candidate)| {
+            *score >= 0.85 || strsim::damerau_levenshtein(name, candidate) <= 2.max(name.len() / 4)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}

@@ -1,0 +1,300 @@
+//! Bodies to records, and records merged in layers.
+//!
+//! A body's entries become fields: `a.b = 1` and `a { b = 1 }` both set `b` inside
+//! `a`; `gate staging { ... }` sets the `staging` entry of `gate`. Setting one field
+//! twice in a body is an error (E0308). Merging (templates under declarations,
+//! overlays over apps) goes field by field: records merge; a list whose type has
+//! a key (node groups by `name`) merges element by element on that key; other
+//! lists are replaced unless appended to (`+=`) or removed from (`-=`).
+
+use super::Evaluator;
+use super::expr::same_value;
+use super::scope::Scope;
+use super::value::{Field, Record, SetOp, Value, ValueKind};
+use crate::diagnostics::{Diagnostic, Span, code};
+use crate::names::Name;
+use crate::syntax::{SyntaxElement, SyntaxKind::*, SyntaxNode, ast};
+use std::sync::Arc;
+
+impl Evaluator<'_> {
+    /// The record a `BODY` or `RECORD_EXPR` sets (before types).
+    pub fn body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Record {
+        let mut record = Record::default();
+        for entry in node.children() {
+            match entry.kind() {
+                FIELD => {
+                    let Some(path) = self.key_path(entry, scope) else {
+                        continue;
+                    };
+                    let op = match entry
+                        .child_tokens()
+                        .find(|token| matches!(token.kind(), EQ | PLUS_EQ | MINUS_EQ | COLON))
+                    {
+                        Some(token) if token.kind() == PLUS_EQ => SetOp::Append,
+                        Some(token) if token.kind() == MINUS_EQ => SetOp::Remove,
+                        _ => SetOp::Set,
+                    };
+                    let value_node = entry
+                        .children()
+                        .filter(|child| child.kind() != FIELD_PATH)
+                        .last();
+                    let value = self.eval(value_node, scope);
+                    self.set_path(&mut record, &path, op, value);
+                }
+                BLOCK => {
+                    let Some(mut path) = self.key_path(entry, scope) else {
+                        continue;
+                    };
+                    for label in entry.children().filter(|child| child.kind() == BLOCK_LABEL) {
+                        match label_text(label) {
+                            Some(text) => path.push((Name::from(text), scope.span(label.range()))),
+                            None => continue,
+                        }
+                    }
+                    let Some(body) = entry.child_of_kind(BODY) else {
+                        continue;
+                    };
+                    let value = Value::new(
+                        ValueKind::Record(Arc::new(self.body(body, scope))),
+                        scope.span(body.range()),
+                    );
+                    self.set_path(&mut record, &path, SetOp::Set, value);
+                }
+                _ => {}
+            }
+        }
+        record
+    }
+
+    /// The key path of a `FIELD` or `BLOCK`: `env.REGION` is `[env, REGION]`.
+    fn key_path(&self, entry: SyntaxNode<'_>, scope: &Scope) -> Option<Vec<(Name, Span)>> {
+        let path = entry.child_of_kind(FIELD_PATH)?;
+        let mut keys = Vec::new();
+        for element in path.children_with_tokens() {
+            match element {
+                SyntaxElement::Token(token) if token.kind() == DOT || token.kind().is_trivia() => {}
+                SyntaxElement::Token(token) => {
+                    keys.push((Name::from(token.text()), scope.span(token.range())))
+                }
+                SyntaxElement::Node(node) if node.kind() == STRING => {
+                    let key = self.string(node, scope);
+                    keys.push((Name::from(key.as_str()?), key.span));
+                }
+                SyntaxElement::Node(_) => return None,
+            }
+        }
+        (!keys.is_empty()).then_some(keys)
+    }
+
+    /// Sets `path` in `record`, creating the records on the way.
+    fn set_path(&self, record: &mut Record, path: &[(Name, Span)], op: SetOp, value: Value) {
+        let ((name, key_span), rest) = path.split_first().expect("a key path has a key");
+        if rest.is_empty() {
+            match record.fields.iter_mut().find(|field| field.name == *name) {
+                None => record.fields.push(Field {
+                    name: name.clone(),
+                    value,
+                    key_span: *key_span,
+                    op,
+                }),
+                // Two blocks (or a block and a path) for one record: they merge.
+                Some(existing)
+                    if existing.value.as_record().is_some()
+                        && value.as_record().is_some()
+                        && op == SetOp::Set =>
+                {
+                    let merged = self.merge_same_layer(
+                        existing.value.as_record().expect("checked"),
+                        value.as_record().expect("checked"),
+                    );
+                    existing.value =
+                        Value::new(ValueKind::Record(Arc::new(merged)), existing.value.span);
+                }
+                Some(existing) => self.set_twice(name, existing.key_span, *key_span),
+            }
+            return;
+        }
+        match record.fields.iter_mut().find(|field| field.name == *name) {
+            Some(existing) => match &existing.value.kind {
+                ValueKind::Record(inner) => {
+                    let mut inner = Record::clone(inner);
+                    self.set_path(&mut inner, rest, op, value);
+                    existing.value.kind = ValueKind::Record(Arc::new(inner));
+                }
+                _ => self.set_twice(name, existing.key_span, *key_span),
+            },
+            None => {
+                let mut inner = Record::default();
+                self.set_path(&mut inner, rest, op, value);
+                let span = *key_span;
+                record.fields.push(Field {
+                    name: name.clone(),
+                    value: Value::new(ValueKind::Record(Arc::new(inner)), span),
+                    key_span: span,
+                    op: SetOp::Set,
+                });
+            }
+        }
+    }
+
+    /// Two records set in one body: fields set in both are set twice.
+    fn merge_same_layer(&self, first: &Record, second: &Record) -> Record {
+        let mut merged = first.clone();
+        for field in &second.fields {
+            self.set_path(
+                &mut merged,
+                &[(field.name.clone(), field.key_span)],
+                field.op,
+                field.value.clone(),
+            );
+        }
+        merged
+    }
+
+    fn set_twice(&self, name: &str, first: Span, second: Span) {
+        self.report(
+            Diagnostic::new(code::E0308, format!("`{name}` is set twice"))
+                .with_primary(second, "set again here")
+                .with_secondary(first, "first set here")
+                .with_help("set each field once in a body; to change it for an env or region, use an overlay"),
+        );
+    }
+
+    /// `upper` over `lower`: fields of `upper` win; records merge field by field;
+    /// `+=` appends to (or merges by key into) a list, `-=` removes from it.
+    pub fn merge(
+        &self,
+        lower: &Record,
+        upper: &Record,
+        list_key: &dyn Fn(&str) -> Option<Name>,
+    ) -> Record {
+        let mut merged = lower.clone();
+        for field in &upper.fields {
+            let position = merged
+                .fields
+                .iter()
+                .position(|existing| existing.name == field.name);
+            let Some(position) = position else {
+                let mut field = field.clone();
+                if field.op == SetOp::Remove {
+                    continue;
+                }
+                field.op = SetOp::Set;
+                merged.fields.push(field);
+                continue;
+            };
+            let existing = &merged.fields[position];
+            let value = match (&existing.value.kind, &field.value.kind, field.op) {
+                (ValueKind::Record(below), ValueKind::Record(above), SetOp::Set) => {
+                    let record = self.merge(below, above, &|_| None);
+                    Value::new(ValueKind::Record(Arc::new(record)), field.value.span)
+                }
+                (ValueKind::List(below), ValueKind::List(above), SetOp::Append) => {
+                    let key = list_key(&field.name);
+                    Value::new(
+                        ValueKind::List(self.append(below, above, key.as_deref()).into()),
+                        field.value.span,
+                    )
+                }
+                // A list with a key merges by it: `node_groups = [{ name = "system", max = 20 }]`
+                // changes the template's `system` group and keeps the others.
+                (ValueKind::List(below), ValueKind::List(above), SetOp::Set)
+                    if list_key(&field.name).is_some() =>
+                {
+                    let key = list_key(&field.name);
+                    Value::new(
+                        ValueKind::List(self.append(below, above, key.as_deref()).into()),
+                        field.value.span,
+                    )
+                }
+                (ValueKind::List(below), ValueKind::List(above), SetOp::Remove) => {
+                    let key = list_key(&field.name);
+                    let kept: Vec<Value> = below
+                        .iter()
+                        .filter(|item| {
+                            !above
+                                .iter()
+                                .any(|removed| matches_item(item, removed, key.as_deref()))
+                        })
+                        .cloned()
+                        .collect();
+                    Value::new(ValueKind::List(kept.into()), field.value.span)
+                }
+                (_, _, SetOp::Append | SetOp::Remove) => {
+                    let verb = if field.op == SetOp::Append {
+                        "append to"
+                    } else {
+                        "remove from"
+                    };
+                    self.report(
+                        Diagnostic::new(
+                            code::E0302,
+                            format!("cannot {verb} {}", existing.value.describe()),
+                        )
+                        .with_primary(field.key_span, format!("`{}` is not a list", field.name))
+                        .with_help("`+=` and `-=` work on lists; set other values with `=`"),
+                    );
+                    continue;
+                }
+                _ => field.value.clone(),
+            };
+            merged.fields[position] = Field {
+                name: field.name.clone(),
+                value,
+                key_span: field.key_span,
+                op: SetOp::Set,
+            };
+        }
+        merged
+    }
+
+    /// `below += above`: elements with a key already present merge into it.
+    fn append(&self, below: &[Value], above: &[Value], key: Option<&str>) -> Vec<Value> {
+        let mut out = below.to_vec();
+        for item in above {
+            let existing = key.and_then(|key| {
+                let wanted = item.as_record()?.get(key)?;
+                out.iter().position(|candidate| {
+                    candidate
+                        .as_record()
+                        .and_then(|record| record.get(key))
+                        .is_some_and(|have| same_value(have, wanted))
+                })
+            });
+            match (existing, item.as_record()) {
+                (Some(position), Some(record)) => {
+                    let below = out[position].as_record().expect("found by key").clone();
+                    let merged = self.merge(&below, record, &|_| None);
+                    out[position] = Value::new(ValueKind::Record(Arc::new(merged)), item.span);
+                }
+                _ => out.push(item.clone()),
+            }
+        }
+        out
+    }
+}
+
+/// Whether `item` is what `removed` names: equal, or the same key.
+fn matches_item(item: &Value, removed: &Value, key: Option<&str>) -> bool {
+    if same_value(item, removed) {
+        return true;
+    }
+    let Some(key) = key else { return false };
+    let item_key = item.as_record().and_then(|record| record.get(key));
+    match (item_key, removed.as_record()) {
+        (Some(item_key), Some(removed)) => removed
+            .get(key)
+            .is_some_and(|removed_key| same_value(item_key, removed_key)),
+        (Some(item_key), None) => same_value(item_key, removed),
+        _ => false,
+    }
+}
+
+fn label_text(label: SyntaxNode<'_>) -> Option<String> {
+    if let Some(string) = label.child_of_kind(STRING) {
+        return ast::plain_string(string);
+    }
+    label
+        .first_significant_token()
+        .map(|token| token.text().to_string())
+}

@@ -1,0 +1,166 @@
+//! The evaluated fleet: what `fleet eval` prints and `fleet build` consumes.
+//! Clusters, apps with their target sets and their overlays as layers, policies,
+//! promotions, teams. Nothing is stored per (app x cluster) pair: targets are sets
+//! (bit sets over the clusters), overlays are layers.
+
+use crate::diagnostics::Span;
+use crate::eval::value::{Predicate, Value};
+use crate::names::Name;
+use crate::names::index::ItemId;
+
+/// A declaration and its checked value.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub name: Name,
+    pub item: ItemId,
+    /// The name as written (or the `for` item's name, for generated ones).
+    pub span: Span,
+    pub value: Value,
+    /// For a declaration a `for` generated: the iteration, `e = dev, r = us-east-1`.
+    pub iteration: Option<std::sync::Arc<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub declared: Declared,
+    pub cloud: Name,
+    pub env: Name,
+    pub region: Name,
+    pub kubernetes: Name,
+}
+
+/// A set of clusters, as the bits of their indices in `FleetModel::clusters`, with
+/// the selector that wrote it.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterSet {
+    pub words: Vec<u64>,
+    pub predicate: Option<Predicate>,
+    pub span: Option<Span>,
+}
+
+impl ClusterSet {
+    pub fn with_capacity(clusters: usize) -> ClusterSet {
+        ClusterSet {
+            words: vec![0; clusters.div_ceil(64)],
+            predicate: None,
+            span: None,
+        }
+    }
+
+    pub fn insert(&mut self, index: usize) {
+        self.words[index / 64] |= 1 << (index % 64);
+    }
+
+    pub fn contains(&self, index: usize) -> bool {
+        self.words
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words
+            .iter()
+            .map(|word| word.count_ones() as usize)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|word| *word == 0)
+    }
+
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words
+            .iter()
+            .enumerate()
+            .flat_map(|(word_index, word)| {
+                (0..64)
+                    .filter(move |bit| word & (1 << bit) != 0)
+                    .map(move |bit| word_index * 64 + bit)
+            })
+    }
+}
+
+/// Which clusters an overlay changes: by env, region, both, or one cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LayerKey {
+    pub env: Option<Name>,
+    pub region: Option<Name>,
+    pub cluster: Option<Name>,
+}
+
+impl LayerKey {
+    /// The precedence of the layer (higher wins): env, region, env and region,
+    /// cluster. The app's own body is 0 and its template below it.
+    pub fn precedence(&self) -> u8 {
+        match (&self.env, &self.region, &self.cluster) {
+            (_, _, Some(_)) => 4,
+            (Some(_), Some(_), None) => 3,
+            (None, Some(_), None) => 2,
+            (Some(_), None, None) => 1,
+            (None, None, None) => 0,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(env) = &self.env {
+            parts.push(env.to_string());
+        }
+        if let Some(region) = &self.region {
+            parts.push(format!("region \"{region}\""));
+        }
+        if let Some(cluster) = &self.cluster {
+            parts.push(format!("cluster {cluster}"));
+        }
+        parts.join(", ")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub key: LayerKey,
+    /// The overlay's fields (a partial app).
+    pub value: Value,
+    pub item: ItemId,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub declared: Declared,
+    pub targets: ClusterSet,
+    /// The overlays of the app, lowest precedence first.
+    pub layers: Vec<Layer>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub declared: Declared,
+    pub targets: ClusterSet,
+}
+
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub declared: Declared,
+    pub targets: ClusterSet,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FleetModel {
+    pub fleet: Option<Declared>,
+    pub envs: Vec<Declared>,
+    pub teams: Vec<Declared>,
+    pub clusters: Vec<Cluster>,
+    pub apps: Vec<App>,
+    pub promotions: Vec<Declared>,
+    pub policies: Vec<Policy>,
+    pub manifests: Vec<Manifest>,
+}
+
+impl FleetModel {
+    pub fn cluster_index(&self, name: &str) -> Option<usize> {
+        self.clusters
+            .iter()
+            .position(|cluster| &*cluster.declared.name == name)
+    }
+}

@@ -1,0 +1,459 @@
+//! Lowering `type` and `enum` declarations into `TypeDef`s, and type expressions
+//! into `Ty`s. Names in types resolve in the type name space of the declaring
+//! module (then the prelude); the built-in types are `Bool`, `Int`, `String`,
+//! `Duration`, `Percent`, `Cpu`, `Memory`, `Any`, `List`, `Map` and `Set`.
+
+use super::{EnumType, FieldDef, RecordType, StringConstraint, Ty, TypeDef, UnitKind, VariantDef};
+use crate::diagnostics::{Diagnostic, code};
+use crate::eval::Evaluator;
+use crate::eval::scope::Scope;
+use crate::eval::value::ValueKind;
+use crate::names::index::ItemId;
+use crate::names::items::{name_text, variant_name};
+use crate::names::{Name, Namespace};
+use crate::syntax::{SyntaxKind::*, SyntaxNode, ast};
+use std::sync::Arc;
+
+/// The declaration types whose name, used as a field's type, means a reference to
+/// a declaration of that kind.
+pub const DECLARATION_TYPES: &[(&str, Namespace)] = &[
+    ("Fleet", Namespace::Fleet),
+    ("Env", Namespace::Env),
+    ("Team", Namespace::Team),
+    ("Cluster", Namespace::Cluster),
+    ("App", Namespace::App),
+    ("Promotion", Namespace::Promotion),
+    ("Policy", Namespace::Policy),
+    ("Manifest", Namespace::Manifest),
+];
+
+pub fn lower(evaluator: &Evaluator<'_>, item: ItemId) -> Option<TypeDef> {
+    let node = crate::eval::node_of(evaluator.db, item);
+    let scope = evaluator.file_scope(item.file);
+    let name = node.child_of_kind(NAME).and_then(name_text)?;
+    match node.kind() {
+        TYPE_DECL => {
+            if let Some(record) = node.child_of_kind(RECORD_TYPE) {
+                return Some(TypeDef::Record(Arc::new(lower_record(
+                    evaluator, item, name, record, &scope,
+                ))));
+            }
+            let ty = node
+                .children()
+                .find(|child| child.kind() != NAME)
+                .map(|ty| lower_ty(evaluator, ty, &scope));
+            Some(TypeDef::Alias(name, ty.unwrap_or(Ty::Error)))
+        }
+        ENUM_DECL => {
+            let attributes = node
+                .child_of_kind(TYPE_ANNOTATION)
+                .and_then(|annotation| annotation.children().next())
+                .map(|ty| lower_ty(evaluator, ty, &scope));
+            let variants = node
+                .child_of_kind(VARIANT_LIST)
+                .map(|list| {
+                    list.children()
+                        .filter(|variant| variant.kind() == VARIANT)
+                        .filter_map(|variant| {
+                            Some(VariantDef {
+                                name: variant_name(variant)?,
+                                quoted: variant.child_of_kind(STRING).is_some(),
+                                doc: doc_of(variant),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(TypeDef::Enum(Arc::new(EnumType {
+                name,
+                item,
+                variants,
+                attributes,
+            })))
+        }
+        _ => None,
+    }
+}
+
+fn lower_record(
+    evaluator: &Evaluator<'_>,
+    item: ItemId,
+    name: Name,
+    body: SyntaxNode<'_>,
+    scope: &Scope,
+) -> RecordType {
+    let mut fields: Vec<FieldDef> = Vec::new();
+    let mut requires = Vec::new();
+    for (position, entry) in body.children().enumerate() {
+        match entry.kind() {
+            FIELD_DECL => {
+                let Some(field_name) = field_decl_name(entry) else {
+                    continue;
+                };
+                let optional = entry.token_of_kind(QUESTION).is_some();
+                let ty = entry
+                    .children()
+                    .find(|child| child.kind() != STRING || !is_key(entry, *child))
+                    .filter(|child| is_type_node(child.kind()))
+                    .map(|ty| lower_ty(evaluator, ty, scope))
+                    .unwrap_or(Ty::Error);
+                let has_default = entry.token_of_kind(EQ).is_some();
+                if fields.iter().any(|field| field.name == field_name) {
+                    evaluator.report(
+                        Diagnostic::new(
+                            code::E0201,
+                            format!("the field `{field_name}` is declared twice"),
+                        )
+                        .with_primary(scope.span(entry.range()), "declared again here"),
+                    );
+                    continue;
+                }
+                fields.push(FieldDef {
+                    name: field_name,
+                    ty,
+                    optional,
+                    has_default,
+                    doc: doc_of(entry),
+                });
+            }
+            REQUIRE => requires.push(position as u32),
+            _ => {}
+        }
+    }
+    RecordType {
+        name,
+        item,
+        fields,
+        requires,
+    }
+}
+
+/// The name of a `FIELD_DECL`: its first identifier or string.
+pub fn field_decl_name(entry: SyntaxNode<'_>) -> Option<Name> {
+    for element in entry.children_with_tokens() {
+        match element {
+            crate::syntax::SyntaxElement::Token(token) if token.kind() == IDENT => {
+                return Some(Name::from(token.text()));
+            }
+            crate::syntax::SyntaxElement::Node(node) if node.kind() == STRING => {
+                return ast::plain_string(node).map(Name::from);
+            }
+            crate::syntax::SyntaxElement::Token(token) if !token.kind().is_trivia() => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_key(entry: SyntaxNode<'_>, node: SyntaxNode<'_>) -> bool {
+    entry.children().next() == Some(node)
+}
+
+fn is_type_node(kind: crate::syntax::SyntaxKind) -> bool {
+    matches!(
+        kind,
+        PATH_TYPE
+            | LIST_TYPE
+            | OPTIONAL_TYPE
+            | UNION_TYPE
+            | LITERAL_TYPE
+            | PAREN_TYPE
+            | RECORD_TYPE
+    )
+}
+
+/// The default value's expression of a field declaration, if any.
+pub fn field_default(entry: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    entry.token_of_kind(EQ)?;
+    entry
+        .children()
+        .filter(|child| !is_type_node(child.kind()))
+        .last()
+        .filter(|child| !is_key(entry, *child))
+}
+
+/// The `///` comments of a node, joined.
+pub fn doc_of(node: SyntaxNode<'_>) -> Arc<str> {
+    let lines: Vec<&str> = node
+        .child_tokens()
+        .filter(|token| token.kind() == DOC_COMMENT)
+        .map(|token| {
+            let line = &token.text()[3..];
+            line.strip_prefix(' ').unwrap_or(line).trim_end()
+        })
+        .collect();
+    Arc::from(lines.join("\n"))
+}
+
+/// A type expression as a `Ty`.
+pub fn lower_ty(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) -> Ty {
+    match node.kind() {
+        PAREN_TYPE => node
+            .children()
+            .next()
+            .map_or(Ty::Error, |inner| lower_ty(evaluator, inner, scope)),
+        LIST_TYPE => {
+            let element = node
+                .children()
+                .next()
+                .map_or(Ty::Error, |inner| lower_ty(evaluator, inner, scope));
+            Ty::List(Arc::new(element), None)
+        }
+        OPTIONAL_TYPE => {
+            let inner = node
+                .children()
+                .next()
+                .map_or(Ty::Error, |inner| lower_ty(evaluator, inner, scope));
+            Ty::Optional(Arc::new(inner))
+        }
+        UNION_TYPE => Ty::Union(
+            node.children()
+                .map(|member| lower_ty(evaluator, member, scope))
+                .collect(),
+        ),
+        LITERAL_TYPE => match node.child_of_kind(STRING).and_then(ast::plain_string) {
+            Some(text) => Ty::String(Some(Arc::new(StringConstraint {
+                pattern: Some(Arc::from(format!("^{}$", regex::escape(&text)))),
+                describe: Some(Arc::from(format!("\"{text}\""))),
+                ..StringConstraint::default()
+            }))),
+            None => unsupported(
+                evaluator,
+                node,
+                scope,
+                "only string literal types are supported",
+            ),
+        },
+        PATH_TYPE => lower_path(evaluator, node, scope),
+        RECORD_TYPE => unsupported(
+            evaluator,
+            node,
+            scope,
+            "declare the record as a `type` of its own and use its name",
+        ),
+        _ => Ty::Error,
+    }
+}
+
+fn unsupported(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope, help: &str) -> Ty {
+    evaluator.report(
+        Diagnostic::new(code::E0312, "this type cannot be used here")
+            .with_primary(scope.span(node.range()), "unsupported type")
+            .with_help(help.to_string()),
+    );
+    Ty::Error
+}
+
+fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) -> Ty {
+    let words: Vec<_> = node
+        .child_tokens()
+        .filter(|token| token.kind() == IDENT)
+        .collect();
+    let arguments: Vec<_> = node
+        .child_of_kind(TYPE_ARGS)
+        .map(|list| list.children().collect())
+        .unwrap_or_default();
+    let span = scope.span(node.range());
+    match words.as_slice() {
+        [word] => {
+            let name = word.text();
+            if let Some(builtin) = builtin(evaluator, name, &arguments, scope, span) {
+                return builtin;
+            }
+            if !arguments.is_empty() {
+                return unsupported(evaluator, node, scope, "only built-in types take arguments");
+            }
+            match evaluator.type_named(&scope.module, name) {
+                Some(item) => {
+                    let is_prelude =
+                        item.file.module(evaluator.db).as_ref() == crate::stdlib::PRELUDE;
+                    match DECLARATION_TYPES
+                        .iter()
+                        .find(|(type_name, _)| *type_name == name)
+                    {
+                        Some((_, namespace)) if is_prelude => Ty::Decl(*namespace),
+                        _ => Ty::Named(item),
+                    }
+                }
+                None => {
+                    evaluator.unresolved(name, span, &scope.module, Some(Namespace::Type));
+                    Ty::Error
+                }
+            }
+        }
+        // `Cloud.aws`: one variant of an enum, as a type.
+        [enumeration, variant] => {
+            let Some(item) = evaluator.type_named(&scope.module, enumeration.text()) else {
+                evaluator.unresolved(
+                    enumeration.text(),
+                    span,
+                    &scope.module,
+                    Some(Namespace::Type),
+                );
+                return Ty::Error;
+            };
+            Ty::Variant(item, Name::from(variant.text()))
+        }
+        _ => unsupported(
+            evaluator,
+            node,
+            scope,
+            "write a type name, or an enum variant as `Enum.variant`",
+        ),
+    }
+}
+
+fn builtin(
+    evaluator: &Evaluator<'_>,
+    name: &str,
+    arguments: &[SyntaxNode<'_>],
+    scope: &Scope,
+    span: crate::diagnostics::Span,
+) -> Option<Ty> {
+    let lower_argument = |index: usize| {
+        arguments
+            .get(index)
+            .map(|node| lower_ty(evaluator, *node, scope))
+    };
+    Some(match name {
+        "Bool" => Ty::Bool,
+        "Any" => Ty::Any,
+        "Duration" => Ty::Unit(UnitKind::Duration),
+        "Percent" => Ty::Unit(UnitKind::Percent),
+        "Cpu" => Ty::Unit(UnitKind::Cpu),
+        "Memory" => Ty::Unit(UnitKind::Memory),
+        "Int" => Ty::Int(int_range(evaluator, arguments, scope)),
+        "String" => {
+            let constraint = string_constraint(evaluator, arguments, scope);
+            Ty::String(constraint.map(Arc::new))
+        }
+        "List" => {
+            let element = lower_argument(0).unwrap_or(Ty::Any);
+            let key = named_argument(arguments, "key")
+                .and_then(|value| evaluator.eval(Some(value), scope).as_str().map(Name::from));
+            Ty::List(Arc::new(element), key)
+        }
+        "Map" => Ty::Map(
+            Arc::new(lower_argument(0).unwrap_or(Ty::Any)),
+            Arc::new(lower_argument(1).unwrap_or(Ty::Any)),
+        ),
+        "Set" => {
+            let _ = span;
+            Ty::ClusterSet
+        }
+        _ => return None,
+    })
+}
+
+fn named_argument<'t>(arguments: &[SyntaxNode<'t>], name: &str) -> Option<SyntaxNode<'t>> {
+    arguments
+        .iter()
+        .find(|argument| {
+            argument.kind() == NAMED_ARG
+                && argument
+                    .child_tokens()
+                    .find(|token| token.kind() == IDENT)
+                    .is_some_and(|token| token.text() == name)
+        })
+        .and_then(|argument| argument.children().next())
+}
+
+/// `Int(1..65535)`
+fn int_range(
+    evaluator: &Evaluator<'_>,
+    arguments: &[SyntaxNode<'_>],
+    scope: &Scope,
+) -> Option<(i64, i64)> {
+    let range = arguments.first()?;
+    let bounds: Vec<_> = range.children().collect();
+    if range.kind() != BINARY_EXPR || bounds.len() != 2 {
+        unsupported(
+            evaluator,
+            *range,
+            scope,
+            "write a range of whole numbers: `Int(1..65535)`",
+        );
+        return None;
+    }
+    let low = evaluator.eval(Some(bounds[0]), scope);
+    let high = evaluator.eval(Some(bounds[1]), scope);
+    match (low.kind, high.kind) {
+        (ValueKind::Int(low), ValueKind::Int(high)) => Some((low, high)),
+        _ => {
+            unsupported(
+                evaluator,
+                *range,
+                scope,
+                "write a range of whole numbers: `Int(1..65535)`",
+            );
+            None
+        }
+    }
+}
+
+fn string_constraint(
+    evaluator: &Evaluator<'_>,
+    arguments: &[SyntaxNode<'_>],
+    scope: &Scope,
+) -> Option<StringConstraint> {
+    if arguments.is_empty() {
+        return None;
+    }
+    let mut constraint = StringConstraint::default();
+    for argument in arguments {
+        let Some(name) = argument
+            .child_tokens()
+            .find(|token| token.kind() == IDENT)
+            .filter(|_| argument.kind() == NAMED_ARG)
+        else {
+            unsupported(
+                evaluator,
+                *argument,
+                scope,
+                "a string's limits are named: `String(pattern = \"...\")`",
+            );
+            continue;
+        };
+        let value = evaluator.eval(argument.children().next(), scope);
+        let text = value.as_str().map(Arc::<str>::from);
+        let number = match value.kind {
+            ValueKind::Int(number) if number >= 0 => Some(number as usize),
+            _ => None,
+        };
+        match (name.text(), text, number) {
+            ("pattern", Some(pattern), _) => {
+                if let Err(error) = regex::Regex::new(&pattern) {
+                    evaluator.report(
+                        Diagnostic::new(code::E0312, "invalid pattern").with_primary(
+                            value.span,
+                            error.to_string().lines().last().unwrap_or("").to_string(),
+                        ),
+                    );
+                } else {
+                    constraint.pattern = Some(pattern);
+                }
+            }
+            ("describe", Some(text), _) => constraint.describe = Some(text),
+            ("family", Some(text), _) => constraint.family = Some(text),
+            ("max_length", _, Some(number)) => constraint.max_length = Some(number),
+            ("min_length", _, Some(number)) => constraint.min_length = Some(number),
+            ("semver", _, _) => constraint.semver = matches!(value.kind, ValueKind::Bool(true)),
+            (other, _, _) => {
+                evaluator.report(
+                    Diagnostic::new(code::E0312, format!("`String` has no limit `{other}`"))
+                        .with_primary(scope.span(name.range()), "unknown limit")
+                        .with_help("the limits are `pattern`, `min_length`, `max_length`, `describe`, `family` and `semver`"),
+                );
+            }
+        }
+    }
+    Some(constraint)
+}
+
+/// The lowered type of a declaration kind's bodies, by its prelude type name.
+pub fn declaration_type(evaluator: &Evaluator<'_>, type_name: &str) -> Ty {
+    match evaluator.prelude_type(type_name) {
+        Some(item) => Ty::Named(item),
+        None => Ty::Error,
+    }
+}
