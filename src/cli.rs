@@ -27,6 +27,20 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Print the evaluated fleet: clusters, apps with their targets and layers,
+    /// policies, promotions, teams.
+    Eval {
+        /// The fleet folder or a `.fleet` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Yaml)]
+        format: EvalFormat,
+        /// Treat warnings as errors (exit 1, print nothing).
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Format `.fleet` files in place, in the one canonical layout.
     Fmt {
         /// A folder, a `.fleet` file, or `-` to format standard input to standard output.
@@ -74,6 +88,12 @@ pub struct OutputArgs {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageFormat {
     Human,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalFormat {
+    Yaml,
     Json,
 }
 

@@ -48,6 +48,15 @@ impl Reporter {
         }
     }
 
+    /// The exit status for what was reported.
+    pub fn exit_status(&self, deny_warnings: bool) -> crate::exit_status::ExitStatus {
+        if self.errors > 0 || (deny_warnings && self.warnings > 0) {
+            crate::exit_status::ExitStatus::InputErrors
+        } else {
+            crate::exit_status::ExitStatus::Success
+        }
+    }
+
     /// A closing line for people; JSON consumers count the objects themselves.
     pub fn summary(&self, what: &str) {
         if self.format == MessageFormat::Json {

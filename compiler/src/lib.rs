@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod format;
 pub mod model;
+pub mod model_json;
 pub mod names;
 pub mod source;
 pub mod stdlib;

@@ -2,6 +2,7 @@
 
 mod check;
 mod debug;
+mod eval;
 mod explain;
 mod fmt;
 
@@ -16,6 +17,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             deny_warnings,
             output,
         } => check::run(&path, deny_warnings, output),
+        Command::Eval {
+            path,
+            format,
+            deny_warnings,
+            output,
+        } => eval::run(&path, format, deny_warnings, output),
         Command::Fmt {
             path,
             check,

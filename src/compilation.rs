@@ -1,0 +1,58 @@
+//! A fleet read from disk and loaded into a compiler database, with the source map
+//! diagnostics render against. Shared by the commands that check or evaluate.
+
+use crate::fleet_loader::{self, LoadedFleet};
+use anyhow::Result;
+use fleet_compiler::check::{check, workspace};
+use fleet_compiler::db::{Database, Workspace, source_map};
+use fleet_compiler::diagnostics::Diagnostic;
+use fleet_compiler::source::SourceMap;
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct Compilation {
+    pub db: Database,
+    pub workspace: Workspace,
+    pub loaded: LoadedFleet,
+}
+
+impl Compilation {
+    pub fn open(path: &Path) -> Result<Compilation> {
+        let loaded = fleet_loader::load(path)?;
+        let db = Database::default();
+        let files: Vec<_> = loaded
+            .files
+            .iter()
+            .map(|(id, _)| {
+                let source = loaded.sources.get(*id);
+                (*id, source.path.clone(), source.text.clone(), Arc::from(""))
+            })
+            .collect();
+        let workspace = workspace(&db, files);
+        Ok(Compilation {
+            db,
+            workspace,
+            loaded,
+        })
+    }
+
+    /// Everything wrong with the fleet: what reading found, then the compiler's.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut diagnostics = self.loaded.diagnostics.clone();
+        if !self.loaded.files.is_empty() {
+            diagnostics.extend(check(&self.db, self.workspace).iter().cloned());
+        }
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diagnostics
+    }
+
+    /// The files diagnostics may point into: the fleet's (undecodable ones too)
+    /// and the stdlib's.
+    pub fn sources(&self) -> SourceMap {
+        let mut sources = source_map(&self.db, self.workspace);
+        for file in self.loaded.sources.files() {
+            sources.insert(file.id, file.path.clone(), file.text.clone());
+        }
+        sources
+    }
+}
