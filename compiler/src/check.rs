@@ -5,6 +5,7 @@
 use crate::db::{Db, Origin, SourceFile, Workspace, parse};
 use crate::diagnostics::Diagnostic;
 use crate::eval::declarations::evaluate;
+use crate::names::resolve::resolve_file;
 use crate::source::FileId;
 use crate::syntax;
 use std::sync::Arc;
@@ -30,6 +31,14 @@ pub fn check(db: &dyn Db, workspace: Workspace) -> Arc<Vec<Diagnostic>> {
         diagnostics.extend(file_syntax_diagnostics(db, file).iter().cloned());
     }
     if diagnostics.is_empty() {
+        for &file in workspace.files(db) {
+            diagnostics.extend(
+                resolve_file(db, workspace, file)
+                    .diagnostics
+                    .iter()
+                    .cloned(),
+            );
+        }
         diagnostics.extend(evaluate(db, workspace).diagnostics.iter().cloned());
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

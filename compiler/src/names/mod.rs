@@ -5,6 +5,7 @@ pub mod expand;
 pub mod index;
 pub mod items;
 pub mod modules;
+pub mod resolve;
 
 pub use items::{
     FileItems, ImportTarget, ItemKind, ItemSummary, LocalItem, Name, Namespace, file_items,
