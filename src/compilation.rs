@@ -8,7 +8,6 @@ use fleet_compiler::db::{Database, Workspace, source_map};
 use fleet_compiler::diagnostics::Diagnostic;
 use fleet_compiler::source::SourceMap;
 use std::path::Path;
-use std::sync::Arc;
 
 pub struct Compilation {
     pub db: Database,
@@ -23,9 +22,14 @@ impl Compilation {
         let files: Vec<_> = loaded
             .files
             .iter()
-            .map(|(id, _)| {
-                let source = loaded.sources.get(*id);
-                (*id, source.path.clone(), source.text.clone(), Arc::from(""))
+            .map(|file| {
+                let source = loaded.sources.get(file.id);
+                (
+                    file.id,
+                    source.path.clone(),
+                    source.text.clone(),
+                    file.module.clone(),
+                )
             })
             .collect();
         let workspace = workspace(&db, files);

@@ -21,7 +21,9 @@ pub fn run(path: &Path, check: bool, output: OutputArgs) -> Result<ExitStatus> {
     reporter.emit_all(&loaded.diagnostics, &loaded.sources);
     let mut changed = Vec::new();
     let mut unchanged = 0;
-    for (file, file_path) in &loaded.files {
+    // The folder's own files; the libraries it imports are formatted on their own.
+    for loaded_file in loaded.files.iter().filter(|file| file.module.is_empty()) {
+        let (file, file_path) = (&loaded_file.id, &loaded_file.path);
         let source = loaded.sources.get(*file);
         let parse = syntax::parse(source.text.clone(), *file);
         let Some(formatted) = format(&parse) else {

@@ -61,9 +61,19 @@ impl<'db> Evaluator<'db> {
                 continue;
             }
             let items = file_items(self.db, file);
+            // A library's other declarations are reported by its resolution (E0209).
+            let library = !file.module(self.db).is_empty();
             for (local, summary) in items.items.iter().enumerate() {
                 let local = local as LocalItem;
                 if summary.inside_for.is_some() {
+                    continue;
+                }
+                if library
+                    && !matches!(
+                        summary.kind,
+                        ItemKind::Template | ItemKind::Let | ItemKind::Type | ItemKind::Enum
+                    )
+                {
                     continue;
                 }
                 let scope = self.file_scope(file);

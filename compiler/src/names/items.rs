@@ -256,6 +256,19 @@ pub fn name_text(name: SyntaxNode<'_>) -> Option<Name> {
         .map(|token| Name::from(token.text()))
 }
 
+/// The imports of a file's text, for the loader to follow before a database exists.
+pub fn imports_in(text: &str) -> Vec<ImportTarget> {
+    let parse = crate::syntax::parse(text, crate::source::FileId(0));
+    parse
+        .tree()
+        .root()
+        .children()
+        .filter(|node| node.kind() == IMPORT)
+        .filter_map(import_of)
+        .map(|import| import.target)
+        .collect()
+}
+
 fn variant_names(node: SyntaxNode<'_>) -> Vec<Name> {
     let Some(list) = node.child_of_kind(VARIANT_LIST) else {
         return Vec::new();

@@ -254,20 +254,17 @@ fn import_cycle(db: &dyn Db, workspace: Workspace, from: &str, to: &str) -> Opti
     let mut seen: HashSet<Arc<str>> = HashSet::new();
     while let Some(module) = queue.pop() {
         if &*module == from {
-            let mut path = vec![from.to_string()];
+            // Walk back from `from` to `to`, then read the chain forwards.
+            let mut chain = vec![module.to_string()];
             let mut current = module.clone();
             while let Some(parent) = parents.get(&current) {
-                path.push(parent.to_string());
+                chain.push(parent.to_string());
                 current = parent.clone();
             }
-            path.reverse();
-            path.insert(0, display_module(from));
-            return Some(
-                path.iter()
-                    .map(|module| display_module(module))
-                    .collect::<Vec<_>>()
-                    .join(" -> "),
-            );
+            chain.push(from.to_string());
+            chain.reverse();
+            let shown: Vec<String> = chain.iter().map(|module| display_module(module)).collect();
+            return Some(shown.join(" -> "));
         }
         if !seen.insert(module.clone()) {
             continue;
