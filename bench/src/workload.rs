@@ -34,7 +34,7 @@ const ENVS: [&str; 3] = ["dev", "staging", "production"];
 const TEAMS: [&str; 4] = ["payments", "search", "identity", "growth"];
 
 /// The Kubernetes version every cluster pins.
-const KUBERNETES: &str = "1.33";
+const KUBERNETES: &str = "1.35";
 
 struct Region {
     name: &'static str,

@@ -30,7 +30,11 @@ pub fn check(db: &dyn Db, workspace: Workspace) -> Arc<Vec<Diagnostic>> {
     for &file in workspace.files(db) {
         diagnostics.extend(file_syntax_diagnostics(db, file).iter().cloned());
     }
-    if diagnostics.is_empty() {
+    let syntax_is_clean = diagnostics.is_empty();
+    for &file in workspace.files(db) {
+        diagnostics.extend(crate::checks::credentials::file_credentials(db, file).iter().cloned());
+    }
+    if syntax_is_clean {
         for &file in workspace.files(db) {
             diagnostics.extend(
                 resolve_file(db, workspace, file)

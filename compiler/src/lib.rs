@@ -5,6 +5,7 @@
 //! as values.
 
 pub mod check;
+pub mod checks;
 pub mod db;
 pub mod diagnostics;
 pub mod eval;

@@ -125,4 +125,17 @@ codes! {
     E0310 Error "wrong arguments";
     E0311 Error "condition cannot select clusters";
     E0312 Error "unsupported type";
+
+    // The fleet's own checks (E04xx, W04xx for warnings).
+    E0403 Error "name not usable in Kubernetes";
+    E0405 Error "field set twice at one layer";
+    W0406 Warning "selector selects no cluster";
+    E0407 Error "invalid promotion path";
+    E0408 Error "later stage ahead of the stage before";
+    E0409 Error "namespace owned by two teams";
+    E0410 Error "plaintext credential";
+    W0411 Warning "Kubernetes version past its support";
+    E0412 Error "Kubernetes version not offered by the cloud";
+    E0413 Error "app in a namespace its team does not own";
+    E0414 Error "policy without a mode for a targeted env";
 }

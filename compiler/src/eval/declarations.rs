@@ -202,6 +202,7 @@ impl<'db> Evaluator<'db> {
         for app in &mut model.apps {
             app.layers.sort_by_key(|layer| layer.key.precedence());
         }
+        crate::checks::run(self, &model);
         model
     }
 
