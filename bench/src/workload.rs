@@ -224,7 +224,11 @@ fn shared(out: &mut String, form: Form) {
     }
     out.push('\n');
     for team in TEAMS {
-        writeln!(out, "team {team} {{ owners = [\"@acme/{team}\"] }}").unwrap();
+        writeln!(
+            out,
+            "team {team} {{ owners = [\"@acme/{team}\"], namespaces = [\"{team}\"] }}"
+        )
+        .unwrap();
     }
     out.push('\n');
     if form == Form::Compact {
@@ -331,7 +335,7 @@ fn explicit_app(out: &mut String, j: usize) {
     let team = TEAMS[j % 4];
     writeln!(out, "app app-{j} {{").unwrap();
     writeln!(out, "  team = {team}").unwrap();
-    writeln!(out, "  namespace = \"app-{j}\"").unwrap();
+    writeln!(out, "  namespace = \"{team}\"").unwrap();
     writeln!(out, "  targets = {ALL_ENVS_SELECTOR}").unwrap();
     out.push_str("  workload {\n");
     writeln!(out, "    image = \"registry.example.com/{team}/app-{j}\"").unwrap();
@@ -399,7 +403,7 @@ fn compact_apps(out: &mut String, apps: &Range<usize>) {
     out.push_str(concat!(
         "  app \"app-${j}\" {\n",
         "    team = teams[j % 4]\n",
-        "    namespace = \"app-${j}\"\n",
+        "    namespace = \"${teams[j % 4]}\"\n",
     ));
     writeln!(out, "    targets = {ALL_ENVS_SELECTOR}").unwrap();
     out.push_str("    workload {\n");

@@ -32,7 +32,11 @@ pub fn check(db: &dyn Db, workspace: Workspace) -> Arc<Vec<Diagnostic>> {
     }
     let syntax_is_clean = diagnostics.is_empty();
     for &file in workspace.files(db) {
-        diagnostics.extend(crate::checks::credentials::file_credentials(db, file).iter().cloned());
+        diagnostics.extend(
+            crate::checks::credentials::file_credentials(db, file)
+                .iter()
+                .cloned(),
+        );
     }
     if syntax_is_clean {
         for &file in workspace.files(db) {

@@ -15,24 +15,68 @@ struct Pattern {
 
 /// What credentials look like, each with what it is called in the message.
 const PATTERNS: &[Pattern] = &[
-    Pattern { what: "an AWS access key id", regex: r"\b(AKIA|ASIA)[0-9A-Z]{16}\b" },
-    Pattern { what: "an AWS secret access key", regex: r#"(?i)aws.{0,20}secret.{0,20}[=:"' ]+[A-Za-z0-9/+]{40}\b"# },
-    Pattern { what: "a private key", regex: r"-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----" },
-    Pattern { what: "a GitHub token", regex: r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b" },
-    Pattern { what: "a GitLab token", regex: r"\bglpat-[A-Za-z0-9_-]{20,}\b" },
-    Pattern { what: "a Slack token", regex: r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b" },
-    Pattern { what: "a Slack webhook", regex: r"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+" },
-    Pattern { what: "a Google API key", regex: r"\bAIza[0-9A-Za-z_-]{35}\b" },
-    Pattern { what: "a Stripe secret key", regex: r"\b(sk|rk)_live_[0-9A-Za-z]{24,}\b" },
-    Pattern { what: "a JSON web token", regex: r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}" },
-    Pattern { what: "a password in a URL", regex: r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s:@]{3,}@" },
-    Pattern { what: "a Vault token", regex: r"\bhvs\.[A-Za-z0-9_-]{24,}\b" },
+    Pattern {
+        what: "an AWS access key id",
+        regex: r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",
+    },
+    Pattern {
+        what: "an AWS secret access key",
+        regex: r#"(?i)aws.{0,20}secret.{0,20}[=:"' ]+[A-Za-z0-9/+]{40}\b"#,
+    },
+    Pattern {
+        what: "a private key",
+        regex: r"-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----",
+    },
+    Pattern {
+        what: "a GitHub token",
+        regex: r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b",
+    },
+    Pattern {
+        what: "a GitLab token",
+        regex: r"\bglpat-[A-Za-z0-9_-]{20,}\b",
+    },
+    Pattern {
+        what: "a Slack token",
+        regex: r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b",
+    },
+    Pattern {
+        what: "a Slack webhook",
+        regex: r"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+",
+    },
+    Pattern {
+        what: "a Google API key",
+        regex: r"\bAIza[0-9A-Za-z_-]{35}\b",
+    },
+    Pattern {
+        what: "a Stripe secret key",
+        regex: r"\b(sk|rk)_live_[0-9A-Za-z]{24,}\b",
+    },
+    Pattern {
+        what: "a JSON web token",
+        regex: r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+    },
+    Pattern {
+        what: "a password in a URL",
+        regex: r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s:@]{3,}@",
+    },
+    Pattern {
+        what: "a Vault token",
+        regex: r"\bhvs\.[A-Za-z0-9_-]{24,}\b",
+    },
 ];
 
 fn compiled() -> &'static [(Regex, &'static str)] {
     static COMPILED: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     COMPILED.get_or_init(|| {
-        PATTERNS.iter().map(|pattern| (Regex::new(pattern.regex).expect("the patterns compile"), pattern.what)).collect()
+        PATTERNS
+            .iter()
+            .map(|pattern| {
+                (
+                    Regex::new(pattern.regex).expect("the patterns compile"),
+                    pattern.what,
+                )
+            })
+            .collect()
     })
 }
 
@@ -45,14 +89,20 @@ pub fn file_credentials(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
     let parse = parse(db, file);
     let mut found = Vec::new();
     for token in parse.tree().tokens() {
-        if !matches!(token.kind(), STRING_TEXT | COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT) {
+        if !matches!(
+            token.kind(),
+            STRING_TEXT | COMMENT | DOC_COMMENT | MODULE_DOC_COMMENT
+        ) {
             continue;
         }
         let text = token.text();
         for (regex, what) in compiled() {
-            let Some(hit) = regex.find(text) else { continue };
+            let Some(hit) = regex.find(text) else {
+                continue;
+            };
             let start = token.range().start() + text_size::TextSize::from(hit.start() as u32);
-            let range = text_size::TextRange::at(start, text_size::TextSize::from(hit.len() as u32));
+            let range =
+                text_size::TextRange::at(start, text_size::TextSize::from(hit.len() as u32));
             found.push(
                 Diagnostic::new(code::E0410, format!("this looks like {what}"))
                     .with_primary(Span::new(file.id(db), range), "a credential in plain text")

@@ -35,9 +35,15 @@ pub fn same_layer_settings(evaluator: &Evaluator<'_>, model: &FleetModel) {
 
 /// Every leaf field of a record, as `a.b.c` with the span of its value.
 fn leaf_paths(value: &Value, prefix: String, out: &mut Vec<(String, Span)>) {
-    let ValueKind::Record(record) = &value.kind else { return };
+    let ValueKind::Record(record) = &value.kind else {
+        return;
+    };
     for field in &record.fields {
-        let path = if prefix.is_empty() { field.name.to_string() } else { format!("{prefix}.{}", field.name) };
+        let path = if prefix.is_empty() {
+            field.name.to_string()
+        } else {
+            format!("{prefix}.{}", field.name)
+        };
         match &field.value.kind {
             ValueKind::Record(_) => leaf_paths(&field.value, path, out),
             _ => out.push((path, field.key_span)),

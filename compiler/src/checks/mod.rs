@@ -30,6 +30,9 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
 }
 
 /// A field of a declaration's record value.
-fn field<'m>(value: &'m crate::eval::value::Value, name: &str) -> Option<&'m crate::eval::value::Value> {
+fn field<'m>(
+    value: &'m crate::eval::value::Value,
+    name: &str,
+) -> Option<&'m crate::eval::value::Value> {
     value.as_record()?.get(name)
 }

@@ -10,19 +10,42 @@ pub fn is_dns1123_label(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
 }
 
 pub fn declaration_names(evaluator: &Evaluator<'_>, model: &FleetModel) {
     let groups: [(&str, Vec<&Declared>); 6] = [
-        ("cluster", model.clusters.iter().map(|cluster| &cluster.declared).collect()),
+        (
+            "cluster",
+            model
+                .clusters
+                .iter()
+                .map(|cluster| &cluster.declared)
+                .collect(),
+        ),
         ("app", model.apps.iter().map(|app| &app.declared).collect()),
         ("env", model.envs.iter().collect()),
         ("team", model.teams.iter().collect()),
-        ("policy", model.policies.iter().map(|policy| &policy.declared).collect()),
-        ("manifest", model.manifests.iter().map(|manifest| &manifest.declared).collect()),
+        (
+            "policy",
+            model
+                .policies
+                .iter()
+                .map(|policy| &policy.declared)
+                .collect(),
+        ),
+        (
+            "manifest",
+            model
+                .manifests
+                .iter()
+                .map(|manifest| &manifest.declared)
+                .collect(),
+        ),
     ];
     for (kind, declarations) in groups {
         for declared in declarations {
@@ -45,7 +68,8 @@ pub fn declaration_names(evaluator: &Evaluator<'_>, model: &FleetModel) {
                     "a {kind}'s name becomes a Kubernetes object name: at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"
                 ));
             if let Some(iteration) = &declared.iteration {
-                diagnostic = diagnostic.with_note(format!("made by the `for` iteration {iteration}"));
+                diagnostic =
+                    diagnostic.with_note(format!("made by the `for` iteration {iteration}"));
             }
             if is_dns1123_label(&suggestion) {
                 diagnostic = diagnostic.with_help(format!("for example `{suggestion}`"));

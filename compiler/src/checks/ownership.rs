@@ -10,9 +10,14 @@ use std::collections::HashMap;
 pub fn namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
     let mut owners: HashMap<&str, (&str, Span)> = HashMap::new();
     for team in &model.teams {
-        let Some(namespaces) = field(&team.value, "namespaces").and_then(|value| value.as_list()) else { continue };
+        let Some(namespaces) = field(&team.value, "namespaces").and_then(|value| value.as_list())
+        else {
+            continue;
+        };
         for namespace in namespaces {
-            let Some(name) = namespace.as_str() else { continue };
+            let Some(name) = namespace.as_str() else {
+                continue;
+            };
             match owners.get(name) {
                 Some((owner, first)) if *owner != &*team.name => {
                     evaluator.report(
@@ -34,9 +39,20 @@ pub fn namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
 pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
     for app in &model.apps {
         let value = &app.declared.value;
-        let (Some(team), Some(namespace)) = (field(value, "team"), field(value, "namespace")) else { continue };
-        let (Some(team_name), Some(namespace_name)) = (team.name(), namespace.as_str()) else { continue };
-        let Some(team) = model.teams.iter().find(|candidate| &candidate.name == team_name) else { continue };
+        let (Some(team), Some(namespace)) = (field(value, "team"), field(value, "namespace"))
+        else {
+            continue;
+        };
+        let (Some(team_name), Some(namespace_name)) = (team.name(), namespace.as_str()) else {
+            continue;
+        };
+        let Some(team) = model
+            .teams
+            .iter()
+            .find(|candidate| &candidate.name == team_name)
+        else {
+            continue;
+        };
         let owned: Vec<&str> = field(&team.value, "namespaces")
             .and_then(|value| value.as_list())
             .map(|list| list.iter().filter_map(|value| value.as_str()).collect())
@@ -51,11 +67,17 @@ pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
         .with_primary(namespace.span, "not one of the team's namespaces")
         .with_secondary(team.span, format!("`{team_name}` is declared here"));
         diagnostic = if owned.is_empty() {
-            diagnostic.with_help(format!("add `namespaces = [\"{namespace_name}\"]` to the team `{team_name}`"))
+            diagnostic.with_help(format!(
+                "add `namespaces = [\"{namespace_name}\"]` to the team `{team_name}`"
+            ))
         } else {
             diagnostic.with_help(format!(
                 "use one of {}, or add `\"{namespace_name}\"` to the team's `namespaces`",
-                owned.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                owned
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         };
         evaluator.report(diagnostic);

@@ -9,9 +9,19 @@ use crate::model::FleetModel;
 
 pub fn paths_and_versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
     for promotion in &model.promotions {
-        let Some(app) = model.apps.iter().find(|app| app.declared.name == promotion.name) else {
-            let mut diagnostic = Diagnostic::new(code::E0407, format!("there is no app `{}` to promote", promotion.name))
-                .with_primary(promotion.span, "a promotion is named after the app it moves");
+        let Some(app) = model
+            .apps
+            .iter()
+            .find(|app| app.declared.name == promotion.name)
+        else {
+            let mut diagnostic = Diagnostic::new(
+                code::E0407,
+                format!("there is no app `{}` to promote", promotion.name),
+            )
+            .with_primary(
+                promotion.span,
+                "a promotion is named after the app it moves",
+            );
             let names = model.apps.iter().map(|app| &*app.declared.name);
             if let Some(suggestion) = crate::eval::closest(&promotion.name, names) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
@@ -19,7 +29,9 @@ pub fn paths_and_versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
             evaluator.report(diagnostic);
             continue;
         };
-        let Some(path) = field(&promotion.value, "path").and_then(|value| value.as_list()) else { continue };
+        let Some(path) = field(&promotion.value, "path").and_then(|value| value.as_list()) else {
+            continue;
+        };
         let mut seen: Vec<(&str, crate::diagnostics::Span)> = Vec::new();
         for step in path {
             let Some(env) = step.name() else { continue };
@@ -28,20 +40,34 @@ pub fn paths_and_versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
                     Diagnostic::new(code::E0407, format!("the path goes through `{env}` twice"))
                         .with_primary(step.span, "again here")
                         .with_secondary(*first, "first here")
-                        .with_help("a path visits each env once, in order: `dev -> staging -> production`"),
+                        .with_help(
+                            "a path visits each env once, in order: `dev -> staging -> production`",
+                        ),
                 );
                 continue;
             }
             seen.push((env, step.span));
         }
         // Versions along the path must not increase.
-        let Some(versions) = field(&app.declared.value, "version").and_then(|value| value.as_record()) else { continue };
-        let pinned: Vec<(&str, &crate::eval::value::Value)> =
-            seen.iter().filter_map(|(env, _)| versions.get(env).map(|version| (*env, version))).collect();
+        let Some(versions) =
+            field(&app.declared.value, "version").and_then(|value| value.as_record())
+        else {
+            continue;
+        };
+        let pinned: Vec<(&str, &crate::eval::value::Value)> = seen
+            .iter()
+            .filter_map(|(env, _)| versions.get(env).map(|version| (*env, version)))
+            .collect();
         for pair in pinned.windows(2) {
-            let [(earlier_env, earlier), (later_env, later)] = pair else { continue };
-            let (Some(earlier_text), Some(later_text)) = (earlier.as_str(), later.as_str()) else { continue };
-            let (Ok(earlier_version), Ok(later_version)) = (parse_version(earlier_text), parse_version(later_text)) else {
+            let [(earlier_env, earlier), (later_env, later)] = pair else {
+                continue;
+            };
+            let (Some(earlier_text), Some(later_text)) = (earlier.as_str(), later.as_str()) else {
+                continue;
+            };
+            let (Ok(earlier_version), Ok(later_version)) =
+                (parse_version(earlier_text), parse_version(later_text))
+            else {
                 continue;
             };
             if later_version > earlier_version {

@@ -14,26 +14,50 @@ pub fn empty_selections(evaluator: &Evaluator<'_>, model: &FleetModel) {
         .apps
         .iter()
         .map(|app| ("app", &app.declared.name, &app.targets))
-        .chain(model.policies.iter().map(|policy| ("policy", &policy.declared.name, &policy.targets)))
-        .chain(model.manifests.iter().map(|manifest| ("manifest", &manifest.declared.name, &manifest.targets)));
+        .chain(
+            model
+                .policies
+                .iter()
+                .map(|policy| ("policy", &policy.declared.name, &policy.targets)),
+        )
+        .chain(
+            model
+                .manifests
+                .iter()
+                .map(|manifest| ("manifest", &manifest.declared.name, &manifest.targets)),
+        );
     for (kind, name, set) in sets {
         warn_if_empty(evaluator, kind, name, set);
     }
 }
 
 fn warn_if_empty(evaluator: &Evaluator<'_>, kind: &str, name: &str, set: &ClusterSet) {
-    let (false, Some(span)) = (set.len() > 0, set.span) else { return };
-    let condition = set.predicate.as_ref().map(predicate_text).unwrap_or_default();
+    let (false, Some(span)) = (set.len() > 0, set.span) else {
+        return;
+    };
+    let condition = set
+        .predicate
+        .as_ref()
+        .map(predicate_text)
+        .unwrap_or_default();
     evaluator.report(
-        Diagnostic::new(code::W0406, format!("the {kind} `{name}` selects no cluster"))
-            .with_primary(span, format!("no cluster has {condition}"))
-            .with_help("check the values against the clusters' fields; `fleet eval` lists every cluster"),
+        Diagnostic::new(
+            code::W0406,
+            format!("the {kind} `{name}` selects no cluster"),
+        )
+        .with_primary(span, format!("no cluster has {condition}"))
+        .with_help(
+            "check the values against the clusters' fields; `fleet eval` lists every cluster",
+        ),
     );
 }
 
 pub fn policy_modes(evaluator: &Evaluator<'_>, model: &FleetModel) {
     for policy in &model.policies {
-        let Some(mode) = field(&policy.declared.value, "mode").and_then(|value| value.as_record()) else { continue };
+        let Some(mode) = field(&policy.declared.value, "mode").and_then(|value| value.as_record())
+        else {
+            continue;
+        };
         let with_mode: BTreeSet<&str> = mode.fields.iter().map(|field| &*field.name).collect();
         let missing: BTreeSet<&str> = policy
             .targets
@@ -44,15 +68,23 @@ pub fn policy_modes(evaluator: &Evaluator<'_>, model: &FleetModel) {
         if missing.is_empty() {
             continue;
         }
-        let span = field(&policy.declared.value, "mode").map_or(policy.declared.span, |mode| mode.span);
+        let span =
+            field(&policy.declared.value, "mode").map_or(policy.declared.span, |mode| mode.span);
         let names: Vec<String> = missing.iter().map(|env| format!("`{env}`")).collect();
         evaluator.report(
             Diagnostic::new(
                 code::E0414,
-                format!("the policy `{}` targets clusters in {} but sets no mode there", policy.declared.name, names.join(", ")),
+                format!(
+                    "the policy `{}` targets clusters in {} but sets no mode there",
+                    policy.declared.name,
+                    names.join(", ")
+                ),
             )
             .with_primary(span, format!("no mode for {}", names.join(", ")))
-            .with_help(format!("add `{} = audit` (or `enforce`) to `mode`, or narrow `targets`", missing.iter().next().unwrap_or(&""))),
+            .with_help(format!(
+                "add `{} = audit` (or `enforce`) to `mode`, or narrow `targets`",
+                missing.iter().next().unwrap_or(&"")
+            )),
         );
     }
 }
