@@ -4,14 +4,16 @@
 //!
 //! Run with `cargo bench -p fleet-bench --bench parse`.
 
+use fleet_bench::measure::{
+    CountingAllocator, live_bytes, megabytes, megabytes_per_second, millis, min_and_median,
+    peak_heap_of, requested_runs, requested_sizes, thousands,
+};
 use fleet_bench::{Form, generate};
 use fleet_compiler::source::FileId;
 use fleet_compiler::syntax::{lexer, parse};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The sizes run when no n is given.
 const DEFAULT_SIZES: [usize; 2] = [1_000, 10_000];
@@ -19,68 +21,12 @@ const WARM_UP_RUNS: usize = 3;
 /// Timed runs per n (at least 15); `FLEET_BENCH_RUNS` changes it.
 const DEFAULT_RUNS: usize = 21;
 
-/// `std::alloc::System`, counting the bytes allocated now and the most at any time.
-struct CountingAllocator;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn allocated(bytes: usize) {
-    let now = CURRENT.fetch_add(bytes, Relaxed) + bytes;
-    PEAK.fetch_max(now, Relaxed);
-}
-
-fn freed(bytes: usize) {
-    CURRENT.fetch_sub(bytes, Relaxed);
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters are only
-// bookkeeping beside it.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            allocated(layout.size());
-        }
-        pointer
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc_zeroed(layout) };
-        if !pointer.is_null() {
-            allocated(layout.size());
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        freed(layout.size());
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            if new_size >= layout.size() {
-                allocated(new_size - layout.size());
-            } else {
-                freed(layout.size() - new_size);
-            }
-        }
-        moved
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn main() {
-    let sizes = requested_sizes();
-    let runs = std::env::var("FLEET_BENCH_RUNS")
-        .ok()
-        .and_then(|runs| runs.parse::<usize>().ok())
-        .unwrap_or(DEFAULT_RUNS)
-        .max(1);
+    let sizes = requested_sizes(&DEFAULT_SIZES);
+    let runs = requested_runs(DEFAULT_RUNS);
     println!(
         "fleet-bench parse: W(n), explicit form, one file; lex + parse with fleet_compiler::syntax::parse"
     );
@@ -91,26 +37,6 @@ fn main() {
     for n in sizes {
         println!();
         bench_one(n, runs);
-    }
-}
-
-/// The n to run: `FLEET_BENCH_N`, else a number among the arguments (cargo bench adds
-/// `--bench`), else the defaults. Either may list several, separated by commas.
-fn requested_sizes() -> Vec<usize> {
-    let from_env = std::env::var("FLEET_BENCH_N").ok();
-    let from_args = std::env::args()
-        .skip(1)
-        .find(|argument| !argument.starts_with('-'));
-    match from_env.or(from_args) {
-        Some(list) => list
-            .split(',')
-            .map(|n| {
-                let n = n.trim().replace('_', "");
-                n.parse()
-                    .unwrap_or_else(|_| panic!("n must be a number, got `{n}`"))
-            })
-            .collect(),
-        None => DEFAULT_SIZES.to_vec(),
     }
 }
 
@@ -152,11 +78,9 @@ fn bench_one(n: usize, runs: usize) {
     }
 
     // Heap: one more parse, with the peak reset to what is live just before it.
-    let before = CURRENT.load(Relaxed);
-    PEAK.store(before, Relaxed);
-    let result = parse(black_box(text.clone()), FileId(0));
-    let peak = PEAK.load(Relaxed) - before;
-    let retained = CURRENT.load(Relaxed).saturating_sub(before);
+    let before = live_bytes();
+    let (result, peak) = peak_heap_of(|| parse(black_box(text.clone()), FileId(0)));
+    let retained = live_bytes().saturating_sub(before);
     drop(black_box(result));
 
     let (parse_min, parse_median) = min_and_median(&mut parse_times);
@@ -194,40 +118,4 @@ fn bench_one(n: usize, runs: usize) {
         thousands(retained),
         megabytes(retained)
     );
-}
-
-fn min_and_median(times: &mut [Duration]) -> (Duration, Duration) {
-    times.sort_unstable();
-    let middle = times.len() / 2;
-    let median = if !times.len().is_multiple_of(2) {
-        times[middle]
-    } else {
-        (times[middle - 1] + times[middle]) / 2
-    };
-    (times[0], median)
-}
-
-fn millis(duration: Duration) -> String {
-    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-}
-
-fn megabytes(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-fn megabytes_per_second(bytes: usize, duration: Duration) -> f64 {
-    bytes as f64 / 1e6 / duration.as_secs_f64()
-}
-
-/// `2811510` as `2,811,510`.
-fn thousands(value: usize) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (k, digit) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }

@@ -209,8 +209,8 @@ impl Evaluator<'_> {
     /// "`n2-standard-4` is a GCP machine type".
     fn family_member_matching(&self, text: &str, family: &str) -> Option<String> {
         for scope in self.index.modules.values() {
-            for ((namespace, _), items) in &scope.names {
-                if *namespace != Namespace::Type {
+            for (namespace, _, items) in scope.entries() {
+                if namespace != Namespace::Type {
                     continue;
                 }
                 for item in items {
@@ -360,8 +360,49 @@ impl Evaluator<'_> {
         None
     }
 
-    /// The attribute record of one variant (`{ city = "Mumbai", ... }`).
+    /// The default of a field of a record type, checked and completed; evaluated
+    /// once per evaluation (defaults are constants of the type's declaration).
+    fn default_value(&self, record_type: &RecordType, field: &Name) -> Option<Value> {
+        let key = (record_type.item, field.clone());
+        if let Some(cached) = self.defaults.borrow().get(&key) {
+            return cached.clone();
+        }
+        let definition = record_type.field(field)?;
+        let type_node = super::node_of(self.db, record_type.item);
+        let body = type_node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE);
+        let entry = body.and_then(|body| {
+            body.children()
+                .find(|entry| field_decl_name(*entry).as_deref() == Some(&**field))
+        });
+        let value = entry.and_then(field_default).map(|expression| {
+            let scope = self.file_scope(record_type.item.file);
+            let module = record_type.item.file.module(self.db).clone();
+            let raw = self.eval(Some(expression), &scope);
+            let conformed = self.conform(raw, &definition.ty, &module);
+            let anchor = conformed.span;
+            self.complete(conformed, &definition.ty, anchor, &module)
+        });
+        self.defaults.borrow_mut().insert(key, value.clone());
+        value
+    }
+
+    /// The attribute record of one variant (`{ city = "Mumbai", ... }`), evaluated
+    /// once per evaluation.
     pub fn variant_attributes(&self, enumeration: &EnumType, variant: &str) -> Option<Arc<Record>> {
+        let key = (enumeration.item, Name::from(variant));
+        if let Some(cached) = self.attributes.borrow().get(&key) {
+            return cached.clone();
+        }
+        let found = self.evaluate_variant_attributes(enumeration, variant);
+        self.attributes.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn evaluate_variant_attributes(
+        &self,
+        enumeration: &EnumType,
+        variant: &str,
+    ) -> Option<Arc<Record>> {
         let node = super::node_of(self.db, enumeration.item);
         let list = node.child_of_kind(crate::syntax::SyntaxKind::VARIANT_LIST)?;
         let variant_node = list.children().find(|candidate| {
@@ -753,10 +794,7 @@ impl Evaluator<'_> {
         let ValueKind::Record(record) = &value.kind else {
             return value;
         };
-        let mut fields: Vec<Field> = Vec::new();
-        let type_node = super::node_of(self.db, record_type.item);
-        let body = type_node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE);
-        let type_scope = self.file_scope(record_type.item.file);
+        let mut fields: Vec<Field> = Vec::with_capacity(record_type.fields.len());
         let mut missing = Vec::new();
         for definition in &record_type.fields {
             match record.field(&definition.name) {
@@ -769,22 +807,13 @@ impl Evaluator<'_> {
                     });
                 }
                 None if definition.has_default => {
-                    let default = body.and_then(|body| {
-                        body.children().find(|entry| {
-                            field_decl_name(*entry).as_deref() == Some(&*definition.name)
-                        })
-                    });
-                    let Some(expression) = default.and_then(field_default) else {
+                    let Some(default) = self.default_value(record_type, &definition.name) else {
                         continue;
                     };
-                    let default_module = record_type.item.file.module(self.db).clone();
-                    let raw = self.eval(Some(expression), &type_scope);
-                    let conformed = self.conform(raw, &definition.ty, &default_module);
-                    let completed = self.complete(conformed, &definition.ty, anchor, module);
                     fields.push(Field {
                         name: definition.name.clone(),
-                        key_span: completed.span,
-                        value: completed,
+                        key_span: default.span,
+                        value: default,
                         op: SetOp::Set,
                     });
                 }

@@ -490,16 +490,16 @@ impl<'db> Evaluator<'db> {
 
     /// E0201 for every name declared more than once in a name space.
     fn check_duplicates(&self) {
-        let mut seen: Vec<(&(Namespace, Name), &Vec<ItemId>)> = self
+        let mut seen: Vec<(Namespace, &Name, &Vec<ItemId>)> = self
             .index
             .modules
             .iter()
             .filter(|(module, _)| !module.starts_with("std"))
-            .flat_map(|(_, scope)| scope.names.iter())
-            .filter(|(_, items)| items.len() > 1)
+            .flat_map(|(_, scope)| scope.entries())
+            .filter(|(_, _, items)| items.len() > 1)
             .collect();
-        seen.sort_by_key(|(_, items)| items.iter().map(ItemId::sort_key).min());
-        for ((namespace, name), items) in seen {
+        seen.sort_by_key(|(_, _, items)| items.iter().map(ItemId::sort_key).min());
+        for (namespace, name, items) in seen {
             let mut items = items.clone();
             items.sort_by_key(ItemId::sort_key);
             let spans: Vec<Span> = items

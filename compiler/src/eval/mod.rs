@@ -20,9 +20,9 @@ use crate::names::items::{ImportTarget, file_items};
 use crate::names::modules::resolve_import;
 use crate::names::{ItemKind, Name, Namespace};
 use crate::types::TypeDef;
+use rustc_hash::FxHashMap;
 use scope::Scope;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 use value::{Value, ValueKind};
 
@@ -35,9 +35,11 @@ pub struct Evaluator<'db> {
     pub db: &'db dyn Db,
     pub workspace: Workspace,
     pub index: Arc<NameIndex>,
-    lets: RefCell<HashMap<ItemId, Memo>>,
-    types: RefCell<HashMap<ItemId, Option<Arc<TypeDef>>>>,
-    templates: RefCell<HashMap<ItemId, Option<(value::Record, crate::types::Ty)>>>,
+    lets: RefCell<FxHashMap<ItemId, Memo>>,
+    types: RefCell<FxHashMap<ItemId, Option<Arc<TypeDef>>>>,
+    templates: RefCell<FxHashMap<ItemId, Option<(value::Record, crate::types::Ty)>>>,
+    defaults: RefCell<FxHashMap<(ItemId, Name), Option<Value>>>,
+    attributes: RefCell<FxHashMap<(ItemId, Name), Option<Arc<value::Record>>>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -60,6 +62,8 @@ impl<'db> Evaluator<'db> {
             lets: RefCell::default(),
             types: RefCell::default(),
             templates: RefCell::default(),
+            defaults: RefCell::default(),
+            attributes: RefCell::default(),
             diagnostics: RefCell::default(),
         }
     }
@@ -182,7 +186,7 @@ impl<'db> Evaluator<'db> {
         let known: Vec<Name> = self
             .index
             .module(module)
-            .map(|scope| scope.names.keys().map(|(_, name)| name.clone()).collect())
+            .map(|scope| scope.entries().map(|(_, name, _)| name.clone()).collect())
             .unwrap_or_default();
         let mut diagnostic = Diagnostic::new(code::E0200, format!("`{alias}` has no `{name}`"))
             .with_primary(span, format!("not declared in `{alias}`"));

@@ -110,11 +110,7 @@ pub(super) fn add_declared(
             continue;
         }
         if let (Some(namespace), Some(name)) = (item.kind.namespace(), &item.name) {
-            scope
-                .names
-                .entry((namespace, name.clone()))
-                .or_default()
-                .push(ItemId::plain(db, file, local));
+            scope.insert(namespace, name.clone(), ItemId::plain(db, file, local));
         }
         if item.kind == ItemKind::Enum {
             for variant in &item.variants {

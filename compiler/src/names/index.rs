@@ -7,6 +7,7 @@ use super::items::{FileItems, ItemKind, LocalItem, Name, Namespace, file_items};
 use crate::db::{Db, SourceFile, Workspace, parse};
 use crate::source::FileId;
 use crate::stdlib::PRELUDE;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -37,27 +38,47 @@ impl ItemId {
     }
 }
 
-/// The names of one module.
+/// The names of one module, by name space then name (looked up by `&str`, so a
+/// lookup allocates nothing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleScope {
-    pub names: HashMap<(Namespace, Name), Vec<ItemId>>,
+    names: FxHashMap<Namespace, FxHashMap<Name, Vec<ItemId>>>,
     /// Enum variant name -> the enums that have it.
-    pub variants: HashMap<Name, Vec<ItemId>>,
+    pub variants: FxHashMap<Name, Vec<ItemId>>,
 }
 
 impl ModuleScope {
+    pub fn insert(&mut self, namespace: Namespace, name: Name, item: ItemId) {
+        self.names
+            .entry(namespace)
+            .or_default()
+            .entry(name)
+            .or_default()
+            .push(item);
+    }
+
     pub fn lookup(&self, namespace: Namespace, name: &str) -> &[ItemId] {
         self.names
-            .get(&(namespace, Name::from(name)))
+            .get(&namespace)
+            .and_then(|names| names.get(name))
             .map_or(&[], Vec::as_slice)
     }
 
     /// Every name of a name space, for did-you-mean.
     pub fn names_in(&self, namespace: Namespace) -> impl Iterator<Item = &Name> {
         self.names
-            .keys()
-            .filter(move |(space, _)| *space == namespace)
-            .map(|(_, name)| name)
+            .get(&namespace)
+            .into_iter()
+            .flat_map(|names| names.keys())
+    }
+
+    /// Every (name space, name, items) of the module.
+    pub fn entries(&self) -> impl Iterator<Item = (Namespace, &Name, &Vec<ItemId>)> {
+        self.names.iter().flat_map(|(namespace, names)| {
+            names
+                .iter()
+                .map(move |(name, items)| (*namespace, name, items))
+        })
     }
 }
 
@@ -141,11 +162,7 @@ fn add_file(
     if items.items.iter().any(|item| item.kind == ItemKind::For) {
         let expansions = file_expansions(db, workspace, file);
         for generated in &expansions.generated {
-            scope
-                .names
-                .entry((generated.namespace, generated.name.clone()))
-                .or_default()
-                .push(generated.item);
+            scope.insert(generated.namespace, generated.name.clone(), generated.item);
         }
     }
 }
