@@ -50,6 +50,14 @@ impl Compilation {
         diagnostics
     }
 
+    /// Ends the compilation without freeing it. A command's compilation lives until
+    /// the process exits, and freeing a database of ten thousand clusters one
+    /// allocation at a time takes about as long as checking them: the commands
+    /// leave that to the operating system.
+    pub fn release_at_exit(self) {
+        std::mem::forget(self);
+    }
+
     /// The files diagnostics may point into: the fleet's (undecodable ones too)
     /// and the stdlib's.
     pub fn sources(&self) -> SourceMap {

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use fleet_compiler::diagnostics::{Diagnostic, code};
-use fleet_compiler::names::items::{ImportTarget, imports_in};
+use fleet_compiler::names::items::folder_imports_in;
 use fleet_compiler::names::modules::resolve_import;
 use fleet_compiler::source::{FileId, SourceMap, Undecodable, check_size, decode};
 use std::collections::{BTreeSet, VecDeque};
@@ -64,10 +64,7 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
                 continue;
             };
             // Follow the file's imports of library folders inside the fleet.
-            for import in imports_in(&text) {
-                if !matches!(import, ImportTarget::Folder(_)) {
-                    continue;
-                }
+            for import in folder_imports_in(&text) {
                 let Ok(target) = resolve_import(&module, &import) else {
                     continue;
                 };

@@ -16,7 +16,6 @@
 
 use fleet_compiler::diagnostics::{ALL_CODES, Code};
 use fleet_compiler::source::FileId;
-use fleet_compiler::syntax;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -187,6 +186,22 @@ fn every_page_has_an_example_and_a_fix() {
     assert_no_problems(problems);
 }
 
+/// Every diagnostic of an example checked as a one-file fleet (with the stdlib),
+/// as `fleet check` would: syntax, names, types and the fleet's checks.
+fn check_example(text: &str) -> Vec<fleet_compiler::diagnostics::Diagnostic> {
+    let db = fleet_compiler::db::Database::default();
+    let workspace = fleet_compiler::check::workspace(
+        &db,
+        [(
+            FileId(0),
+            "example.fleet".to_string(),
+            std::sync::Arc::from(text),
+            std::sync::Arc::from(""),
+        )],
+    );
+    fleet_compiler::check::check(&db, workspace).to_vec()
+}
+
 #[test]
 fn every_fleet_example_produces_its_code() {
     let mut problems = Vec::new();
@@ -194,10 +209,7 @@ fn every_fleet_example_produces_its_code() {
         let Some(example) = example_fleet_blocks(code).into_iter().next() else {
             continue;
         };
-        let file = FileId(0);
-        let parse = syntax::parse(example.as_str(), file);
-        let mut diagnostics = parse.errors().to_vec();
-        diagnostics.extend(syntax::check_declares_something(&parse, file));
+        let diagnostics = check_example(&example);
         if !diagnostics
             .iter()
             .any(|diagnostic| diagnostic.code == *code)

@@ -11,7 +11,7 @@ const FLEET: &str = "fleet acme { repo = \"https://github.com/acme/gitops\" }\ne
 
 fn cluster(name: &str, max: u32) -> String {
     format!(
-        "cluster {name}: Cluster {{\n  cloud = aws\n  region = \"eu-west-1\"\n  env = dev\n  kubernetes = \"1.33\"\n  node_groups = [{{ name = \"system\", instance = \"m6i.large\", min = 1, max = {max} }}]\n}}\n"
+        "cluster {name}: Cluster {{\n  cloud = aws\n  region = \"eu-west-1\"\n  env = dev\n  kubernetes = \"1.35\"\n  node_groups = [{{ name = \"system\", instance = \"m6i.large\", min = 1, max = {max} }}]\n}}\n"
     )
 }
 

@@ -16,5 +16,6 @@ pub fn run(path: &Path, deny_warnings: bool, output: OutputArgs) -> Result<ExitS
         "checked {}",
         plural(compilation.loaded.files_read, "file")
     ));
+    compilation.release_at_exit();
     Ok(reporter.exit_status(deny_warnings))
 }

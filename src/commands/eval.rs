@@ -25,10 +25,13 @@ pub fn run(
     let status = reporter.exit_status(deny_warnings);
     if status != ExitStatus::Success {
         reporter.summary("not evaluated");
+        compilation.release_at_exit();
         return Ok(status);
     }
     let evaluation = evaluate(&compilation.db, compilation.workspace);
-    let json = model_to_json(&evaluation.model);
+    let json = model_to_json(&compilation.db, &evaluation.model);
+    drop(evaluation);
+    compilation.release_at_exit();
     let text = match format {
         EvalFormat::Json => {
             serde_json::to_string_pretty(&json).context("cannot write JSON")? + "\n"

@@ -1,15 +1,58 @@
-//! E0412: the cluster's cloud does not offer its Kubernetes version. W0411: the
-//! version is past its standard support on that cloud, on the date the stdlib
-//! pins (`support_checked_on`), never the clock, so a check's result does not
-//! change by itself.
+//! E0412: the cluster's cloud does not offer its Kubernetes version: it never
+//! did, or every support it sells for the version (standard, then extended) has
+//! ended. W0411: the version is past its standard support on that cloud but still
+//! in extended support. Both are judged on the date the stdlib pins
+//! (`support_checked_on`), never the clock, so a check's result does not change by
+//! itself.
 
 use crate::diagnostics::{Diagnostic, code};
 use crate::eval::Evaluator;
+use crate::eval::value::Record;
 use crate::model::FleetModel;
 use crate::types::TypeDef;
 
 /// The stdlib `let` holding the date support windows are checked against.
 pub const SUPPORT_DATE_LET: &str = "support_checked_on";
+
+/// One cloud's support of one version: the end of standard support and, where the
+/// cloud sells it, of extended support.
+struct Window<'r> {
+    standard: &'r str,
+    extended: Option<&'r str>,
+}
+
+impl<'r> Window<'r> {
+    fn of(support: &'r Record) -> Window<'r> {
+        Window {
+            standard: support
+                .get("standard_until")
+                .and_then(|value| value.as_str())
+                .unwrap_or(""),
+            extended: support
+                .get("extended_until")
+                .and_then(|value| value.as_str()),
+        }
+    }
+
+    /// The last day the cloud supports the version at all.
+    fn last_day(&self) -> &'r str {
+        self.extended.unwrap_or(self.standard)
+    }
+
+    /// What the note says of the version's support.
+    fn describe(&self) -> String {
+        match self.extended {
+            Some(extended) => format!(
+                "standard support ended {}, extended support {extended}",
+                self.standard
+            ),
+            None => format!(
+                "standard support ended {}, and there is no extended support",
+                self.standard
+            ),
+        }
+    }
+}
 
 pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
     let Some(version_type) = evaluator.prelude_type("KubernetesVersion") else {
@@ -22,6 +65,7 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
         .let_value(crate::stdlib::PRELUDE, SUPPORT_DATE_LET)
         .and_then(|value| value.as_str().map(str::to_string));
     let Some(checked_on) = checked_on else { return };
+    let checked_on = checked_on.as_str();
     for cluster in &model.clusters {
         let service = match &*cluster.cloud {
             "aws" => ("eks", "EKS"),
@@ -34,20 +78,32 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
         };
         let span = super::field(&cluster.declared.value, "kubernetes")
             .map_or(cluster.declared.span, |value| value.span);
-        let Some(support) = attributes
-            .get(service.0)
-            .and_then(|value| value.as_record())
-        else {
-            let offered: Vec<String> = versions
+        // The versions the cloud offers on the pinned date, for the help.
+        let offered = || {
+            let names: Vec<String> = versions
                 .variants
                 .iter()
                 .filter(|variant| {
                     evaluator
                         .variant_attributes(&versions, &variant.name)
-                        .is_some_and(|attributes| attributes.get(service.0).is_some())
+                        .and_then(|attributes| {
+                            let support = attributes.get(service.0)?.as_record()?;
+                            Some(checked_on <= Window::of(support).last_day())
+                        })
+                        .unwrap_or(false)
                 })
                 .map(|variant| format!("`{}`", variant.name))
                 .collect();
+            if names.is_empty() {
+                format!("{} offers no version the stdlib knows", service.1)
+            } else {
+                format!("use a version {} offers: {}", service.1, names.join(", "))
+            }
+        };
+        let Some(support) = attributes
+            .get(service.0)
+            .and_then(|value| value.as_record())
+        else {
             evaluator.report(
                 Diagnostic::new(
                     code::E0412,
@@ -57,57 +113,56 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
                     ),
                 )
                 .with_primary(span, format!("not a version {} runs", service.1))
-                .with_help(format!("{} offers {}", service.1, offered.join(", "))),
+                .with_help(offered()),
             );
             continue;
         };
-        let standard = support
-            .get("standard_until")
-            .and_then(|value| value.as_str())
-            .unwrap_or("");
-        let extended = support
-            .get("extended_until")
-            .and_then(|value| value.as_str());
-        if checked_on.as_str() <= standard {
+        let window = Window::of(support);
+        if checked_on <= window.standard {
             continue;
         }
-        let (headline, note) = match extended {
-            Some(extended) if checked_on.as_str() <= extended => (
-                format!(
-                    "Kubernetes {} is past standard support on {}",
-                    cluster.kubernetes, service.1
-                ),
-                format!(
-                    "standard support ended {standard}; extended support (paid) runs until {extended}"
-                ),
-            ),
-            Some(extended) => (
-                format!(
-                    "Kubernetes {} is out of support on {}",
-                    cluster.kubernetes, service.1
-                ),
-                format!("standard support ended {standard}, extended support {extended}"),
-            ),
-            None => (
-                format!(
-                    "Kubernetes {} is out of support on {}",
-                    cluster.kubernetes, service.1
-                ),
-                format!("standard support ended {standard}"),
-            ),
-        };
+        if checked_on > window.last_day() {
+            evaluator.report(
+                Diagnostic::new(
+                    code::E0412,
+                    format!(
+                        "{} no longer offers Kubernetes {}",
+                        service.1, cluster.kubernetes
+                    ),
+                )
+                .with_primary(span, format!("out of all support as of {checked_on}"))
+                .with_note(format!(
+                    "{}; {} creates no new cluster on it",
+                    window.describe(),
+                    service.1
+                ))
+                .with_help(offered()),
+            );
+            continue;
+        }
+        // Past standard support and not past the last day: in extended support.
+        let extended = window.last_day();
         let newest = versions
             .variants
             .last()
             .map(|variant| variant.name.to_string())
             .unwrap_or_default();
         evaluator.report(
-            Diagnostic::new(code::W0411, headline)
-                .with_primary(span, format!("as of {checked_on}"))
-                .with_note(note)
-                .with_help(format!(
-                    "upgrade the cluster; the newest version the stdlib knows is {newest}"
-                )),
+            Diagnostic::new(
+                code::W0411,
+                format!(
+                    "Kubernetes {} is past standard support on {}",
+                    cluster.kubernetes, service.1
+                ),
+            )
+            .with_primary(span, format!("as of {checked_on}"))
+            .with_note(format!(
+                "standard support ended {}; extended support (paid) runs until {extended}",
+                window.standard
+            ))
+            .with_help(format!(
+                "upgrade the cluster; the newest version the stdlib knows is {newest}"
+            )),
         );
     }
 }

@@ -1,4 +1,5 @@
-//! E0409: a namespace belongs to one team. E0413: an app runs in a namespace its
+//! E0409: a namespace belongs to one team (the diagnostic points at each later
+//! claim, with the first beside it). E0413: an app runs in a namespace its
 //! team owns.
 
 use super::field;
@@ -22,8 +23,8 @@ pub fn namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 Some((owner, first)) if *owner != &*team.name => {
                     evaluator.report(
                         Diagnostic::new(code::E0409, format!("the namespace `{name}` is owned by two teams"))
-                            .with_primary(namespace.span, format!("`{}` claims it", team.name))
-                            .with_secondary(*first, format!("`{owner}` claims it too"))
+                            .with_primary(namespace.span, format!("`{}` claims it too", team.name))
+                            .with_secondary(*first, format!("first claimed here, by `{owner}`"))
                             .with_help("give the namespace to one team; Argo CD projects and RBAC are per namespace"),
                     );
                 }

@@ -1,4 +1,5 @@
-//! E0407: a promotion's path goes through each env once, for an app that exists.
+//! E0407: a promotion's path goes through each env once, for an app that exists,
+//! and every gate is for an env on the path (a gate elsewhere would never apply).
 //! E0408: a later stage is not pinned to a version newer than the stage before
 //! it: production never runs what staging never ran.
 
@@ -48,6 +49,7 @@ pub fn paths_and_versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
             }
             seen.push((env, step.span));
         }
+        gates_on_path(evaluator, model, &promotion.value, &seen);
         // Versions along the path must not increase.
         let Some(versions) =
             field(&app.declared.value, "version").and_then(|value| value.as_record())
@@ -82,6 +84,54 @@ pub fn paths_and_versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 );
             }
         }
+    }
+}
+
+/// Every gate of a promotion is for an env its path goes through: a version never
+/// enters an env off the path, so a gate there would never apply. Envs that are not
+/// declared are reported by name resolution, not here.
+fn gates_on_path(
+    evaluator: &Evaluator<'_>,
+    model: &FleetModel,
+    promotion: &crate::eval::value::Value,
+    path: &[(&str, crate::diagnostics::Span)],
+) {
+    let Some(path_value) = field(promotion, "path") else {
+        return;
+    };
+    // A path with a step that did not evaluate to an env cannot be judged.
+    if path_value
+        .as_list()
+        .is_none_or(|steps| steps.iter().any(|step| step.name().is_none()))
+    {
+        return;
+    }
+    let Some(gates) = field(promotion, "gate").and_then(|value| value.as_record()) else {
+        return;
+    };
+    let shown = path
+        .iter()
+        .map(|(env, _)| *env)
+        .collect::<Vec<_>>()
+        .join(" -> ");
+    for gate in &gates.fields {
+        let env = &*gate.name;
+        if path.iter().any(|(step, _)| *step == env)
+            || !model.envs.iter().any(|declared| &*declared.name == env)
+        {
+            continue;
+        }
+        evaluator.report(
+            Diagnostic::new(
+                code::E0407,
+                format!("the gate for `{env}` never applies: the path does not go through `{env}`"),
+            )
+            .with_primary(gate.key_span, format!("`{env}` is not on the path"))
+            .with_secondary(path_value.span, format!("the path: {shown}"))
+            .with_help(format!(
+                "add `{env}` to the path where versions should stop, or remove the gate"
+            )),
+        );
     }
 }
 

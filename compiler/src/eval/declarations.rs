@@ -4,7 +4,7 @@
 
 use super::Evaluator;
 use super::scope::Scope;
-use super::value::{ClusterField, CompareOp, Predicate, Record, Value, ValueKind};
+use super::value::{ClusterField, CompareOp, Predicate, Record, Selector, Value, ValueKind};
 use crate::db::{Db, Origin, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::model::{self, ClusterSet, Declared, FleetModel, Layer, LayerKey};
@@ -15,7 +15,8 @@ use crate::names::{Name, Namespace};
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::types::lower::{declaration_type, lower_ty};
 use crate::types::{Ty, TypeDef};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// The model and every diagnostic found making it.
@@ -210,7 +211,7 @@ impl<'db> Evaluator<'db> {
     fn declare(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
         let node = super::node_of(self.db, instance.item);
         let scope = &instance.scope;
-        let (name, span) = self.declaration_name(node, scope)?;
+        let (name, span) = self.declaration_name(instance.item, node, scope)?;
         let anchor = span;
         let (base, ty) = match node
             .child_of_kind(TYPE_ANNOTATION)
@@ -239,12 +240,41 @@ impl<'db> Evaluator<'db> {
         })
     }
 
+    /// The name a `for` generated for `item`, as the name index computed it: each
+    /// generated name is evaluated once, when the index is built.
+    fn expanded_name(&self, item: ItemId) -> Option<Name> {
+        let names = self.expanded_names.get_or_init(|| {
+            let mut names = FxHashMap::default();
+            for &file in self.workspace.files(self.db) {
+                let items = file_items(self.db, file);
+                if !items.items.iter().any(|item| item.kind == ItemKind::For) {
+                    continue;
+                }
+                let expansions =
+                    crate::names::expand::file_expansions(self.db, self.workspace, file);
+                for generated in &expansions.generated {
+                    names.insert(generated.item, generated.name.clone());
+                }
+            }
+            names
+        });
+        names.get(&item).cloned()
+    }
+
     /// The name of a declaration (evaluated in its iteration) and its span.
-    fn declaration_name(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<(Name, Span)> {
+    fn declaration_name(
+        &self,
+        item: ItemId,
+        node: SyntaxNode<'_>,
+        scope: &Scope,
+    ) -> Option<(Name, Span)> {
         let name_node = node.child_of_kind(NAME)?;
         let span = scope.span(name_node.range());
         let name = match name_node.child_of_kind(STRING) {
-            Some(_) => generated_name(self, node, scope)?,
+            Some(_) => match self.expanded_name(item) {
+                Some(name) => name,
+                None => generated_name(self, node, scope)?,
+            },
             None => name_text(name_node)?,
         };
         Some((name, span))
@@ -539,10 +569,7 @@ impl<'db> Evaluator<'db> {
         };
         match &targets.kind {
             ValueKind::Selector(selector) => {
-                let mut set = match &selector.predicate {
-                    Some(predicate) => index.evaluate(predicate),
-                    None => index.all(),
-                };
+                let mut set = index.select(selector);
                 set.predicate = selector.predicate.clone();
                 set.span = Some(targets.span);
                 set
@@ -596,29 +623,38 @@ fn cluster_of(declared: Declared) -> model::Cluster {
     }
 }
 
-/// The clusters by each field a selector can test, as sets, so that evaluating a
-/// selector costs a few set operations rather than a pass over every cluster.
+/// The clusters by each value of each field a selector can test, so that
+/// evaluating a selector costs a few set operations rather than a pass over every
+/// cluster. Lists of indices rather than sets: most values (names, above all)
+/// belong to one cluster, and a set per name would cost clusters² bits.
 struct SelectorIndex {
     clusters: usize,
-    by_field: HashMap<(ClusterField, Name), ClusterSet>,
+    by_field: FxHashMap<(ClusterField, Name), Vec<u32>>,
+    /// Selectors already evaluated, by their text: most apps of a fleet select
+    /// the same way (`clusters where env in [dev, staging, production]`).
+    selected: RefCell<FxHashMap<String, Vec<u64>>>,
 }
 
 impl SelectorIndex {
     fn new(model: &FleetModel) -> SelectorIndex {
         let clusters = model.clusters.len();
-        let mut by_field: HashMap<(ClusterField, Name), ClusterSet> = HashMap::new();
+        let mut by_field: FxHashMap<(ClusterField, Name), Vec<u32>> = FxHashMap::default();
+        by_field.reserve(clusters + 64);
         for (index, cluster) in model.clusters.iter().enumerate() {
-            let mut add = |field: ClusterField, value: Name| {
-                by_field
-                    .entry((field, value))
-                    .or_insert_with(|| ClusterSet::with_capacity(clusters))
-                    .insert(index);
+            let index = index as u32;
+            let mut add = |field: ClusterField, value: &Name| match by_field
+                .get_mut(&(field.clone(), value.clone()))
+            {
+                Some(members) => members.push(index),
+                None => {
+                    by_field.insert((field, value.clone()), vec![index]);
+                }
             };
-            add(ClusterField::Name, cluster.declared.name.clone());
-            add(ClusterField::Env, cluster.env.clone());
-            add(ClusterField::Region, cluster.region.clone());
-            add(ClusterField::Cloud, cluster.cloud.clone());
-            add(ClusterField::Kubernetes, cluster.kubernetes.clone());
+            add(ClusterField::Name, &cluster.declared.name);
+            add(ClusterField::Env, &cluster.env);
+            add(ClusterField::Region, &cluster.region);
+            add(ClusterField::Cloud, &cluster.cloud);
+            add(ClusterField::Kubernetes, &cluster.kubernetes);
             if let Some(labels) = cluster
                 .declared
                 .value
@@ -628,12 +664,40 @@ impl SelectorIndex {
             {
                 for label in &labels.fields {
                     if let Some(text) = label.value.as_str() {
-                        add(ClusterField::Label(label.name.clone()), Name::from(text));
+                        add(ClusterField::Label(label.name.clone()), &Name::from(text));
                     }
                 }
             }
         }
-        SelectorIndex { clusters, by_field }
+        SelectorIndex {
+            clusters,
+            by_field,
+            selected: RefCell::default(),
+        }
+    }
+
+    /// The clusters a selector selects.
+    fn select(&self, selector: &Selector) -> ClusterSet {
+        // The text shows every name and string the evaluation reads, so two
+        // selectors with one text select the same clusters.
+        let key = selector
+            .predicate
+            .as_ref()
+            .map(crate::model_json::predicate_text)
+            .unwrap_or_default();
+        if let Some(words) = self.selected.borrow().get(&key) {
+            return ClusterSet {
+                words: words.clone(),
+                predicate: None,
+                span: None,
+            };
+        }
+        let set = match &selector.predicate {
+            Some(predicate) => self.evaluate(predicate),
+            None => self.all(),
+        };
+        self.selected.borrow_mut().insert(key, set.words.clone());
+        set
     }
 
     fn all(&self) -> ClusterSet {
@@ -681,10 +745,13 @@ impl SelectorIndex {
                     else {
                         continue;
                     };
-                    if let Some(set) = self.by_field.get(&(field.clone(), text)) {
-                        for (word, other) in matched.words.iter_mut().zip(&set.words) {
-                            *word |= other;
-                        }
+                    for &index in self
+                        .by_field
+                        .get(&(field.clone(), text))
+                        .into_iter()
+                        .flatten()
+                    {
+                        matched.insert(index as usize);
                     }
                 }
                 match op {

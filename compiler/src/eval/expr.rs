@@ -18,6 +18,30 @@ impl Evaluator<'_> {
         let Some(node) = node else {
             return Value::error(scope.span(Default::default()));
         };
+        // Inside a `for` or a comprehension, most of a body does not depend on the
+        // loop variables (`port = 8080`, `requests = { ... }`): such an expression
+        // has one value in every iteration, computed once.
+        if scope.has_bindings() && is_remembered(node, scope) {
+            let key = (scope.file_id, node.id());
+            let known = self.invariants.borrow().get(&key).cloned();
+            match known {
+                Some(Some(value)) => return value,
+                Some(None) => return self.eval_node(node, scope),
+                None => {}
+            }
+            let invariant = !node
+                .descendants()
+                .any(|inner| inner.kind() == NAME_REF && scope.is_bound(inner.text()));
+            let value = self.eval_node(node, scope);
+            self.invariants
+                .borrow_mut()
+                .insert(key, invariant.then(|| value.clone()));
+            return value;
+        }
+        self.eval_node(node, scope)
+    }
+
+    fn eval_node(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
         let span = scope.span(node.range());
         let kind = match node.kind() {
             LITERAL => return self.literal(node, scope),
@@ -53,7 +77,7 @@ impl Evaluator<'_> {
         let kind = match token.kind() {
             TRUE_KW => ValueKind::Bool(true),
             FALSE_KW => ValueKind::Bool(false),
-            NUMBER if !text.contains('.') => match text.replace('_', "").parse::<i64>() {
+            NUMBER if !text.contains('.') => match parse_integer(text) {
                 Ok(number) => ValueKind::Int(number),
                 Err(_) => {
                     self.report(
@@ -174,28 +198,24 @@ impl Evaluator<'_> {
     fn binary(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
         let span = scope.span(node.range());
         let mut operands = node.children();
-        let operators: Vec<_> = node
+        let mut operators = node
             .child_tokens()
             .filter(|token| !token.kind().is_trivia())
             .map(|token| token.kind())
-            .collect();
+            .peekable();
         // `->` makes a path: the list of its operands.
-        if operators.first() == Some(&ARROW) {
+        if operators.peek() == Some(&ARROW) {
             let steps = operands
                 .map(|operand| self.eval(Some(operand), scope))
                 .collect();
             return Value::new(ValueKind::List(steps), span);
         }
         let mut lhs = self.eval(operands.next(), scope);
-        let mut index = 0;
-        while index < operators.len() {
-            let mut operator = operators[index];
+        while let Some(operator) = operators.next() {
             // `not in` is two tokens.
-            if operator == NOT_KW && operators.get(index + 1) == Some(&IN_KW) {
-                operator = NOT_KW;
-                index += 1;
+            if operator == NOT_KW && operators.peek() == Some(&IN_KW) {
+                operators.next();
             }
-            index += 1;
             // Short-circuit: the right side of a decided `and`/`or` is not evaluated.
             if let (AND_KW | OR_KW, ValueKind::Bool(value)) = (operator, &lhs.kind)
                 && *value == (operator == OR_KW)
@@ -854,4 +874,34 @@ fn operator_text(operator: crate::syntax::SyntaxKind) -> &'static str {
         DOT2 => "..",
         _ => "this operator",
     }
+}
+
+/// `1_000` as 1000.
+fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> {
+    if text.contains('_') {
+        text.replace('_', "").parse()
+    } else {
+        text.parse()
+    }
+}
+
+/// Expressions worth remembering when they do not depend on loop variables: the
+/// ones that build or compute something, and names of `let`s (a lookup through
+/// the module's names otherwise). Literals are cheaper to evaluate again.
+fn is_remembered(node: SyntaxNode<'_>, scope: &Scope) -> bool {
+    matches!(
+        node.kind(),
+        STRING
+            | LIST_EXPR
+            | RECORD_EXPR
+            | BODY
+            | PREFIX_EXPR
+            | BINARY_EXPR
+            | WHERE_EXPR
+            | IF_EXPR
+            | CALL_EXPR
+            | INDEX_EXPR
+            | FIELD_EXPR
+            | COMPREHENSION
+    ) || (node.kind() == NAME_REF && !scope.is_bound(node.text()))
 }

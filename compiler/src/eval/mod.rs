@@ -19,6 +19,7 @@ use crate::names::index::{ItemId, NameIndex, item_node, name_index};
 use crate::names::items::{ImportTarget, file_items};
 use crate::names::modules::resolve_import;
 use crate::names::{ItemKind, Name, Namespace};
+use crate::source::FileId;
 use crate::types::TypeDef;
 use rustc_hash::FxHashMap;
 use scope::Scope;
@@ -40,6 +41,12 @@ pub struct Evaluator<'db> {
     templates: RefCell<FxHashMap<ItemId, Option<(value::Record, crate::types::Ty)>>>,
     defaults: RefCell<FxHashMap<(ItemId, Name), Option<Value>>>,
     attributes: RefCell<FxHashMap<(ItemId, Name), Option<Arc<value::Record>>>>,
+    /// Expressions evaluated inside loops, by (file, node): the value when the
+    /// expression does not depend on the loop's variables, `None` when it does.
+    invariants: RefCell<FxHashMap<(FileId, u32), Option<Value>>>,
+    /// The names `for`s generate, by item, from the name index (see
+    /// `expanded_name`).
+    expanded_names: std::cell::OnceCell<FxHashMap<ItemId, Name>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -64,6 +71,8 @@ impl<'db> Evaluator<'db> {
             templates: RefCell::default(),
             defaults: RefCell::default(),
             attributes: RefCell::default(),
+            invariants: RefCell::default(),
+            expanded_names: std::cell::OnceCell::new(),
             diagnostics: RefCell::default(),
         }
     }
@@ -88,6 +97,9 @@ impl<'db> Evaluator<'db> {
     }
 
     pub fn let_item(&self, item: ItemId) -> Value {
+        if let Some(Memo::Done(value)) = self.lets.borrow().get(&item) {
+            return value.clone();
+        }
         let node = node_of(self.db, item);
         let scope = self.file_scope(item.file);
         let span = scope.span(node.range());
@@ -114,10 +126,68 @@ impl<'db> Evaluator<'db> {
             })
             .last();
         let value = self.eval(expression, &scope);
+        let value = match node.child_of_kind(crate::syntax::SyntaxKind::TYPE_ANNOTATION) {
+            // `let replicas: Int = ...`: the value is checked like a field's.
+            Some(annotation) => match annotation.children().next() {
+                Some(type_node) => {
+                    let ty = crate::types::lower::lower_ty(self, type_node, &scope);
+                    let conformed = self.conform(value, &ty, &scope.module);
+                    self.complete(conformed, &ty, span, &scope.module)
+                }
+                None => value,
+            },
+            None => {
+                self.check_unambiguous(&value, &scope.module);
+                value
+            }
+        };
         self.lets
             .borrow_mut()
             .insert(item, Memo::Done(value.clone()));
         value
+    }
+
+    /// E0202 for a bare name, in a `let` without a type, that several kinds of
+    /// declaration share: no type says which one it means (decision 004). E0200
+    /// for one that nothing declares.
+    fn check_unambiguous(&self, value: &Value, module: &str) {
+        let ValueKind::Symbol(name) = &value.kind else {
+            return;
+        };
+        let kinds: Vec<Namespace> = Namespace::DECLARATIONS
+            .iter()
+            .copied()
+            .filter(|namespace| !self.index.lookup(module, *namespace, name).is_empty())
+            .collect();
+        if kinds.is_empty()
+            && self.index.variant_owners(module, name).is_empty()
+            && [
+                Namespace::Value,
+                Namespace::Type,
+                Namespace::Template,
+                Namespace::Fleet,
+            ]
+            .iter()
+            .all(|namespace| self.index.lookup(module, *namespace, name).is_empty())
+        {
+            // Nothing will ever give it a meaning.
+            self.unresolved(name, value.span, module, None);
+            return;
+        }
+        if kinds.len() < 2 {
+            return;
+        }
+        let words: Vec<String> = kinds
+            .iter()
+            .map(|namespace| format!("`{}.{name}`", namespace.keyword()))
+            .collect();
+        let described: Vec<&str> = kinds.iter().map(|namespace| namespace.describe()).collect();
+        self.report(
+            Diagnostic::new(code::E0202, format!("`{name}` is ambiguous"))
+                .with_primary(value.span, format!("both {}", described.join(" and ")))
+                .with_note("no type says which kind of declaration this name means")
+                .with_help(format!("say which one: {}", words.join(" or "))),
+        );
     }
 
     /// The type declared as `name` (a `type` or an `enum`), seen from `module`.
@@ -199,14 +269,19 @@ impl<'db> Evaluator<'db> {
 
     /// E0200 for a name no scope declares, with the closest visible name.
     pub fn unresolved(&self, name: &str, span: Span, module: &str, namespace: Option<Namespace>) {
-        let what = namespace.map_or("name".to_string(), |namespace| {
-            namespace.describe().to_string()
-        });
-        let mut diagnostic = Diagnostic::new(code::E0200, format!("no {what} named `{name}`"))
+        let message = match namespace {
+            Some(namespace) => format!("no {} named `{name}`", namespace.describe()),
+            None => format!("nothing is named `{name}`"),
+        };
+        let mut diagnostic = Diagnostic::new(code::E0200, message)
             .with_primary(span, format!("`{name}` is not declared"));
         let candidates = match namespace {
             Some(namespace) => self.index.visible_names(module, namespace),
-            None => Vec::new(),
+            None => [Namespace::Value]
+                .into_iter()
+                .chain(Namespace::DECLARATIONS)
+                .flat_map(|namespace| self.index.visible_names(module, namespace))
+                .collect(),
         };
         if let Some(suggestion) = closest(name, candidates.iter().map(|name| &**name)) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));

@@ -44,6 +44,11 @@ impl Scope {
             .map(|(_, value)| value)
     }
 
+    /// Whether any local binding is in scope (a loop or comprehension variable).
+    pub fn has_bindings(&self) -> bool {
+        !self.bindings.is_empty()
+    }
+
     pub fn is_bound(&self, name: &str) -> bool {
         self.lookup(name).is_some()
     }

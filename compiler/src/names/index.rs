@@ -8,7 +8,6 @@ use crate::db::{Db, SourceFile, Workspace, parse};
 use crate::source::FileId;
 use crate::stdlib::PRELUDE;
 use rustc_hash::FxHashMap;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An item of the workspace. A declaration inside a `for` exists once per
@@ -84,7 +83,7 @@ impl ModuleScope {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NameIndex {
-    pub modules: HashMap<Arc<str>, ModuleScope>,
+    pub modules: FxHashMap<Arc<str>, ModuleScope>,
 }
 
 impl NameIndex {
@@ -94,17 +93,17 @@ impl NameIndex {
 
     /// The items named `name` in `namespace` as seen from `module`: its own, then
     /// the prelude's.
-    pub fn lookup(&self, module: &str, namespace: Namespace, name: &str) -> Vec<ItemId> {
+    pub fn lookup(&self, module: &str, namespace: Namespace, name: &str) -> &[ItemId] {
         let own = self
             .module(module)
             .map(|scope| scope.lookup(namespace, name))
             .unwrap_or(&[]);
         if !own.is_empty() || module == PRELUDE {
-            return own.to_vec();
+            return own;
         }
         self.module(PRELUDE)
-            .map(|scope| scope.lookup(namespace, name).to_vec())
-            .unwrap_or_default()
+            .map(|scope| scope.lookup(namespace, name))
+            .unwrap_or(&[])
     }
 
     /// The enums with a variant `name`, as seen from `module`.

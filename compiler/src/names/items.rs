@@ -130,6 +130,22 @@ impl Namespace {
         }
     }
 
+    /// The name spaces of declarations a bare name can mean, each qualified by
+    /// its declaration word (`team.search`).
+    pub const DECLARATIONS: [Namespace; 6] = [
+        Namespace::Env,
+        Namespace::Team,
+        Namespace::Cluster,
+        Namespace::App,
+        Namespace::Promotion,
+        Namespace::Policy,
+    ];
+
+    /// The declaration word of a name space: `team` for teams.
+    pub fn keyword(self) -> &'static str {
+        self.describe()
+    }
+
     /// The name space a declaration word names, for `team.search`-style
     /// qualification.
     pub fn of_word(word: &str) -> Option<Namespace> {
@@ -256,8 +272,30 @@ pub fn name_text(name: SyntaxNode<'_>) -> Option<Name> {
         .map(|token| Name::from(token.text()))
 }
 
-/// The imports of a file's text, for the loader to follow before a database exists.
-pub fn imports_in(text: &str) -> Vec<ImportTarget> {
+/// The library folders a file's text imports, for the loader to follow before a
+/// database exists.
+pub fn folder_imports_in(text: &str) -> Vec<ImportTarget> {
+    // Most files import no folder; they are not parsed twice. A folder import
+    // needs the word `import` with a quote somewhere after it.
+    let may_import_folder = text
+        .find("import")
+        .is_some_and(|at| text[at..].contains('"'));
+    if !may_import_folder {
+        return Vec::new();
+    }
+    // Lexing is a fraction of parsing: parse only when some `import` is
+    // followed by a string.
+    let lexed = crate::syntax::lexer::lex(text, crate::source::FileId(0));
+    let imports_a_folder = lexed.significant_kinds.windows(2).any(|pair| {
+        pair[0] == crate::syntax::SyntaxKind::IMPORT_KW
+            && matches!(
+                pair[1],
+                crate::syntax::SyntaxKind::STRING_START | crate::syntax::SyntaxKind::TRIPLE_START
+            )
+    });
+    if !imports_a_folder {
+        return Vec::new();
+    }
     let parse = crate::syntax::parse(text, crate::source::FileId(0));
     parse
         .tree()
@@ -266,6 +304,7 @@ pub fn imports_in(text: &str) -> Vec<ImportTarget> {
         .filter(|node| node.kind() == IMPORT)
         .filter_map(import_of)
         .map(|import| import.target)
+        .filter(|target| matches!(target, ImportTarget::Folder(_)))
         .collect()
 }
 

@@ -97,8 +97,8 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
                         .flat_map(|namespace| {
                             index
                                 .lookup(&module, *namespace, name)
-                                .into_iter()
-                                .map(move |item| (*namespace, item))
+                                .iter()
+                                .map(move |item| (*namespace, *item))
                         })
                         .collect();
                     let variant_of = index.variant_owners(&module, name);

@@ -49,21 +49,38 @@ pub fn lower(evaluator: &Evaluator<'_>, item: ItemId) -> Option<TypeDef> {
                 .child_of_kind(TYPE_ANNOTATION)
                 .and_then(|annotation| annotation.children().next())
                 .map(|ty| lower_ty(evaluator, ty, &scope));
-            let variants = node
-                .child_of_kind(VARIANT_LIST)
-                .map(|list| {
-                    list.children()
-                        .filter(|variant| variant.kind() == VARIANT)
-                        .filter_map(|variant| {
-                            Some(VariantDef {
-                                name: variant_name(variant)?,
-                                quoted: variant.child_of_kind(STRING).is_some(),
-                                doc: doc_of(variant),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mut variants: Vec<VariantDef> = Vec::new();
+            // Where each variant's name is written, for "declared twice".
+            let mut written: Vec<crate::diagnostics::Span> = Vec::new();
+            let list = node.child_of_kind(VARIANT_LIST);
+            for variant in list
+                .iter()
+                .flat_map(|list| list.children())
+                .filter(|variant| variant.kind() == VARIANT)
+            {
+                let Some(variant_name) = variant_name(variant) else {
+                    continue;
+                };
+                let span = scope.span(variant_name_range(variant).unwrap_or(variant.range()));
+                if let Some(first) = variants.iter().position(|known| known.name == variant_name) {
+                    evaluator.report(
+                        Diagnostic::new(
+                            code::E0201,
+                            format!("the variant `{variant_name}` of `{name}` is declared twice"),
+                        )
+                        .with_primary(span, "declared again here")
+                        .with_secondary(written[first], "first declared here")
+                        .with_help("each variant of an enum needs its own name"),
+                    );
+                    continue;
+                }
+                variants.push(VariantDef {
+                    name: variant_name,
+                    quoted: variant.child_of_kind(STRING).is_some(),
+                    doc: doc_of(variant),
+                });
+                written.push(span);
+            }
             Some(TypeDef::Enum(Arc::new(EnumType {
                 name,
                 item,
@@ -83,6 +100,8 @@ fn lower_record(
     scope: &Scope,
 ) -> RecordType {
     let mut fields: Vec<FieldDef> = Vec::new();
+    // Where each field's name is written, for "declared twice".
+    let mut written: Vec<crate::diagnostics::Span> = Vec::new();
     let mut requires = Vec::new();
     for (position, entry) in body.children().enumerate() {
         match entry.kind() {
@@ -98,13 +117,16 @@ fn lower_record(
                     .map(|ty| lower_ty(evaluator, ty, scope))
                     .unwrap_or(Ty::Error);
                 let has_default = entry.token_of_kind(EQ).is_some();
-                if fields.iter().any(|field| field.name == field_name) {
+                let span = scope.span(field_decl_name_range(entry).unwrap_or(entry.range()));
+                if let Some(first) = fields.iter().position(|field| field.name == field_name) {
                     evaluator.report(
                         Diagnostic::new(
                             code::E0201,
-                            format!("the field `{field_name}` is declared twice"),
+                            format!("the field `{field_name}` of `{name}` is declared twice"),
                         )
-                        .with_primary(scope.span(entry.range()), "declared again here"),
+                        .with_primary(span, "declared again here")
+                        .with_secondary(written[first], "first declared here")
+                        .with_help("each field of a record type needs its own name"),
                     );
                     continue;
                 }
@@ -115,6 +137,7 @@ fn lower_record(
                     has_default,
                     doc: doc_of(entry),
                 });
+                written.push(span);
             }
             REQUIRE => requires.push(position as u32),
             _ => {}
@@ -143,6 +166,35 @@ pub fn field_decl_name(entry: SyntaxNode<'_>) -> Option<Name> {
         }
     }
     None
+}
+
+/// Where the name of a `FIELD_DECL` is written (without its doc comment).
+fn field_decl_name_range(entry: SyntaxNode<'_>) -> Option<text_size::TextRange> {
+    for element in entry.children_with_tokens() {
+        match element {
+            crate::syntax::SyntaxElement::Token(token) if token.kind() == IDENT => {
+                return Some(token.range());
+            }
+            crate::syntax::SyntaxElement::Node(node) if node.kind() == STRING => {
+                return Some(node.range());
+            }
+            crate::syntax::SyntaxElement::Token(token) if !token.kind().is_trivia() => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the name of a `VARIANT` is written (without its doc comment or
+/// attributes).
+fn variant_name_range(variant: SyntaxNode<'_>) -> Option<text_size::TextRange> {
+    if let Some(string) = variant.child_of_kind(STRING) {
+        return Some(string.range());
+    }
+    variant
+        .child_tokens()
+        .find(|token| token.kind() == IDENT)
+        .map(|token| token.range())
 }
 
 fn is_key(entry: SyntaxNode<'_>, node: SyntaxNode<'_>) -> bool {
@@ -260,25 +312,29 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
             if let Some(builtin) = builtin(evaluator, name, &arguments, scope, span) {
                 return builtin;
             }
+            let Some(item) = evaluator.type_named(&scope.module, name) else {
+                unknown_type(evaluator, name, scope.span(word.range()), &scope.module);
+                return Ty::Error;
+            };
             if !arguments.is_empty() {
-                return unsupported(evaluator, node, scope, "only built-in types take arguments");
+                evaluator.report(
+                    Diagnostic::new(code::E0312, format!("`{name}` takes no arguments"))
+                        .with_primary(span, "a declared type with arguments")
+                        .with_help(
+                            "only the built-in types take arguments: `Int(...)`, `String(...)`, \
+                             `List(...)` and `Map(...)`; for a narrower type, declare one with \
+                             the built-in type and its limits",
+                        ),
+                );
+                return Ty::Error;
             }
-            match evaluator.type_named(&scope.module, name) {
-                Some(item) => {
-                    let is_prelude =
-                        item.file.module(evaluator.db).as_ref() == crate::stdlib::PRELUDE;
-                    match DECLARATION_TYPES
-                        .iter()
-                        .find(|(type_name, _)| *type_name == name)
-                    {
-                        Some((_, namespace)) if is_prelude => Ty::Decl(*namespace),
-                        _ => Ty::Named(item),
-                    }
-                }
-                None => {
-                    evaluator.unresolved(name, span, &scope.module, Some(Namespace::Type));
-                    Ty::Error
-                }
+            let is_prelude = item.file.module(evaluator.db).as_ref() == crate::stdlib::PRELUDE;
+            match DECLARATION_TYPES
+                .iter()
+                .find(|(type_name, _)| *type_name == name)
+            {
+                Some((_, namespace)) if is_prelude => Ty::Decl(*namespace),
+                _ => Ty::Named(item),
             }
         }
         // `Cloud.aws`: one variant of an enum, as a type.
@@ -301,6 +357,32 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
             "write a type name, or an enum variant as `Enum.variant`",
         ),
     }
+}
+
+/// The built-in types, which no `type` declares.
+pub const BUILTIN_TYPES: &[&str] = &[
+    "Bool", "Int", "String", "Duration", "Percent", "Cpu", "Memory", "Any", "List", "Map", "Set",
+];
+
+/// E0200 for a type name that is neither built in nor declared, with the closest
+/// of both as the suggestion (`Strin` -> `String`).
+fn unknown_type(
+    evaluator: &Evaluator<'_>,
+    name: &str,
+    span: crate::diagnostics::Span,
+    module: &str,
+) {
+    let mut diagnostic = Diagnostic::new(code::E0200, format!("no type named `{name}`"))
+        .with_primary(span, format!("`{name}` is not declared"));
+    let declared = evaluator.index.visible_names(module, Namespace::Type);
+    let candidates = BUILTIN_TYPES
+        .iter()
+        .copied()
+        .chain(declared.iter().map(|name| &**name));
+    if let Some(suggestion) = crate::eval::closest(name, candidates) {
+        diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+    }
+    evaluator.report(diagnostic);
 }
 
 fn builtin(
