@@ -10,6 +10,11 @@ use crate::model_json::predicate_text;
 use std::collections::BTreeSet;
 
 pub fn empty_selections(evaluator: &Evaluator<'_>, model: &FleetModel) {
+    if evaluator.clusters_dropped.get() {
+        // A cluster with errors is missing from the model: a selector that would
+        // select it is not the problem to report.
+        return;
+    }
     let sets = model
         .apps
         .iter()
@@ -32,7 +37,7 @@ pub fn empty_selections(evaluator: &Evaluator<'_>, model: &FleetModel) {
 }
 
 fn warn_if_empty(evaluator: &Evaluator<'_>, kind: &str, name: &str, set: &ClusterSet) {
-    let (false, Some(span)) = (set.len() > 0, set.span) else {
+    let (false, Some(span)) = (!set.is_empty(), set.span) else {
         return;
     };
     let condition = set

@@ -105,7 +105,7 @@ codes! {
     E0203 Error "unknown stdlib module";
     E0204 Error "import outside the fleet";
     E0205 Error "import cycle";
-    E0206 Error "loop variable shadows a cluster field";
+    E0206 Error "name shadows a cluster field";
     E0207 Error "`for` over something that is not a list";
     E0209 Error "declaration not allowed here";
     E0210 Error "missing or repeated `fleet` declaration";

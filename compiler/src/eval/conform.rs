@@ -360,6 +360,34 @@ impl Evaluator<'_> {
         None
     }
 
+    /// A `+=` or `-=` field applied to its type's default, as if the default
+    /// were a layer below it.
+    fn apply_to_default(&self, default: Value, field: &Field, ty: &Ty) -> Field {
+        let key = match ty {
+            Ty::List(_, key) => key.clone(),
+            _ => None,
+        };
+        let below = Record {
+            ty: None,
+            fields: vec![Field {
+                name: field.name.clone(),
+                key_span: default.span,
+                value: default,
+                op: SetOp::Set,
+            }],
+        };
+        let above = Record {
+            ty: None,
+            fields: vec![field.clone()],
+        };
+        let merged = self.merge(&below, &above, &|_| key.clone());
+        merged
+            .fields
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| field.clone())
+    }
+
     /// The default of a field of a record type, checked and completed; evaluated
     /// once per evaluation (defaults are constants of the type's declaration).
     fn default_value(&self, record_type: &RecordType, field: &Name) -> Option<Value> {
@@ -799,11 +827,21 @@ impl Evaluator<'_> {
         for definition in &record_type.fields {
             match record.field(&definition.name) {
                 Some(field) => {
+                    // `+=` / `-=` with no layer below: they apply to the default.
+                    let field = match field.op {
+                        SetOp::Set => field.clone(),
+                        _ => match self.default_value(record_type, &definition.name) {
+                            Some(default) => self.apply_to_default(default, field, &definition.ty),
+                            None if field.op == SetOp::Remove => continue,
+                            None => field.clone(),
+                        },
+                    };
                     let completed =
                         self.complete(field.value.clone(), &definition.ty, anchor, module);
                     fields.push(Field {
                         value: completed,
-                        ..field.clone()
+                        op: SetOp::Set,
+                        ..field
                     });
                 }
                 None if definition.has_default => {

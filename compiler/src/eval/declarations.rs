@@ -135,17 +135,21 @@ impl<'db> Evaluator<'db> {
                 }
                 ItemKind::Env => model.envs.extend(self.declare(instance, "Env")),
                 ItemKind::Team => model.teams.extend(self.declare(instance, "Team")),
-                ItemKind::Cluster => {
-                    if let Some(declared) = self.declare(instance, "Cluster") {
-                        model.clusters.push(cluster_of(declared));
-                    }
-                }
+                ItemKind::Cluster => match self.declare(instance, "Cluster") {
+                    Some(declared) => model.clusters.push(cluster_of(declared)),
+                    // Reported; what selects it would be reported again as empty.
+                    None => self.clusters_dropped.set(true),
+                },
                 ItemKind::App => apps.push(instance.clone()),
                 ItemKind::Overlay => overlays.push(instance.clone()),
                 ItemKind::Promotion => model.promotions.extend(self.declare(instance, "Promotion")),
                 ItemKind::Policy => policies.push(instance.clone()),
                 ItemKind::Manifest => manifests.push(instance.clone()),
                 ItemKind::Require => self.top_level_require(instance),
+                // Definitions inside a `for` are reported by resolution (E0209);
+                // evaluated outside their iteration, they would only cascade.
+                ItemKind::Template | ItemKind::Let | ItemKind::Type | ItemKind::Enum
+                    if instance.item.iteration > 0 => {}
                 ItemKind::Template | ItemKind::Let | ItemKind::Type | ItemKind::Enum => {
                     // Checked where used; a template is also checked on its own.
                     if instance.kind == ItemKind::Template {
@@ -329,9 +333,19 @@ impl<'db> Evaluator<'db> {
         if let Some(found) = self.templates.borrow().get(&item) {
             return found.clone();
         }
-        self.templates.borrow_mut().insert(item, None);
         let node = super::node_of(self.db, item);
         let scope = self.file_scope(item.file);
+        let in_progress = self
+            .template_stack
+            .borrow()
+            .iter()
+            .position(|open| *open == item);
+        if let Some(start) = in_progress {
+            let cycle: Vec<ItemId> = self.template_stack.borrow()[start..].to_vec();
+            self.report_template_cycle(&cycle);
+            return None;
+        }
+        self.template_stack.borrow_mut().push(item);
         let result = (|| {
             let annotation = node
                 .child_of_kind(TYPE_ANNOTATION)
@@ -371,11 +385,40 @@ impl<'db> Evaluator<'db> {
             };
             Some((record, ty))
         })();
-        if result.is_none() && self.templates.borrow().get(&item).is_none() {
-            // Reported already, or a cycle (reported below).
-        }
+        self.template_stack.borrow_mut().pop();
         self.templates.borrow_mut().insert(item, result.clone());
         result
+    }
+
+    /// E0211 for templates that build on each other: `cycle` is the chain of
+    /// templates being evaluated, from the one met again.
+    fn report_template_cycle(&self, cycle: &[ItemId]) {
+        let name_of = |item: ItemId| {
+            let node = super::node_of(self.db, item);
+            let name = node.child_of_kind(NAME);
+            let text = name.and_then(name_text).unwrap_or_else(|| Name::from("?"));
+            let range = name.map_or(node.range(), |name| name.range());
+            (text, Span::new(item.file_id, range))
+        };
+        let named: Vec<(Name, Span)> = cycle.iter().map(|item| name_of(*item)).collect();
+        let chain: Vec<String> = named
+            .iter()
+            .chain(named.first())
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let (first, first_span) = &named[0];
+        let mut diagnostic = Diagnostic::new(
+            code::E0211,
+            format!("the template `{first}` builds on itself"),
+        )
+        .with_primary(*first_span, chain.join(" -> "));
+        for (index, (name, span)) in named.iter().enumerate().skip(1) {
+            let next = &named[(index + 1) % named.len()].0;
+            diagnostic = diagnostic.with_secondary(*span, format!("`{name}` builds on `{next}`"));
+        }
+        self.report(diagnostic.with_help(
+            "one template of the cycle must not build on the others: give it a type (`template base: Cluster`)",
+        ));
     }
 
     fn overlay(&self, instance: &Instance, model: &mut FleetModel) {
@@ -419,6 +462,38 @@ impl<'db> Evaluator<'db> {
     }
 
     /// `@ production, region "eu-west-1"`: the layer an overlay is on.
+    /// Whether `text` is a region of one of the clouds; E0302 with the closest
+    /// region if not (an overlay for a misspelt region would never apply).
+    fn is_region(&self, text: &str, span: Span) -> bool {
+        let mut known: Vec<Name> = Vec::new();
+        for type_name in REGION_TYPES {
+            let Some(item) = self.prelude_type(type_name) else {
+                continue;
+            };
+            if let Some(TypeDef::Enum(enumeration)) = self.type_def(item).as_deref() {
+                if enumeration.variant(text).is_some() {
+                    return true;
+                }
+                known.extend(
+                    enumeration
+                        .variants
+                        .iter()
+                        .map(|variant| variant.name.clone()),
+                );
+            }
+        }
+        let mut diagnostic = Diagnostic::new(
+            code::E0302,
+            format!("\"{text}\" is not a region of any cloud"),
+        )
+        .with_primary(span, "no cloud has this region");
+        if let Some(closest) = super::closest(text, known.iter().map(|name| &**name)) {
+            diagnostic = diagnostic.with_help(format!("did you mean \"{closest}\"?"));
+        }
+        self.report(diagnostic);
+        false
+    }
+
     fn layer_key(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<LayerKey> {
         let list = node.child_of_kind(LAYER_LIST)?;
         let mut key = LayerKey {
@@ -441,8 +516,10 @@ impl<'db> Evaluator<'db> {
                     .name()
                     .cloned(),
                 None => match &value.kind {
-                    ValueKind::String(text) => Some(Name::from(&**text)),
-                    ValueKind::Error => None,
+                    ValueKind::String(text) if self.is_region(text, value.span) => {
+                        Some(Name::from(&**text))
+                    }
+                    ValueKind::String(_) | ValueKind::Error => None,
                     _ => {
                         self.report(
                             Diagnostic::new(
@@ -578,6 +655,9 @@ impl<'db> Evaluator<'db> {
         }
     }
 }
+
+/// The region enums of the clouds, in the prelude.
+const REGION_TYPES: [&str; 3] = ["AwsRegion", "GcpRegion", "AzureRegion"];
 
 /// The element type a list field merges by, from the declaration's type.
 fn list_key(evaluator: &Evaluator<'_>, ty: &Ty, field: &str) -> Option<Name> {

@@ -106,6 +106,10 @@ impl Evaluator<'_> {
                 StringPart::Escape(None) => failed = true,
                 StringPart::Interpolation(expression) => {
                     let value = self.eval(expression, scope);
+                    if self.report_if_undeclared(&value, scope) {
+                        failed = true;
+                        continue;
+                    }
                     match value.interpolated() {
                         Some(piece) => text.push_str(&piece),
                         None if value.is_error() => failed = true,
@@ -225,6 +229,10 @@ impl Evaluator<'_> {
                 continue;
             }
             let rhs = self.eval(operands.next(), scope);
+            if self.report_if_undeclared(&lhs, scope) | self.report_if_undeclared(&rhs, scope) {
+                lhs = Value::error(span);
+                continue;
+            }
             lhs = self.apply(operator, lhs, rhs, span);
         }
         lhs
@@ -322,6 +330,9 @@ impl Evaluator<'_> {
         let mut parts = node.children();
         let base = self.eval(parts.next(), scope);
         let key = self.eval(parts.next(), scope);
+        if self.report_if_undeclared(&base, scope) | self.report_if_undeclared(&key, scope) {
+            return Value::error(span);
+        }
         let found = match (&base.kind, &key.kind) {
             (ValueKind::Error, _) | (_, ValueKind::Error) => return Value::error(span),
             (ValueKind::List(items), ValueKind::Int(position)) => {
@@ -551,7 +562,9 @@ impl Evaluator<'_> {
             return None;
         }
         let (positional, named) = self.arguments(arguments, scope);
-        if positional.iter().any(Value::is_error) {
+        // In a `require`, an optional field that is not set is bound to an error
+        // value: `present` is the one function that reads it.
+        if name != "present" && positional.iter().any(Value::is_error) {
             return Some(Value::error(span));
         }
         let wrong = |expected: &str| {
@@ -743,19 +756,30 @@ impl Evaluator<'_> {
             NAME_REF => {
                 let name = node.text();
                 let field = ClusterField::of_name(name);
-                if field.is_some() && scope.is_bound(name) {
+                let shadowing = if scope.is_bound(name) {
+                    Some("loop variable")
+                } else if !self
+                    .index
+                    .lookup(&scope.module, Namespace::Value, name)
+                    .is_empty()
+                {
+                    Some("`let`")
+                } else {
+                    None
+                };
+                if let (Some(_), Some(what)) = (&field, shadowing) {
                     self.report(
                         Diagnostic::new(
                             code::E0206,
-                            format!("`{name}` is both a cluster field and a loop variable"),
+                            format!("`{name}` is both a cluster field and a {what}"),
                         )
                         .with_primary(
                             span,
                             format!("inside `where`, `{name}` is the cluster's field"),
                         )
-                        .with_help(
-                            "rename the loop variable, so the condition says which one it means",
-                        ),
+                        .with_help(format!(
+                            "rename the {what}, so the condition says which one it means"
+                        )),
                     );
                     return None;
                 }

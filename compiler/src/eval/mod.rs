@@ -47,6 +47,10 @@ pub struct Evaluator<'db> {
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
     expanded_names: std::cell::OnceCell<FxHashMap<ItemId, Name>>,
+    /// The templates being evaluated, innermost last, to find cycles.
+    template_stack: RefCell<Vec<ItemId>>,
+    /// Whether a cluster failed to evaluate (and is missing from the model).
+    pub clusters_dropped: std::cell::Cell<bool>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -73,6 +77,8 @@ impl<'db> Evaluator<'db> {
             attributes: RefCell::default(),
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
+            template_stack: RefCell::default(),
+            clusters_dropped: std::cell::Cell::new(false),
             diagnostics: RefCell::default(),
         }
     }
@@ -269,6 +275,42 @@ impl<'db> Evaluator<'db> {
 
     /// E0200 for a name no scope declares, with the closest visible name.
     pub fn unresolved(&self, name: &str, span: Span, module: &str, namespace: Option<Namespace>) {
+        self.unresolved_with(name, span, module, namespace, &|_| false);
+    }
+
+    /// E0200 for a bare name met where a value is needed (an index, an operand,
+    /// an interpolation) that nothing declares. Returns whether it reported:
+    /// a declared name (`dev`, a variant) has a meaning the type decides later.
+    pub fn report_if_undeclared(&self, value: &Value, scope: &Scope) -> bool {
+        let ValueKind::Symbol(name) = &value.kind else {
+            return false;
+        };
+        let module = &scope.module;
+        let declared = [
+            Namespace::Value,
+            Namespace::Type,
+            Namespace::Template,
+            Namespace::Fleet,
+        ]
+        .into_iter()
+        .chain(Namespace::DECLARATIONS)
+        .any(|namespace| !self.index.lookup(module, namespace, name).is_empty())
+            || !self.index.variant_owners(module, name).is_empty();
+        if declared {
+            return false;
+        }
+        self.unresolved_with(name, value.span, module, None, &|part| scope.is_bound(part));
+        true
+    }
+
+    fn unresolved_with(
+        &self,
+        name: &str,
+        span: Span,
+        module: &str,
+        namespace: Option<Namespace>,
+        is_bound: &dyn Fn(&str) -> bool,
+    ) {
         let message = match namespace {
             Some(namespace) => format!("no {} named `{name}`", namespace.describe()),
             None => format!("nothing is named `{name}`"),
@@ -286,9 +328,18 @@ impl<'db> Evaluator<'db> {
         if let Some(suggestion) = closest(name, candidates.iter().map(|name| &**name)) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
         } else if let Some((left, right)) = name.split_once('-') {
-            diagnostic = diagnostic.with_help(format!(
-                "names may contain `-`; for subtraction write `{left} - {right}`"
-            ));
+            // Decision 001: `a-b` is one name. Say so when both sides mean
+            // something on their own, so the subtraction was likely meant.
+            let means_something = |part: &str| {
+                part.parse::<i64>().is_ok()
+                    || is_bound(part)
+                    || !self.index.lookup(module, Namespace::Value, part).is_empty()
+            };
+            if means_something(left) && means_something(right) {
+                diagnostic = diagnostic.with_help(format!(
+                    "names may contain `-`, so this is one name; for subtraction write `{left} - {right}`"
+                ));
+            }
         }
         self.report(diagnostic);
     }

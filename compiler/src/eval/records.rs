@@ -175,12 +175,9 @@ impl Evaluator<'_> {
                 .iter()
                 .position(|existing| existing.name == field.name);
             let Some(position) = position else {
-                let mut field = field.clone();
-                if field.op == SetOp::Remove {
-                    continue;
-                }
-                field.op = SetOp::Set;
-                merged.fields.push(field);
+                // `+=` and `-=` keep their operation: with nothing below them here,
+                // they apply to the type's default when the record is completed.
+                merged.fields.push(field.clone());
                 continue;
             };
             let existing = &merged.fields[position];

@@ -111,6 +111,20 @@ impl ItemKind {
             ItemKind::For => "for",
         }
     }
+
+    /// The kind with its article: "an app", "a cluster".
+    pub fn with_article(self) -> String {
+        with_article(self.describe())
+    }
+}
+
+/// `word` after "a" or "an", as it is read aloud: "an env", "an app", "a team".
+pub fn with_article(word: &str) -> String {
+    let article = match word.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
+        _ => "a",
+    };
+    format!("{article} {word}")
 }
 
 impl Namespace {
@@ -140,6 +154,11 @@ impl Namespace {
         Namespace::Promotion,
         Namespace::Policy,
     ];
+
+    /// The name space's kind with its article: "an app", "a team".
+    pub fn with_article(self) -> String {
+        with_article(self.describe())
+    }
 
     /// The declaration word of a name space: `team` for teams.
     pub fn keyword(self) -> &'static str {
@@ -175,6 +194,9 @@ pub struct ItemSummary {
     /// made by interpolation (`"${e}-${r}"`), which exist only once the `for` around
     /// them is expanded.
     pub name: Option<Name>,
+    /// The name is a string with interpolation (`"dev-${region}"`): it is known
+    /// once evaluated (see `expand::file_expansions`).
+    pub interpolated_name: bool,
     /// The `for` item this one is inside, if any.
     pub inside_for: Option<LocalItem>,
     /// `std.policies` or `"./lib"` for an import; the alias it is used under.
@@ -221,9 +243,15 @@ pub fn file_items(db: &dyn Db, file: SourceFile) -> Arc<FileItems> {
         } else {
             Vec::new()
         };
+        let name = plain_name(node);
+        let interpolated_name = name.is_none()
+            && node
+                .child_of_kind(NAME)
+                .is_some_and(|name| name.child_of_kind(STRING).is_some());
         items.push(ItemSummary {
             kind,
-            name: plain_name(node),
+            name,
+            interpolated_name,
             inside_for,
             import,
             variants,
