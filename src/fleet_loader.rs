@@ -1,14 +1,15 @@
 //! Reads a fleet from disk: the `.fleet` files of one folder (regular files only,
 //! not its subfolders, in name order), or a single file, and the library folders
 //! they import (`import "./lib"`), each as a module. The compiler does no IO; this
-//! is where bytes come from.
+//! is where bytes come from, and where an imported folder that gives no file is
+//! found to be missing, empty or a file (`LoadedFleet::folders`).
 
 use anyhow::{Context, Result};
 use fleet_compiler::diagnostics::{Diagnostic, code};
 use fleet_compiler::names::items::folder_imports_in;
-use fleet_compiler::names::modules::resolve_import;
+use fleet_compiler::names::modules::{FolderState, resolve_import};
 use fleet_compiler::source::{FileId, SourceMap, Undecodable, check_size, decode};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +29,10 @@ pub struct LoadedFleet {
     pub files_read: usize,
     /// Problems found while reading: no files, not UTF-8, binary.
     pub diagnostics: Vec<Diagnostic>,
+    /// The imported folders that gave no file, by module (`"libs"`): what is at
+    /// their path. The compiler reports the imports (E0203) from this once it is
+    /// set as the database's `LibraryFolders`.
+    pub folders: BTreeMap<Arc<str>, FolderState>,
 }
 
 pub fn load(path: &Path) -> Result<LoadedFleet> {
@@ -46,6 +51,7 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
         files: Vec::new(),
         files_read: 0,
         diagnostics: Vec::new(),
+        folders: BTreeMap::new(),
     };
     if paths.is_empty() {
         loaded.diagnostics.push(
@@ -73,7 +79,18 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
                 }
                 let folder = root.join(&*target);
                 if folder.is_dir() {
-                    pending.push_back((target, fleet_files_in(&folder)?));
+                    let files = fleet_files_in(&folder)?;
+                    if files.is_empty() {
+                        loaded.folders.insert(target.clone(), FolderState::Empty);
+                    }
+                    pending.push_back((target, files));
+                } else if folder.exists() {
+                    loaded.folders.insert(target, FolderState::File);
+                } else {
+                    let siblings = library_folders_beside(&root, &target);
+                    loaded
+                        .folders
+                        .insert(target, FolderState::Missing { siblings });
                 }
             }
         }
@@ -125,6 +142,28 @@ fn read_file(
     }
 }
 
+/// The folders beside where the missing folder `module` would be that hold
+/// `.fleet` files, as modules (`"lib"`, `"shared/net"`), for did-you-mean. Folders
+/// that cannot be read are left out: this only feeds a suggestion.
+fn library_folders_beside(root: &Path, module: &str) -> Vec<Arc<str>> {
+    let parent = module.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let Ok(entries) = fs::read_dir(root.join(parent)) else {
+        return Vec::new();
+    };
+    let mut siblings: Vec<Arc<str>> = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_dir())
+        .filter(|entry| fleet_files_in(&entry.path()).is_ok_and(|files| !files.is_empty()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .map(|name| match parent {
+            "" => Arc::from(name),
+            parent => Arc::from(format!("{parent}/{name}")),
+        })
+        .collect();
+    siblings.sort();
+    siblings
+}
+
 fn fleet_files_in(folder: &Path) -> Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
     let entries = fs::read_dir(folder)
@@ -142,4 +181,126 @@ fn fleet_files_in(folder: &Path) -> Result<Vec<PathBuf>> {
     }
     paths.sort();
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fleet_compiler::check::{check, workspace};
+    use fleet_compiler::db::Database;
+    use fleet_compiler::names::modules::LibraryFolders;
+
+    const FLEET: &str = "fleet acme { repo = \"https://github.com/acme/gitops\" }\nenv dev {}\n";
+
+    /// Loads `root` and checks it the way `fleet check` does, with the loader's
+    /// findings about folders set in the database.
+    fn check_messages(root: &Path) -> Vec<(String, Option<String>)> {
+        let loaded = load(root).expect("the fleet loads");
+        let db = Database::default();
+        LibraryFolders::new(&db, loaded.folders.clone());
+        let files: Vec<_> = loaded
+            .files
+            .iter()
+            .map(|file| {
+                let source = loaded.sources.get(file.id);
+                (
+                    file.id,
+                    source.path.clone(),
+                    source.text.clone(),
+                    file.module.clone(),
+                )
+            })
+            .collect();
+        let workspace = workspace(&db, files);
+        check(&db, workspace)
+            .iter()
+            .map(|diagnostic| {
+                assert_eq!(diagnostic.code.id, "E0203", "{diagnostic:?}");
+                (diagnostic.message.clone(), diagnostic.help.clone())
+            })
+            .collect()
+    }
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_missing_folder_is_told_from_an_empty_one_and_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            &root.join("fleet.fleet"),
+            &format!("import \"./libs\"\nimport \"./empty\"\nimport \"./lib/eks.fleet\"\n{FLEET}"),
+        );
+        write(
+            &root.join("lib/eks.fleet"),
+            "template eks: Cluster { cloud = aws }\n",
+        );
+        // Beside `libs`, but without `.fleet` files: not suggested.
+        write(&root.join("libz/notes.txt"), "");
+        fs::create_dir_all(root.join("empty")).unwrap();
+        let loaded = load(root).unwrap();
+        assert_eq!(
+            loaded.folders,
+            BTreeMap::from([
+                (Arc::from("empty"), FolderState::Empty),
+                (Arc::from("lib/eks.fleet"), FolderState::File),
+                (
+                    Arc::from("libs"),
+                    FolderState::Missing {
+                        siblings: vec![Arc::from("lib")]
+                    }
+                ),
+            ])
+        );
+        let messages = check_messages(root);
+        assert_eq!(
+            messages,
+            [
+                (
+                    "no folder `./libs`".to_string(),
+                    Some("did you mean `./lib`?".to_string())
+                ),
+                (
+                    "`./empty` holds no `.fleet` files".to_string(),
+                    Some(
+                        "put the library's `.fleet` files in the folder, or delete this import"
+                            .to_string()
+                    )
+                ),
+                (
+                    "`./lib/eks.fleet` is a file, not a folder".to_string(),
+                    Some(
+                        "an import names a folder, and brings in all its `.fleet` files: `import \"./lib\"`"
+                            .to_string()
+                    )
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn siblings_are_found_beside_a_nested_missing_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            &root.join("fleet.fleet"),
+            &format!("import \"./lib\"\n{FLEET}"),
+        );
+        write(
+            &root.join("lib/eks.fleet"),
+            "import \"../shared/nett\"\n\nlet a = 1\n",
+        );
+        write(&root.join("shared/net/vpc.fleet"), "let b = 2\n");
+        let messages = check_messages(root);
+        assert_eq!(
+            messages,
+            [(
+                "no folder `../shared/nett`".to_string(),
+                Some("did you mean `../shared/net`?".to_string())
+            )]
+        );
+    }
 }

@@ -1,13 +1,18 @@
 //! Every ```fleet example in `docs/language.md` is real: it parses without a
 //! diagnostic (and declares something, as `fleet check` wants of a file), and it
 //! is in the canonical layout, so `fleet fmt` leaves it unchanged. A block that
-//! shows a mistake is fenced ```fleet,error and must produce at least one
-//! diagnostic.
+//! is a whole fleet (it has a `fleet` declaration) must also pass the full check
+//! (names, types, the fleet's own checks) without any diagnostic, warnings
+//! included; a fragment is checked for its syntax only. A block that shows a
+//! mistake is fenced ```fleet,error and must produce at least one diagnostic: a
+//! syntax one, or, for a whole fleet, one of the full check.
 
+use fleet_compiler::diagnostics::Diagnostic;
 use fleet_compiler::format::format;
 use fleet_compiler::source::FileId;
-use fleet_compiler::syntax;
+use fleet_compiler::syntax::{self, SyntaxKind};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The fence info string of a valid example.
 const VALID: &str = "fleet";
@@ -65,12 +70,41 @@ fn blocks(page: &str, problems: &mut Vec<String>) -> Vec<Block> {
     blocks
 }
 
+/// Whether a block that parses is a whole fleet: it has a `fleet` declaration.
+fn is_whole_fleet(parse: &syntax::Parse) -> bool {
+    parse
+        .tree()
+        .root()
+        .children()
+        .any(|node| node.kind() == SyntaxKind::FLEET_DECL)
+}
+
+/// Every diagnostic of the full check of `text` as a fleet of one file: syntax,
+/// names, types and the fleet's own checks, as `fleet check` reports them.
+fn full_check(text: &str) -> Vec<Diagnostic> {
+    let db = fleet_compiler::db::Database::default();
+    let workspace = fleet_compiler::check::workspace(
+        &db,
+        [(
+            FileId(0),
+            "example.fleet".to_string(),
+            Arc::from(text),
+            Arc::from(""),
+        )],
+    );
+    fleet_compiler::check::check(&db, workspace).to_vec()
+}
+
 /// The diagnostics of a parse, one per line, as `line:column CODE message`.
-fn listed(text: &str, diagnostics: &[fleet_compiler::diagnostics::Diagnostic]) -> String {
+fn listed(text: &str, diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|diagnostic| {
             let at = diagnostic.primary.as_ref().map_or(String::new(), |label| {
+                if label.span.file != FileId(0) {
+                    // In the standard library, not in the example.
+                    return format!("(stdlib file {}) ", label.span.file.0);
+                }
                 let offset = usize::from(label.span.range.start());
                 let before = &text[..offset];
                 let line = before.matches('\n').count() + 1;
@@ -100,6 +134,7 @@ fn every_fleet_example_is_real_and_canonical() {
     let blocks = blocks(&page, &mut problems);
     let mut valid = 0;
     let mut errors = 0;
+    let mut whole_fleets = 0;
     for block in &blocks {
         let at = block.line;
         let info = block.info.as_str();
@@ -119,8 +154,12 @@ fn every_fleet_example_is_real_and_canonical() {
         let parse = syntax::parse(block.contents.as_str(), file);
         let mut diagnostics = parse.errors().to_vec();
         diagnostics.extend(syntax::check_declares_something(&parse, file));
+        let whole_fleet = diagnostics.is_empty() && is_whole_fleet(&parse);
         if info == ERROR {
             errors += 1;
+            if diagnostics.is_empty() && whole_fleet {
+                diagnostics = full_check(&block.contents);
+            }
             if diagnostics.is_empty() {
                 problems.push(format!(
                     "line {at}: this ```{ERROR} block has no diagnostic; fence it ```{VALID} if it is valid"
@@ -143,6 +182,16 @@ fn every_fleet_example_is_real_and_canonical() {
                 diff(&block.contents, &formatted)
             ));
         }
+        if whole_fleet {
+            whole_fleets += 1;
+            let diagnostics = full_check(&block.contents);
+            if !diagnostics.is_empty() {
+                problems.push(format!(
+                    "line {at}: this ```{VALID} block is a whole fleet and `fleet check` reports (fence it ```{ERROR} if it shows a mistake):\n{}",
+                    listed(&block.contents, &diagnostics)
+                ));
+            }
+        }
     }
     // Guards against an extraction that silently finds nothing.
     if valid < 20 {
@@ -150,6 +199,11 @@ fn every_fleet_example_is_real_and_canonical() {
     }
     if errors < 5 {
         problems.push(format!("only {errors} ```{ERROR} blocks found"));
+    }
+    if whole_fleets < 10 {
+        problems.push(format!(
+            "only {whole_fleets} ```{VALID} blocks are whole fleets (with a `fleet` declaration)"
+        ));
     }
     assert!(
         problems.is_empty(),

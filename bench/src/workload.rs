@@ -210,6 +210,8 @@ fn part(out: &mut String, form: Form, clusters: Range<usize>, apps: Range<usize>
 /// `let` lists the loops index.
 fn shared(out: &mut String, form: Form) {
     out.push_str(concat!(
+        "import std.policies\n",
+        "\n",
         "fleet acme {\n",
         "  repo = \"https://github.com/acme/gitops-control-plane\"\n",
         "  branch = \"main\"\n",

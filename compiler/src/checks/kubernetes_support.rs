@@ -78,26 +78,35 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
         };
         let span = super::field(&cluster.declared.value, "kubernetes")
             .map_or(cluster.declared.span, |value| value.span);
-        // The versions the cloud offers on the pinned date, for the help.
+        // The versions in standard support on the cloud on the pinned date, newest
+        // first, for the help: one past it would only trade this error for W0411.
         let offered = || {
             let names: Vec<String> = versions
                 .variants
                 .iter()
+                .rev()
                 .filter(|variant| {
                     evaluator
                         .variant_attributes(&versions, &variant.name)
                         .and_then(|attributes| {
                             let support = attributes.get(service.0)?.as_record()?;
-                            Some(checked_on <= Window::of(support).last_day())
+                            Some(checked_on <= Window::of(support).standard)
                         })
                         .unwrap_or(false)
                 })
                 .map(|variant| format!("`{}`", variant.name))
                 .collect();
             if names.is_empty() {
-                format!("{} offers no version the stdlib knows", service.1)
+                format!(
+                    "{} has no version in standard support that the stdlib knows",
+                    service.1
+                )
             } else {
-                format!("use a version {} offers: {}", service.1, names.join(", "))
+                format!(
+                    "use a version in standard support on {}: {}",
+                    service.1,
+                    names.join(", ")
+                )
             }
         };
         let Some(support) = attributes
@@ -161,7 +170,7 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 window.standard
             ))
             .with_help(format!(
-                "upgrade the cluster; the newest version the stdlib knows is {newest}"
+                "upgrade the cluster; the newest version the stdlib knows is `{newest}`"
             )),
         );
     }

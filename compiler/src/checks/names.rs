@@ -3,6 +3,7 @@
 use crate::diagnostics::{Diagnostic, code};
 use crate::eval::Evaluator;
 use crate::model::{Declared, FleetModel};
+use crate::names::items::with_article;
 
 /// At most 63 characters of lower-case letters, digits and `-`, starting and
 /// ending with a letter or digit.
@@ -62,10 +63,11 @@ pub fn declaration_names(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 .chars()
                 .take(63)
                 .collect();
-            let mut diagnostic = Diagnostic::new(code::E0403, format!("`{}` cannot name a {kind}", declared.name))
+            let kind = with_article(kind);
+            let mut diagnostic = Diagnostic::new(code::E0403, format!("`{}` cannot name {kind}", declared.name))
                 .with_primary(declared.span, "not a DNS-1123 label")
                 .with_note(format!(
-                    "a {kind}'s name becomes a Kubernetes object name: at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"
+                    "the name of {kind} becomes a Kubernetes object name: at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"
                 ));
             if let Some(iteration) = &declared.iteration {
                 diagnostic =

@@ -38,6 +38,16 @@ pub fn namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
 }
 
 pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
+    // Who owns each namespace (the first claim; a second one is E0409).
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for team in &model.teams {
+        let names = field(&team.value, "namespaces").and_then(|value| value.as_list());
+        for namespace in names.into_iter().flatten() {
+            if let Some(name) = namespace.as_str() {
+                owners.entry(name).or_insert(&team.name);
+            }
+        }
+    }
     for app in &model.apps {
         let value = &app.declared.value;
         let (Some(team), Some(namespace)) = (field(value, "team"), field(value, "namespace"))
@@ -54,7 +64,18 @@ pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
         else {
             continue;
         };
-        let owned: Vec<&str> = field(&team.value, "namespaces")
+        let namespaces = field(&team.value, "namespaces");
+        // A team's namespaces that were themselves in error (reported there) say
+        // nothing about which namespaces it owns.
+        if namespaces.is_some_and(|value| {
+            value.is_error()
+                || value
+                    .as_list()
+                    .is_some_and(|list| list.iter().any(|namespace| namespace.is_error()))
+        }) {
+            continue;
+        }
+        let owned: Vec<&str> = namespaces
             .and_then(|value| value.as_list())
             .map(|list| list.iter().filter_map(|value| value.as_str()).collect())
             .unwrap_or_default();
@@ -67,19 +88,38 @@ pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
         )
         .with_primary(namespace.span, "not one of the team's namespaces")
         .with_secondary(team.span, format!("`{team_name}` is declared here"));
-        diagnostic = if owned.is_empty() {
-            diagnostic.with_help(format!(
-                "add `namespaces = [\"{namespace_name}\"]` to the team `{team_name}`"
-            ))
-        } else {
-            diagnostic.with_help(format!(
-                "use one of {}, or add `\"{namespace_name}\"` to the team's `namespaces`",
-                owned
-                    .iter()
-                    .map(|name| format!("`{name}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        let listed = owned
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let use_owned = match owned.len() {
+            0 => None,
+            1 => Some(format!("use the team's namespace, {listed}")),
+            _ => Some(format!("use one of the team's namespaces ({listed})")),
+        };
+        diagnostic = match owners.get(namespace_name) {
+            // Another team's: adding it to this team would only move the error to
+            // E0409.
+            Some(owner) => {
+                diagnostic = diagnostic
+                    .with_note(format!("`{namespace_name}` belongs to the team `{owner}`"));
+                let move_app = format!("set `team = {owner}` if the app is theirs");
+                diagnostic.with_help(match use_owned {
+                    Some(use_owned) => format!("{use_owned}, or {move_app}"),
+                    None => {
+                        format!("give the team `{team_name}` a namespace of its own, or {move_app}")
+                    }
+                })
+            }
+            None => diagnostic.with_help(match use_owned {
+                Some(use_owned) => {
+                    format!("{use_owned}, or add `\"{namespace_name}\"` to the team's `namespaces`")
+                }
+                None => {
+                    format!("add `namespaces = [\"{namespace_name}\"]` to the team `{team_name}`")
+                }
+            }),
         };
         evaluator.report(diagnostic);
     }

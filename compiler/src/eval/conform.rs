@@ -16,7 +16,7 @@ use crate::diagnostics::{Diagnostic, Span, code};
 use crate::names::index::ItemId;
 use crate::names::{Name, Namespace};
 use crate::types::lower::{field_decl_name, field_default};
-use crate::types::units::{UnitError, parse_quantity};
+use crate::types::units::{UnitError, memory_unit_fix, parse_quantity};
 use crate::types::{EnumType, RecordType, StringConstraint, Ty, TypeDef};
 use std::sync::Arc;
 
@@ -36,7 +36,7 @@ impl Evaluator<'_> {
                 ValueKind::Int(number) => match range {
                     Some((low, high)) if number < *low || number > *high => {
                         self.report(
-                            Diagnostic::new(code::E0304, format!("{number} is out of range"))
+                            Diagnostic::new(code::E0304, format!("`{number}` is out of range"))
                                 .with_primary(
                                     value.span,
                                     format!("expected a whole number from {low} to {high}"),
@@ -57,7 +57,11 @@ impl Evaluator<'_> {
                     _ => {
                         return self.mismatch(
                             value,
-                            &format!("a {} such as {}", kind.name(), unit_example(*kind)),
+                            &format!(
+                                "{} such as {}",
+                                with_article(&format!("`{}`", kind.name())),
+                                unit_example(*kind)
+                            ),
                         );
                     }
                 };
@@ -136,7 +140,7 @@ impl Evaluator<'_> {
                 let mut diagnostic =
                     Diagnostic::new(code::E0200, format!("no value named `{name}`"))
                         .with_primary(value.span, format!("`{name}` is not declared"));
-                diagnostic = diagnostic.with_help(format!("for the text, write \"{name}\""));
+                diagnostic = diagnostic.with_help(format!("for the text, write `\"{name}\"`"));
                 let _ = module;
                 self.report(diagnostic);
                 Value::error(value.span)
@@ -179,11 +183,29 @@ impl Evaluator<'_> {
                         format!("expected {}, found the name `{name}`", describe(constraint)),
                     )
                     .with_primary(value.span, "a name, not text")
-                    .with_help(format!("text is quoted: \"{name}\"")),
+                    .with_help(format!("text is quoted: `\"{name}\"`")),
                 );
                 return Value::error(value.span);
             }
-            _ => return self.mismatch(value, &describe(constraint)),
+            _ => {
+                let is_version = constraint.is_some_and(|constraint| {
+                    constraint.semver
+                        || constraint
+                            .describe
+                            .as_deref()
+                            .is_some_and(|describe| describe.contains("version"))
+                });
+                // Only where quoting fixes it: not `url = 5`.
+                let help = number_text(&value)
+                    .filter(|number| {
+                        is_version
+                            || constraint.is_none_or(|constraint| {
+                                string_problem(number, constraint).is_none()
+                            })
+                    })
+                    .map(|number| quote_help(&number, is_version));
+                return self.mismatch_with_help(value, &describe(constraint), help);
+            }
         };
         let Some(constraint) = constraint else {
             return value;
@@ -191,13 +213,13 @@ impl Evaluator<'_> {
         if let Some(problem) = string_problem(&text, constraint) {
             let mut diagnostic = Diagnostic::new(
                 code::E0305,
-                format!("\"{text}\" is not {}", describe(Some(constraint))),
+                format!("{} is not {}", shown(&text), describe(Some(constraint))),
             )
             .with_primary(value.span, problem);
             if let Some(family) = &constraint.family
                 && let Some(other) = self.family_member_matching(&text, family)
             {
-                diagnostic = diagnostic.with_note(format!("\"{text}\" is {other}"));
+                diagnostic = diagnostic.with_note(format!("{} is {other}", shown(&text)));
             }
             self.report(diagnostic);
             return Value::error(value.span);
@@ -206,7 +228,8 @@ impl Evaluator<'_> {
     }
 
     /// The description of another type of the same family that `text` fits:
-    /// "`n2-standard-4` is a GCP machine type".
+    /// "`n2-standard-4` is a Google Cloud machine type" (without the type's example
+    /// when it is `text` itself).
     fn family_member_matching(&self, text: &str, family: &str) -> Option<String> {
         for scope in self.index.modules.values() {
             for (namespace, _, items) in scope.entries() {
@@ -219,13 +242,9 @@ impl Evaluator<'_> {
                         && other.family.as_deref() == Some(family)
                         && string_problem(text, other).is_none()
                     {
-                        return Some(
-                            other
-                                .describe
-                                .as_deref()
-                                .unwrap_or("of another kind")
-                                .to_string(),
-                        );
+                        let described = other.describe.as_deref().unwrap_or("of another kind");
+                        let example = format!(" such as `{text}`");
+                        return Some(described.replace(&example, ""));
                     }
                 }
             }
@@ -243,14 +262,31 @@ impl Evaluator<'_> {
             _ => None,
         };
         let Some((name, was_quoted)) = written else {
-            return self.mismatch(value, &format!("a `{}`", enumeration.name));
+            // `kubernetes = 1.35`: a number where quoted text is expected.
+            let is_version = is_version_enum(enumeration);
+            let help = number_text(&value)
+                .filter(|number| {
+                    is_version
+                        || enumeration
+                            .variant(number)
+                            .is_some_and(|found| found.quoted)
+                })
+                .map(|number| quote_help(&number, is_version));
+            let expected = with_article(&format!("`{}`", enumeration.name));
+            return self.mismatch_with_help(value, &expected, help);
         };
         if let Some(variant) = enumeration.variant(&name) {
             if variant.quoted && !was_quoted {
                 self.report(
                     Diagnostic::new(code::E0302, format!("`{name}` is written as a string"))
-                        .with_primary(value.span, format!("a `{}` is quoted", enumeration.name))
-                        .with_help(format!("write \"{name}\"")),
+                        .with_primary(
+                            value.span,
+                            format!(
+                                "{} is quoted",
+                                with_article(&format!("`{}`", enumeration.name))
+                            ),
+                        )
+                        .with_help(format!("write `\"{name}\"`")),
                 );
                 return Value::error(value.span);
             }
@@ -259,9 +295,12 @@ impl Evaluator<'_> {
                     Diagnostic::new(code::E0302, format!("`{name}` is a name, not text"))
                         .with_primary(
                             value.span,
-                            format!("a `{}` is written without quotes", enumeration.name),
+                            format!(
+                                "{} is written without quotes",
+                                with_article(&format!("`{}`", enumeration.name))
+                            ),
                         )
-                        .with_help(format!("write {name}")),
+                        .with_help(format!("write `{name}`")),
                 );
                 return Value::error(value.span);
             }
@@ -279,11 +318,14 @@ impl Evaluator<'_> {
 
     /// E0306, with the likeliest variant: the same place in another enum of the
     /// same attribute type (`ap-south-1` is Mumbai on AWS; on GCP Mumbai is
-    /// `asia-south1`), or the closest spelling.
+    /// `asia-south1`), or the closest spelling; for versions, which ones exist.
     fn not_a_variant(&self, value: &Value, name: &str, enumeration: &EnumType, module: &str) {
         let mut diagnostic = Diagnostic::new(
             code::E0306,
-            format!("`{name}` is not a `{}`", enumeration.name),
+            format!(
+                "`{name}` is not {}",
+                with_article(&format!("`{}`", enumeration.name))
+            ),
         )
         .with_primary(
             value.span,
@@ -293,6 +335,15 @@ impl Evaluator<'_> {
                 enumeration.name
             ),
         );
+        if is_version_enum(enumeration) {
+            // By spelling, `1.27` is close to `1.29`: say which versions exist.
+            let (note, help) = version_advice(name, enumeration);
+            if let Some(note) = note {
+                diagnostic = diagnostic.with_note(note);
+            }
+            self.report(diagnostic.with_help(help));
+            return;
+        }
         let equivalent = self.equivalent_variant(name, enumeration, module);
         match equivalent {
             Some((other_enum, attributes, suggestion)) => {
@@ -455,18 +506,24 @@ impl Evaluator<'_> {
                     Diagnostic::new(
                         code::E0302,
                         format!(
-                            "`{name}` is a {}, but a {} is expected",
-                            found.describe(),
-                            namespace.describe()
+                            "`{name}` is {}, but {} is expected",
+                            with_article(found.describe()),
+                            with_article(namespace.describe())
                         ),
                     )
-                    .with_primary(value.span, format!("expected a {}", namespace.describe())),
+                    .with_primary(
+                        value.span,
+                        format!("expected {}", with_article(namespace.describe())),
+                    ),
                 );
                 return Value::error(value.span);
             }
             ValueKind::Symbol(name) => name.clone(),
             ValueKind::String(text) => Name::from(&**text),
-            _ => return self.mismatch(value, &format!("the name of a {}", namespace.describe())),
+            _ => {
+                let expected = format!("the name of {}", with_article(namespace.describe()));
+                return self.mismatch(value, &expected);
+            }
         };
         let found = self.index.lookup(module, namespace, &name);
         if let Some(&item) = found.first() {
@@ -497,9 +554,9 @@ impl Evaluator<'_> {
                 Diagnostic::new(
                     code::E0302,
                     format!(
-                        "`{name}` is a {}, but a {} is expected",
-                        other.describe(),
-                        namespace.describe()
+                        "`{name}` is {}, but {} is expected",
+                        with_article(other.describe()),
+                        with_article(namespace.describe())
                     ),
                 )
                 .with_primary(
@@ -560,7 +617,7 @@ impl Evaluator<'_> {
                 self.report(
                     Diagnostic::new(
                         code::E0302,
-                        format!("{} is not one of {allowed}", self.type_name(constructor)),
+                        format!("`{}` is not one of {allowed}", self.type_name(constructor)),
                     )
                     .with_primary(value.span, format!("expected one of {allowed}")),
                 );
@@ -578,7 +635,7 @@ impl Evaluator<'_> {
             }
         }
         let allowed = self.member_names(members);
-        self.mismatch(value, &allowed)
+        self.mismatch(value, &format!("one of {allowed}"))
     }
 
     /// The member of a union of records that a record value belongs to, by its
@@ -698,7 +755,11 @@ impl Evaluator<'_> {
     /// fit. Missing fields are `complete`'s business.
     fn conform_record(&self, value: Value, record_type: &RecordType, module: &str) -> Value {
         let ValueKind::Record(record) = &value.kind else {
-            return self.mismatch(value, &format!("a `{}` record", record_type.name));
+            let expected = format!(
+                "{} record",
+                with_article(&format!("`{}`", record_type.name))
+            );
+            return self.mismatch(value, &expected);
         };
         if let Some(constructor) = record.ty
             && constructor != record_type.item
@@ -707,12 +768,18 @@ impl Evaluator<'_> {
                 Diagnostic::new(
                     code::E0302,
                     format!(
-                        "expected a `{}`, found a `{}`",
-                        record_type.name,
-                        self.type_name(constructor)
+                        "expected {}, found {}",
+                        with_article(&format!("`{}`", record_type.name)),
+                        with_article(&format!("`{}`", self.type_name(constructor)))
                     ),
                 )
-                .with_primary(value.span, format!("expected a `{}`", record_type.name)),
+                .with_primary(
+                    value.span,
+                    format!(
+                        "expected {}",
+                        with_article(&format!("`{}`", record_type.name))
+                    ),
+                ),
             );
             return Value::error(value.span);
         }
@@ -989,10 +1056,36 @@ impl Evaluator<'_> {
             .iter()
             .map(|member| match member {
                 Ty::Named(item) => format!("`{}`", self.type_name(*item)),
-                other => format!("{other:?}"),
+                other => self.ty_text(other),
             })
             .collect();
         names.join(", ")
+    }
+
+    /// A type as a message shows it: `Int`, `[String]`, a string type's description.
+    fn ty_text(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Any | Ty::Error => "any value".into(),
+            Ty::Bool => "`Bool`".into(),
+            Ty::Int(_) => "`Int`".into(),
+            Ty::String(constraint) => {
+                match constraint.as_deref().and_then(|c| c.describe.as_deref()) {
+                    // A literal type, `"audit"`, describes itself as the literal.
+                    Some(literal) if literal.starts_with('"') => format!("`{literal}`"),
+                    Some(described) => described.to_string(),
+                    None => "`String`".into(),
+                }
+            }
+            Ty::Unit(kind) => format!("`{}`", kind.name()),
+            Ty::List(element, _) => format!("a list of {}", self.ty_text(element)),
+            Ty::Map(..) => "a record of entries".into(),
+            Ty::ClusterSet => "a set of clusters".into(),
+            Ty::Optional(inner) => self.ty_text(inner),
+            Ty::Named(item) => format!("`{}`", self.type_name(*item)),
+            Ty::Variant(_, name) => format!("`{name}`"),
+            Ty::Union(members) => self.member_names(members),
+            Ty::Decl(namespace) => format!("the name of {}", with_article(namespace.describe())),
+        }
     }
 
     fn map_key_ok(&self, key: &str, span: Span, key_type: &Ty, module: &str) -> bool {
@@ -1009,7 +1102,7 @@ impl Evaluator<'_> {
                     self.report(
                         Diagnostic::new(
                             code::E0305,
-                            format!("\"{key}\" is not {}", describe(Some(constraint))),
+                            format!("{} is not {}", shown(key), describe(Some(constraint))),
                         )
                         .with_primary(span, problem),
                     );
@@ -1022,54 +1115,267 @@ impl Evaluator<'_> {
     }
 
     fn mismatch(&self, value: Value, expected: &str) -> Value {
-        self.report(
-            Diagnostic::new(
-                code::E0302,
-                format!("expected {expected}, found {}", value.describe()),
-            )
-            .with_primary(value.span, format!("expected {expected}")),
-        );
+        self.mismatch_with_help(value, expected, None)
+    }
+
+    fn mismatch_with_help(&self, value: Value, expected: &str, help: Option<String>) -> Value {
+        let mut diagnostic = Diagnostic::new(
+            code::E0302,
+            format!("expected {expected}, found {}", value.describe()),
+        )
+        .with_primary(value.span, format!("expected {expected}"));
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.report(diagnostic);
         Value::error(value.span)
     }
 
+    /// E0303, with the specific reason: an unknown unit, a missing one, a value
+    /// out of range or finer than the kind counts (`0.5m` of CPU).
     fn bad_unit(&self, value: &Value, text: &str, kind: crate::types::UnitKind, error: UnitError) {
+        let name = format!("`{}`", kind.name());
+        let a_name = with_article(&name);
+        let written_with = format!("{a_name} is written with {}", kind.suffixes());
         let (message, label, help) = match error {
             UnitError::UnknownSuffix {
                 suffix,
                 did_you_mean,
             } => (
-                format!("`{text}` is not a {}", kind.name()),
-                format!("`{suffix}` is not a unit of {}", kind.name()),
+                format!("`{text}` is not {a_name}"),
+                format!("`{suffix}` is not a unit of {name}"),
                 match did_you_mean {
-                    Some(fix) => format!("did you mean `{}`?", text.replacen(&suffix, fix, 1)),
-                    None => format!("a {} is written with {}", kind.name(), kind.suffixes()),
+                    Some(fix) => Some(format!(
+                        "did you mean `{}`?",
+                        text.replacen(&suffix, fix, 1)
+                    )),
+                    None => Some(written_with),
                 },
             ),
-            UnitError::OutOfRange(why) => (
-                format!("`{text}` is out of range"),
-                why,
-                format!("a {} is written with {}", kind.name(), kind.suffixes()),
+            UnitError::OutOfRange(why) => {
+                (format!("`{text}` is out of range"), why, Some(written_with))
+            }
+            UnitError::MissingUnit => match kind {
+                // Kubernetes would read it as bytes.
+                crate::types::UnitKind::Memory => (
+                    format!("`{text}` needs a unit"),
+                    format!("without a unit, this is {text} bytes"),
+                    Some(match memory_unit_fix(text) {
+                        Some(fix) => format!("write `{fix}`"),
+                        None => written_with,
+                    }),
+                ),
+                crate::types::UnitKind::Percent => (
+                    format!("`{text}` needs a unit"),
+                    format!("{a_name} has a unit"),
+                    Some(format!("write `{text}%`")),
+                ),
+                _ => (
+                    format!("`{text}` needs a unit"),
+                    format!("{a_name} has a unit"),
+                    Some(written_with),
+                ),
+            },
+            UnitError::TrailingNumber {
+                number,
+                did_you_mean,
+            } => (
+                format!("`{text}` ends in a number without a unit"),
+                format!("`{number}` has no unit"),
+                Some(match did_you_mean {
+                    Some(unit) => format!("did you mean `{text}{unit}`?"),
+                    None => written_with,
+                }),
             ),
-            UnitError::MissingUnit => (
-                format!("`{text}` needs a unit"),
-                format!("a {} has a unit", kind.name()),
-                format!("a {} is written with {}", kind.name(), kind.suffixes()),
+            UnitError::TooFine { nearest } => (
+                match kind {
+                    crate::types::UnitKind::Memory => {
+                        format!("`{text}` is not a whole number of bytes")
+                    }
+                    _ => format!("`{text}` is finer than {}", kind.step()),
+                },
+                format!("{a_name} is counted in whole {}", kind.steps()),
+                nearest.map(|nearest| format!("round it to `{nearest}`")),
+            ),
+            UnitError::Negative => (
+                format!("`{text}` is negative"),
+                format!("{a_name} cannot be below zero"),
+                None,
+            ),
+            UnitError::TooLarge => (
+                format!("`{text}` is too large"),
+                format!("more than {a_name} can hold"),
+                None,
             ),
         };
-        self.report(
-            Diagnostic::new(code::E0303, message)
-                .with_primary(value.span, label)
-                .with_help(help),
-        );
+        let mut diagnostic = Diagnostic::new(code::E0303, message).with_primary(value.span, label);
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.report(diagnostic);
     }
 }
 
-/// "a" or "an", by the word's first letter.
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+/// "a" or "an" before `word`, by how it sounds: "an `AwsRegion`", "an env", "an
+/// EKS cluster", "an 8", but "a `Url`", "a unit", "a GKE cluster", "a one".
+/// Backticks and quotes before the word are skipped.
+pub fn article(word: &str) -> &'static str {
+    let word = word.trim_start_matches(['`', '"', '\'', '(']);
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return "a";
+    };
+    // Read letter by letter: `EKS`, `S3`, `HTTPRoute`.
+    let spelled = first.is_ascii_uppercase()
+        && chars
+            .next()
+            .is_none_or(|second| !second.is_ascii_lowercase());
+    if spelled {
+        return if "AEFHILMNORSX".contains(first) {
+            "an"
+        } else {
+            "a"
+        };
+    }
+    if first.is_ascii_digit() {
+        // "an 8", "an 80", "an 11", "an 18", "an 11,000", as the number is said.
+        let digits: String = word.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let eleven_or_eighteen =
+            (digits.starts_with("11") || digits.starts_with("18")) && digits.len() % 3 == 2;
+        return if digits.starts_with('8') || eleven_or_eighteen {
+            "an"
+        } else {
+            "a"
+        };
+    }
+    let lower = word.to_ascii_lowercase();
+    // A vowel said as a consonant ("a unit", "a European", "a one-off"), and an h
+    // not said at all ("an hour").
+    const CONSONANT_SOUNDS: [&str; 11] = [
+        "uni", "use", "usa", "usu", "uti", "uri", "url", "eu", "ewe", "one", "once",
+    ];
+    const SILENT_H: [&str; 5] = ["hour", "honest", "honor", "honour", "heir"];
+    if CONSONANT_SOUNDS
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+    {
+        return "a";
+    }
+    if SILENT_H.iter().any(|prefix| lower.starts_with(prefix)) {
+        return "an";
+    }
+    if lower.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
         "a"
+    }
+}
+
+/// `phrase` after its article: "an `AwsRegion`", "a team".
+pub fn with_article(phrase: &str) -> String {
+    format!("{} {phrase}", article(phrase))
+}
+
+/// A string value as a message shows it: `web-team`, or "the empty string".
+fn shown(text: &str) -> String {
+    if text.is_empty() {
+        "the empty string".into()
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// The text of a plain number (`1.35`, `3`), for "quote it" hints.
+fn number_text(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::Int(number) => Some(number.to_string()),
+        ValueKind::QuantityLiteral(text)
+            if text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '_') =>
+        {
+            Some(text.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The help for a number given where text is expected.
+fn quote_help(number: &str, is_version: bool) -> String {
+    if is_version {
+        format!("quote it: `\"{number}\"`; a version is text, and YAML would read 1.30 as 1.3")
+    } else {
+        format!("quote it: `\"{number}\"`")
+    }
+}
+
+/// `1.35` -> `[1, 35]`: a dotted version of two or more numbers.
+fn version_parts(text: &str) -> Option<Vec<u64>> {
+    let parts: Vec<u64> = text
+        .split('.')
+        .map(|part| part.parse().ok())
+        .collect::<Option<_>>()?;
+    (parts.len() >= 2).then_some(parts)
+}
+
+/// An enum whose values are all quoted versions (`KubernetesVersion`).
+fn is_version_enum(enumeration: &EnumType) -> bool {
+    !enumeration.variants.is_empty()
+        && enumeration
+            .variants
+            .iter()
+            .all(|variant| variant.quoted && version_parts(&variant.name).is_some())
+}
+
+/// What to say of `written`, not a value of an enum of versions: the version
+/// meant when it is only written another way (`v1.35`, `1.35.2`), else which
+/// versions exist, or the next one after a gap. (A did-you-mean by spelling would
+/// offer `1.29` for `1.27`.) Returns a note and a help.
+fn version_advice(written: &str, enumeration: &EnumType) -> (Option<String>, String) {
+    let type_name = format!("`{}`", enumeration.name);
+    let mut known: Vec<(Vec<u64>, &str)> = enumeration
+        .variants
+        .iter()
+        .filter_map(|variant| Some((version_parts(&variant.name)?, &*variant.name)))
+        .collect();
+    known.sort();
+    let (Some((oldest, oldest_name)), Some((newest, newest_name))) = (known.first(), known.last())
+    else {
+        return (None, String::new());
+    };
+    let range = format!("use a version from `{oldest_name}` to `{newest_name}`");
+    let plain = written.strip_prefix(['v', 'V']).unwrap_or(written);
+    if plain != written && enumeration.variant(plain).is_some() {
+        return (None, format!("write `\"{plain}\"`, without the `v`"));
+    }
+    let Some(parts) = version_parts(plain) else {
+        return (None, range);
+    };
+    // `1.35.2`: a patch release of a version that exists.
+    if let Some((_, name)) = known
+        .iter()
+        .find(|(version, _)| version.len() < parts.len() && parts.starts_with(version))
+    {
+        return (
+            Some(format!(
+                "{} names a minor version, not a patch release",
+                with_article(&type_name)
+            )),
+            format!("write `\"{name}\"`"),
+        );
+    }
+    if parts < *oldest {
+        let note = format!("`{written}` is older than `{oldest_name}`, the oldest {type_name}");
+        return (Some(note), range);
+    }
+    if parts > *newest {
+        let note = format!("`{written}` is newer than `{newest_name}`, the newest {type_name}");
+        return (Some(note), range);
+    }
+    // Between two that exist: the next one up.
+    match known.iter().find(|(version, _)| *version > parts) {
+        Some((_, next)) => (None, format!("the next {type_name} is `{next}`")),
+        None => (None, range),
     }
 }
 

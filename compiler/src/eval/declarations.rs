@@ -112,7 +112,11 @@ impl<'db> Evaluator<'db> {
 
     pub fn fleet_model(&self) -> FleetModel {
         let instances = self.instances();
-        self.check_duplicates();
+        let iterations: FxHashMap<ItemId, Arc<str>> = instances
+            .iter()
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
+            .collect();
+        self.check_duplicates(&iterations);
         let mut model = FleetModel::default();
         let mut apps: Vec<Instance> = Vec::new();
         let mut overlays: Vec<Instance> = Vec::new();
@@ -211,8 +215,25 @@ impl<'db> Evaluator<'db> {
         model
     }
 
-    /// Evaluates a declaration of a kind whose default type is `type_name`.
+    /// Evaluates a declaration of a kind whose default type is `type_name`. What
+    /// is reported about a declaration a `for` generated names the iteration
+    /// (decision 005), unless it is true of every iteration.
     fn declare(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
+        let Some(iteration) = &instance.scope.iteration else {
+            return self.declare_in_scope(instance, type_name);
+        };
+        let before = self.diagnostics.borrow().len();
+        let declared = self.declare_in_scope(instance, type_name);
+        let after = self.diagnostics.borrow().len();
+        let every_iteration = self.loop_invariant_diagnostics.borrow();
+        let mut iterations = self.diagnostic_iterations.borrow_mut();
+        for position in (before..after).filter(|position| !every_iteration.contains(position)) {
+            iterations.insert(position, iteration.clone());
+        }
+        declared
+    }
+
+    fn declare_in_scope(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
         let node = super::node_of(self.db, instance.item);
         let scope = &instance.scope;
         let (name, span) = self.declaration_name(instance.item, node, scope)?;
@@ -542,20 +563,25 @@ impl<'db> Evaluator<'db> {
                         code::E0209,
                         "a layer names each of env, region and cluster once",
                     )
-                    .with_primary(scope.span(layer.range()), "named twice"),
+                    .with_primary(scope.span(layer.range()), "named twice")
+                    .with_help(
+                        "one overlay is one layer, such as `@ production, region \"eu-west-1\"`; write another overlay for another layer",
+                    ),
                 );
                 return None;
             }
         }
         if key.cluster.is_some() && (key.env.is_some() || key.region.is_some()) {
-            self.report(
-                Diagnostic::new(code::E0209, "a cluster layer stands alone")
-                    .with_primary(
-                        scope.span(list.range()),
-                        "a cluster is already in one env and one region",
-                    )
-                    .with_help("write `@ cluster name` alone"),
-            );
+            let mut diagnostic = Diagnostic::new(code::E0209, "a cluster layer stands alone");
+            for layer in list.children() {
+                let span = scope.span(layer.range());
+                diagnostic = if layer.kind() == CLUSTER_LAYER {
+                    diagnostic.with_primary(span, "a cluster is already in one env and one region")
+                } else {
+                    diagnostic.with_secondary(span, "so this says nothing more")
+                };
+            }
+            self.report(diagnostic.with_help("write `@ cluster name` alone"));
             return None;
         }
         Some(key)
@@ -596,7 +622,7 @@ impl<'db> Evaluator<'db> {
     }
 
     /// E0201 for every name declared more than once in a name space.
-    fn check_duplicates(&self) {
+    fn check_duplicates(&self, iterations: &FxHashMap<ItemId, Arc<str>>) {
         let mut seen: Vec<(Namespace, &Name, &Vec<ItemId>)> = self
             .index
             .modules
@@ -613,17 +639,44 @@ impl<'db> Evaluator<'db> {
                 .iter()
                 .map(|item| self.item_name_span(*item))
                 .collect();
-            let mut diagnostic = Diagnostic::new(
-                code::E0201,
-                format!("the {} `{name}` is declared twice", namespace.describe()),
-            )
-            .with_primary(spans[1], "declared again here")
-            .with_secondary(spans[0], "first declared here")
-            .with_help(format!("each {} needs its own name", namespace.describe()));
-            if items.iter().any(|item| item.iteration > 0) {
-                diagnostic =
-                    diagnostic.with_note("a name made in a `for` must differ in every iteration");
-            }
+            let kind = namespace.describe();
+            let in_iteration = |index: usize| {
+                iterations
+                    .get(&items[index])
+                    .map(|iteration| format!(" (where `{iteration}`)"))
+                    .unwrap_or_default()
+            };
+            let diagnostic = if spans[0] == spans[1] {
+                // One declaration in a `for` made the same name in two iterations.
+                Diagnostic::new(
+                    code::E0201,
+                    format!("the `for` makes the {kind} `{name}` more than once"),
+                )
+                .with_primary(spans[0], {
+                    let made: Vec<String> = items
+                        .iter()
+                        .take(3)
+                        .filter_map(|item| iterations.get(item))
+                        .map(|iteration| format!("`{iteration}`"))
+                        .collect();
+                    let more = if items.len() > 3 { ", …" } else { "" };
+                    format!("made in {} iterations: {}{more}", items.len(), made.join(", "))
+                })
+                .with_help("put the loop's variables in the name, as in `\"web-${i}\"`, so each iteration makes its own")
+            } else {
+                let mut diagnostic = Diagnostic::new(
+                    code::E0201,
+                    format!("the {kind} `{name}` is declared twice"),
+                )
+                .with_primary(spans[1], format!("declared again here{}", in_iteration(1)))
+                .with_secondary(spans[0], format!("first declared here{}", in_iteration(0)))
+                .with_help(format!("each {kind} needs its own name"));
+                if items.iter().any(|item| item.iteration > 0) {
+                    diagnostic = diagnostic
+                        .with_note("a name made in a `for` must differ in every iteration");
+                }
+                diagnostic
+            };
             self.report(diagnostic);
         }
     }

@@ -32,7 +32,14 @@ impl Evaluator<'_> {
             let invariant = !node
                 .descendants()
                 .any(|inner| inner.kind() == NAME_REF && scope.is_bound(inner.text()));
+            let before = self.diagnostics.borrow().len();
             let value = self.eval_node(node, scope);
+            if invariant {
+                let after = self.diagnostics.borrow().len();
+                self.loop_invariant_diagnostics
+                    .borrow_mut()
+                    .extend(before..after);
+            }
             self.invariants
                 .borrow_mut()
                 .insert(key, invariant.then(|| value.clone()));
@@ -284,8 +291,8 @@ impl Evaluator<'_> {
                         format!(
                             "cannot apply `{}` to {} and {}",
                             operator_text(operator),
-                            lhs.describe(),
-                            rhs.describe()
+                            lhs.kind_word(),
+                            rhs.kind_word()
                         ),
                     )
                     .with_primary(span, "this operation")
@@ -645,7 +652,12 @@ impl Evaluator<'_> {
                         format!("`where` filters clusters, not {}", base.describe()),
                     )
                     .with_primary(base.span, "not `clusters`")
-                    .with_help("write `clusters where ...`"),
+                    .with_help(match &base.kind {
+                        ValueKind::List(_) => {
+                            "filter a list with a comprehension: `[x for x in list if ...]`"
+                        }
+                        _ => "write `clusters where ...`",
+                    }),
                 );
                 return Value::error(span);
             }
@@ -712,6 +724,21 @@ impl Evaluator<'_> {
                             (NEQ, _) => CompareOp::NotEqual,
                             (IN_KW, _) => CompareOp::In,
                             (NOT_KW, Some(IN_KW)) => CompareOp::NotIn,
+                            (LT | LE | GT | GE, _) => {
+                                self.report(
+                                    Diagnostic::new(
+                                        code::E0311,
+                                        format!(
+                                            "a selector cannot order clusters with `{}`",
+                                            operator_text(operator)
+                                        ),
+                                    )
+                                    .with_primary(span, "an ordering, not a match")
+                                    .with_note("selectors become label selectors, which match values: `==`, `!=`, `in`, `not in`")
+                                    .with_help("list the values instead, as in `kubernetes in [\"1.34\", \"1.35\"]`"),
+                                );
+                                return None;
+                            }
                             _ => return self.not_a_selector(node, scope),
                         };
                         let field = self.cluster_field(operands[0], scope)?;

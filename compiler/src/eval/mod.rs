@@ -14,7 +14,7 @@ pub mod scope;
 pub mod value;
 
 use crate::db::{Db, SourceFile, Workspace};
-use crate::diagnostics::{Diagnostic, Span, code};
+use crate::diagnostics::{Code, Diagnostic, Span, code};
 use crate::names::index::{ItemId, NameIndex, item_node, name_index};
 use crate::names::items::{ImportTarget, file_items};
 use crate::names::modules::resolve_import;
@@ -52,6 +52,11 @@ pub struct Evaluator<'db> {
     /// Whether a cluster failed to evaluate (and is missing from the model).
     pub clusters_dropped: std::cell::Cell<bool>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// The positions in `diagnostics` of those reported by an expression that
+    /// does not depend on its loop's variables: true of every iteration.
+    loop_invariant_diagnostics: RefCell<rustc_hash::FxHashSet<usize>>,
+    /// The iteration of a `for` each diagnostic (by position) was found in.
+    diagnostic_iterations: RefCell<FxHashMap<usize, Arc<str>>>,
 }
 
 impl<'db> Evaluator<'db> {
@@ -80,6 +85,8 @@ impl<'db> Evaluator<'db> {
             template_stack: RefCell::default(),
             clusters_dropped: std::cell::Cell::new(false),
             diagnostics: RefCell::default(),
+            loop_invariant_diagnostics: RefCell::default(),
+            diagnostic_iterations: RefCell::default(),
         }
     }
 
@@ -87,8 +94,40 @@ impl<'db> Evaluator<'db> {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
+    /// Everything reported, once each: the same problem found in several
+    /// iterations of a `for` is one diagnostic that names them.
     pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
-        std::mem::take(&mut self.diagnostics.borrow_mut())
+        self.loop_invariant_diagnostics.borrow_mut().clear();
+        let iterations = std::mem::take(&mut *self.diagnostic_iterations.borrow_mut());
+        let reported = std::mem::take(&mut *self.diagnostics.borrow_mut());
+        let mut merged: Vec<(Diagnostic, Vec<Arc<str>>)> = Vec::with_capacity(reported.len());
+        // One problem: one code and headline at one place. Its labels may show
+        // values that differ from one iteration to the next; the first stay.
+        let mut position_of: FxHashMap<(Code, String, Option<Span>), usize> = FxHashMap::default();
+        for (position, diagnostic) in reported.into_iter().enumerate() {
+            let iteration = iterations.get(&position).cloned();
+            let key = (
+                diagnostic.code,
+                diagnostic.message.clone(),
+                diagnostic.primary.as_ref().map(|label| label.span),
+            );
+            match position_of.get(&key) {
+                Some(&earlier) => merged[earlier].1.extend(iteration),
+                None => {
+                    position_of.insert(key, merged.len());
+                    merged.push((diagnostic, iteration.into_iter().collect()));
+                }
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(mut diagnostic, iterations)| {
+                if let Some(note) = iterations_note(&iterations) {
+                    diagnostic.notes.push(note);
+                }
+                diagnostic
+            })
+            .collect()
     }
 
     /// A scope at the top of a file.
@@ -385,12 +424,36 @@ impl<'db> Evaluator<'db> {
         let (positional, named) = self.arguments(arguments, scope);
         let mut fields = Vec::new();
         if positional.len() > record.fields.len() {
+            let takes = record.fields.len();
+            let extra = &positional[takes..];
+            let first = extra[0].span;
+            let last = extra[extra.len() - 1].span;
+            let span = if first.file == last.file {
+                Span::new(first.file, first.range.cover(last.range))
+            } else {
+                first
+            };
+            let parameters: Vec<&str> = record.fields.iter().map(|field| &*field.name).collect();
             self.report(
                 Diagnostic::new(
                     code::E0310,
-                    format!("`{name}` takes at most {} arguments", record.fields.len()),
+                    match takes {
+                        0 => format!("`{name}` takes no arguments"),
+                        1 => format!("`{name}` takes at most 1 argument"),
+                        _ => format!("`{name}` takes at most {takes} arguments"),
+                    },
                 )
-                .with_primary(positional[record.fields.len()].span, "one too many"),
+                .with_primary(
+                    span,
+                    match extra.len() {
+                        1 => "one too many".to_string(),
+                        count => format!("{count} too many"),
+                    },
+                )
+                .with_help(format!(
+                    "its parameters are `{name}({})`",
+                    parameters.join(", ")
+                )),
             );
         }
         for (value, field) in positional.into_iter().zip(record.fields.iter()) {
@@ -427,6 +490,31 @@ impl<'db> Evaluator<'db> {
     /// The kind of an item.
     pub fn item_kind(&self, item: ItemId) -> ItemKind {
         file_items(self.db, item.file).items[item.local as usize].kind
+    }
+}
+
+/// The note naming the iterations of a `for` a problem was found in.
+fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
+    const SHOWN: usize = 3;
+    match iterations {
+        [] => None,
+        [one] => Some(format!("in the iteration of the `for` where `{one}`")),
+        _ => {
+            let shown: Vec<String> = iterations
+                .iter()
+                .take(SHOWN)
+                .map(|iteration| format!("`{iteration}`"))
+                .collect();
+            let more = match iterations.len().saturating_sub(SHOWN) {
+                0 => String::new(),
+                rest => format!(" and {rest} more"),
+            };
+            Some(format!(
+                "in {} iterations of the `for`: {}{more}",
+                iterations.len(),
+                shown.join(", ")
+            ))
+        }
     }
 }
 

@@ -94,6 +94,23 @@ impl Value {
         }
     }
 
+    /// What kind of value it is, without the value: "a string", "a whole number".
+    /// For headlines that stay the same in every iteration of a loop.
+    pub fn kind_word(&self) -> &'static str {
+        match &self.kind {
+            ValueKind::Bool(_) => "`true` or `false`",
+            ValueKind::Int(_) => "a whole number",
+            ValueKind::String(_) => "a string",
+            ValueKind::QuantityLiteral(_) | ValueKind::Quantity(_) => "a quantity",
+            ValueKind::List(_) => "a list",
+            ValueKind::Record(_) => "a record",
+            ValueKind::Symbol(_) | ValueKind::Variant { .. } | ValueKind::Ref { .. } => "a name",
+            ValueKind::Selector(_) => "a set of clusters",
+            ValueKind::Rest => "`rest`",
+            ValueKind::Error => "an invalid value",
+        }
+    }
+
     /// How the value reads in a message, short.
     pub fn describe(&self) -> String {
         match &self.kind {

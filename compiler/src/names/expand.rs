@@ -2,7 +2,8 @@
 //! per iteration, named by evaluating their (usually interpolated) names. This
 //! happens before the full name index exists, so the lists a `for` ranges over may
 //! use literals, `range(...)`, `let`s and declared names, but not the names other
-//! `for`s generate.
+//! `for`s generate. A name interpolated outside a `for` (`cluster "dev-${region}"`)
+//! is evaluated the same way, once.
 
 use super::index::{ItemId, ModuleScope, NameIndex};
 use super::items::{FileItems, ItemKind, LocalItem, Name, Namespace, file_items, name_text};
@@ -12,7 +13,8 @@ use crate::eval::scope::Scope;
 use crate::syntax::SyntaxKind::*;
 use std::sync::Arc;
 
-/// A name a `for` generates.
+/// A name made by evaluation: in an iteration of a `for`, or (iteration 0) a
+/// declaration's interpolated name outside any `for`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Generated {
     pub namespace: Namespace,
@@ -25,44 +27,63 @@ pub struct FileExpansions {
     pub generated: Vec<Generated>,
 }
 
-/// The names the `for` items of a file generate. Holds no spans, so it stays
-/// equal (and stops salsa) while an edit changes only positions or bodies.
+/// The names the `for` items of a file generate, and the interpolated names of its
+/// other declarations. Holds no spans, so it stays equal (and stops salsa) while an
+/// edit changes only positions or bodies.
 #[salsa::tracked(returns(clone))]
 pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileExpansions> {
     let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
     let items = file_items(db, file);
     let mut generated = Vec::new();
     for (local, item) in items.items.iter().enumerate() {
-        if item.kind != ItemKind::For || item.inside_for.is_some() {
+        if item.inside_for.is_some() {
             continue;
         }
-        let scope = evaluator.file_scope(file);
-        evaluator.for_each_generated(
-            file,
-            local as LocalItem,
-            &scope,
-            &mut |declaration, scope, iteration| {
-                let summary = &items.items[declaration as usize];
-                let Some(namespace) = summary.kind.namespace() else {
-                    return;
-                };
-                let node = crate::names::index::item_node(db, ItemId::plain(db, file, declaration));
-                let Some(name) = generated_name(&evaluator, node, scope) else {
-                    return;
-                };
-                let item = ItemId {
-                    file,
-                    file_id: file.id(db),
-                    local: declaration,
-                    iteration,
-                };
+        let local = local as LocalItem;
+        if item.interpolated_name
+            && let Some(namespace) = item.kind.namespace()
+        {
+            let node = crate::names::index::item_node(db, ItemId::plain(db, file, local));
+            let scope = evaluator.file_scope(file);
+            if let Some(name) = generated_name(&evaluator, node, &scope) {
                 generated.push(Generated {
                     namespace,
                     name,
-                    item,
+                    item: ItemId::plain(db, file, local),
                 });
-            },
-        );
+            }
+            continue;
+        }
+        if item.kind != ItemKind::For {
+            continue;
+        }
+        let scope = evaluator.file_scope(file);
+        evaluator.for_each_generated(file, local, &scope, &mut |declaration, scope, iteration| {
+            let summary = &items.items[declaration as usize];
+            // A `let` or a `fleet` has no place in a `for` (E0209): it is not
+            // repeated, so not reported as declared twice too.
+            if matches!(summary.kind, ItemKind::Let | ItemKind::Fleet) {
+                return;
+            }
+            let Some(namespace) = summary.kind.namespace() else {
+                return;
+            };
+            let node = crate::names::index::item_node(db, ItemId::plain(db, file, declaration));
+            let Some(name) = generated_name(&evaluator, node, scope) else {
+                return;
+            };
+            let item = ItemId {
+                file,
+                file_id: file.id(db),
+                local: declaration,
+                iteration,
+            };
+            generated.push(Generated {
+                namespace,
+                name,
+                item,
+            });
+        });
     }
     // Diagnostics of this evaluation are reported again by the full evaluation,
     // which goes through the same iterations with the complete index.

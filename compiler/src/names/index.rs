@@ -1,6 +1,7 @@
 //! Where every name of a workspace is declared: per module, per name space, plus
 //! the variants of every enum. Built from `file_items` (names only) and the names
-//! `for` items generate, so edits inside bodies do not rebuild it.
+//! made by evaluation (by `for` items, or interpolated outside them), so edits
+//! inside bodies do not rebuild it.
 
 use super::expand::{add_declared, file_expansions};
 use super::items::{FileItems, ItemKind, LocalItem, Name, Namespace, file_items};
@@ -48,6 +49,11 @@ pub struct ModuleScope {
 
 impl ModuleScope {
     pub fn insert(&mut self, namespace: Namespace, name: Name, item: ItemId) {
+        // A fleet is declared once; a second `fleet` is E0210, which says so
+        // better than "declared twice" (E0201) would. The index keeps the first.
+        if namespace == Namespace::Fleet && !self.lookup(namespace, &name).is_empty() {
+            return;
+        }
         self.names
             .entry(namespace)
             .or_default()
@@ -158,7 +164,10 @@ fn add_file(
     scope: &mut ModuleScope,
 ) {
     add_declared(db, file, items, scope);
-    if items.items.iter().any(|item| item.kind == ItemKind::For) {
+    let evaluated_names = items.items.iter().any(|item| {
+        item.kind == ItemKind::For || (item.interpolated_name && item.inside_for.is_none())
+    });
+    if evaluated_names {
         let expansions = file_expansions(db, workspace, file);
         for generated in &expansions.generated {
             scope.insert(generated.namespace, generated.name.clone(), generated.item);

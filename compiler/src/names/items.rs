@@ -119,9 +119,11 @@ impl ItemKind {
 }
 
 /// `word` after "a" or "an", as it is read aloud: "an env", "an app", "a team".
+/// (Words starting with `u` take "a", as in "a unit"; no kind word starts with a
+/// silent `h`.)
 pub fn with_article(word: &str) -> String {
     let article = match word.as_bytes().first() {
-        Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
+        Some(b'a' | b'e' | b'i' | b'o') => "an",
         _ => "a",
     };
     format!("{article} {word}")

@@ -3,7 +3,33 @@
 //! stdlib's prelude is `"std"` and its other modules `"std.policies"`.
 
 use super::items::ImportTarget;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// What the loader found on disk where a folder import points and the workspace
+/// has no files: the compiler does no IO, so only the one who read the folders can
+/// tell a missing folder from an empty one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FolderState {
+    /// No folder at that path. `siblings` are the folders beside where it would be
+    /// that hold `.fleet` files, as modules (`"lib"`), for did-you-mean.
+    Missing { siblings: Vec<Arc<str>> },
+    /// A folder without any `.fleet` file.
+    Empty,
+    /// A file, not a folder (`import "./lib/eks.fleet"`).
+    File,
+}
+
+/// The loader's findings, by module (`"libs"`), for the folder imports it could not
+/// load. One per database: the CLI sets it before the first query (see
+/// `LibraryFolders::new`); without it (tests, the language server for now), the
+/// workspace's files are taken as the whole truth: a folder without files in the
+/// workspace is reported as missing.
+#[salsa::input(singleton, debug)]
+pub struct LibraryFolders {
+    #[returns(ref)]
+    pub folders: BTreeMap<Arc<str>, FolderState>,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportError {

@@ -8,11 +8,12 @@
 //! reported there too, where the expected kind makes the suggestion precise.
 
 use super::index::{ItemId, name_index};
-use super::items::{ImportTarget, ItemKind, file_items};
-use super::modules::{ImportError, resolve_import};
+use super::items::{ImportTarget, ItemKind, LocalItem, file_items};
+use super::modules::{FolderState, ImportError, LibraryFolders, resolve_import};
 use super::{Name, Namespace};
 use crate::db::{Db, SourceFile, Workspace, parse};
 use crate::diagnostics::{Diagnostic, Span, code};
+use crate::source::FileId;
 use crate::stdlib::PRELUDE;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use std::collections::{HashMap, HashSet};
@@ -77,6 +78,7 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
 
     check_imports(db, workspace, file, &mut resolution.diagnostics);
     check_placement(db, file, &mut resolution.diagnostics);
+    check_qualified_annotations(db, workspace, file, &mut resolution.diagnostics);
 
     // Walk the tree with the names bound around each node.
     let mut stack: Vec<(SyntaxNode<'_>, Vec<Name>, bool)> =
@@ -164,13 +166,19 @@ fn check_imports(
         .collect();
     let from = file.module(db).clone();
     for (local, item) in items.items.iter().enumerate() {
-        let Some(import) = &item.import else { continue };
+        if item.kind != ItemKind::Import {
+            continue;
+        }
         let node = parse.tree().node(nodes[local]);
         let span = Span::new(
             file.id(db),
             node.child_of_kind(IMPORT_PATH)
                 .map_or(node.range(), |path| path.range()),
         );
+        let Some(import) = &item.import else {
+            diagnostics.extend(unreadable_import(node, span, &modules));
+            continue;
+        };
         match resolve_import(&from, &import.target) {
             Err(ImportError::OutsideRoot) => diagnostics.push(
                 Diagnostic::new(code::E0204, "this import leaves the fleet's folder")
@@ -184,99 +192,517 @@ fn check_imports(
                     .with_primary(span, "an absolute path")
                     .with_help("write the path from this file's folder: \"./lib\""),
             ),
-            Ok(module) if !modules.contains(&module) => {
-                let (what, known): (String, Vec<String>) = match &import.target {
-                    ImportTarget::Stdlib(name) => (
-                        format!("the standard library has no module `std.{name}`"),
-                        modules
-                            .iter()
-                            .filter(|module| module.starts_with("std."))
-                            .map(|module| module.to_string())
-                            .collect(),
+            Ok(module) if !modules.contains(&module) => diagnostics.push(match &import.target {
+                ImportTarget::Stdlib(name) => unknown_stdlib_module(name, span),
+                ImportTarget::Folder(path) => missing_folder(db, &modules, &module, path, span),
+            }),
+            Ok(module) if module == from => diagnostics.push(
+                Diagnostic::new(code::E0205, "a folder cannot import itself")
+                    .with_primary(span, "the importing file's own folder")
+                    .with_help(
+                        "the files of a folder see each other's declarations already: delete this import",
                     ),
-                    ImportTarget::Folder(path) => (
-                        format!("no `.fleet` files in the folder \"{path}\""),
-                        Vec::new(),
-                    ),
-                };
-                let mut diagnostic =
-                    Diagnostic::new(code::E0203, what).with_primary(span, "nothing to import here");
-                if let Some(suggestion) = crate::eval::closest(
-                    &format!("std.{}", import_name(&import.target)),
-                    known.iter().map(String::as_str),
-                ) {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-                }
-                diagnostics.push(diagnostic);
-            }
+            ),
             Ok(module) => {
-                if let Some(cycle) = import_cycle(db, workspace, &from, &module) {
-                    diagnostics.push(
-                        Diagnostic::new(code::E0205, "libraries import each other")
-                            .with_primary(span, format!("this import closes a cycle: {cycle}"))
-                            .with_help("move what both need into a third library that neither imports back"),
-                    );
+                let this = (file.id(db), local as LocalItem);
+                if let Some(cycle) = import_cycle(db, workspace, &from, &module, this) {
+                    diagnostics.push(cycle);
                 }
             }
         }
     }
 }
 
-fn import_name(target: &ImportTarget) -> &str {
-    match target {
-        ImportTarget::Stdlib(name) | ImportTarget::Folder(name) => name,
+/// E0203 for an import `file_items` could not read as a module or a folder:
+/// `import std`, `import polices`, a folder written with `${...}`.
+fn unreadable_import(
+    node: SyntaxNode<'_>,
+    span: Span,
+    modules: &HashSet<Arc<str>>,
+) -> Option<Diagnostic> {
+    let path = node.child_of_kind(IMPORT_PATH)?;
+    if path.child_of_kind(STRING).is_some() {
+        return Some(
+            Diagnostic::new(
+                code::E0203,
+                "an imported folder is written as a plain string",
+            )
+            .with_primary(span, "`${...}` cannot be used in an import")
+            .with_help("write the folder's path from this file's folder: \"./lib\""),
+        );
+    }
+    let words: Vec<&str> = path
+        .child_tokens()
+        .filter(|token| token.kind() == IDENT)
+        .map(|token| token.text())
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let written = words.join(".");
+    if written == PRELUDE {
+        return Some(
+            Diagnostic::new(code::E0203, "`std` is imported already")
+                .with_primary(span, "the prelude, which every file sees")
+                .with_help(format!(
+                    "delete this import; the other modules of the standard library are imported by name: {}",
+                    stdlib_modules()
+                        .map(|module| format!("`import {module}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+        );
+    }
+    let mut diagnostic = Diagnostic::new(code::E0203, format!("no module `{written}`"))
+        .with_primary(span, "not a module of the standard library")
+        .with_note(
+            "modules of the standard library start with `std.`; a library folder is imported by its path, as a string",
+        );
+    let stdlib: Vec<&str> = stdlib_modules().collect();
+    let short = |module: &'static str| module.strip_prefix("std.").unwrap_or(module);
+    let help = if let Some(module) = stdlib.iter().find(|module| short(module) == written) {
+        Some(format!("write `import {module}`"))
+    } else if modules.contains(words.join("/").as_str()) {
+        Some(format!(
+            "a library folder is imported by its path: `import \"./{}\"`",
+            words.join("/")
+        ))
+    } else {
+        crate::eval::closest(&written, stdlib.iter().map(|module| short(module)))
+            .and_then(|close| stdlib.iter().find(|module| short(module) == close))
+            .map(|module| format!("did you mean `{module}`?"))
+    };
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    Some(diagnostic)
+}
+
+/// E0200 for `policy p: policies.require_limits` when no import of the file is
+/// called `policies`: a declaration's template or type from a module must come
+/// through an import. (`let` types are lowered, and reported, with the types.)
+fn check_qualified_annotations(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let items = file_items(db, file);
+    let nodes = crate::names::index::item_node_ids(db, file);
+    let parse = parse(db, file);
+    let from = file.module(db).clone();
+    // Every alias an import of the file gives, readable or not (a bad import is
+    // reported once, as E0203, not again at each use).
+    let aliases: Vec<(Name, Option<&ImportTarget>)> = items
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.kind == ItemKind::Import)
+        .filter_map(|(local, item)| match &item.import {
+            Some(import) => Some((import.alias.clone(), Some(&import.target))),
+            None => written_alias(parse.tree().node(nodes[local])).map(|alias| (alias, None)),
+        })
+        .collect();
+    for (local, item) in items.items.iter().enumerate() {
+        if matches!(item.kind, ItemKind::Let | ItemKind::Import) {
+            continue;
+        }
+        let node = parse.tree().node(nodes[local]);
+        let Some(path) = node
+            .child_of_kind(TYPE_ANNOTATION)
+            .and_then(|annotation| annotation.child_of_kind(PATH_TYPE))
+        else {
+            continue;
+        };
+        let words: Vec<_> = path
+            .child_tokens()
+            .filter(|token| token.kind() == IDENT)
+            .collect();
+        let span = |range: TextRange| Span::new(file.id(db), range);
+        match words.as_slice() {
+            [] | [_] => {}
+            [alias, name] => {
+                let (alias_text, name_text) = (alias.text(), name.text());
+                if aliases.iter().any(|(known, _)| &**known == alias_text) {
+                    continue;
+                }
+                diagnostics.push(not_imported(
+                    db,
+                    workspace,
+                    &from,
+                    &aliases,
+                    alias_text,
+                    name_text,
+                    span(alias.range()),
+                ));
+            }
+            [first, .., last] => {
+                let written: Vec<&str> = words.iter().map(|word| word.text()).collect();
+                let module = written[..written.len() - 1].join(".");
+                let mut diagnostic = Diagnostic::new(
+                    code::E0200,
+                    format!("`{}` is not a template or type", written.join(".")),
+                )
+                .with_primary(
+                    span(TextRange::new(first.range().start(), last.range().end())),
+                    "a module's template or type is written `alias.name`",
+                );
+                let imported = aliases.iter().find(|(_, target)| {
+                    matches!(target, Some(ImportTarget::Stdlib(name)) if format!("std.{name}") == module)
+                });
+                diagnostic = match imported {
+                    Some((alias, _)) => {
+                        diagnostic.with_help(format!("write `{alias}.{}`", last.text()))
+                    }
+                    None if stdlib_modules().any(|known| known == module) => {
+                        let alias = last_segment_dotted(&module);
+                        diagnostic.with_help(format!(
+                            "add `import {module}` and write `{alias}.{}`",
+                            last.text()
+                        ))
+                    }
+                    None => diagnostic,
+                };
+                diagnostics.push(diagnostic);
+            }
+        }
     }
 }
 
-/// The modules a module's files import (folders only).
-fn module_imports(db: &dyn Db, workspace: Workspace, module: &str) -> Vec<Arc<str>> {
-    let mut out = Vec::new();
+/// `policies` for `std.policies`.
+fn last_segment_dotted(module: &str) -> &str {
+    module.rsplit_once('.').map_or(module, |(_, last)| last)
+}
+
+/// The alias an `IMPORT` node gives, read from its syntax: the name after `as`,
+/// else the last word or folder of its path.
+fn written_alias(node: SyntaxNode<'_>) -> Option<Name> {
+    if let Some(alias) = node.token_of_kind(IDENT) {
+        return Some(Name::from(alias.text()));
+    }
+    let path = node.child_of_kind(IMPORT_PATH)?;
+    path.child_tokens()
+        .filter(|token| token.kind() == IDENT)
+        .last()
+        .map(|token| Name::from(token.text()))
+}
+
+/// E0200 for `alias.name` where the file imports nothing as `alias`, with the
+/// import to add when a module of that name exists.
+fn not_imported(
+    db: &dyn Db,
+    workspace: Workspace,
+    from: &str,
+    aliases: &[(Name, Option<&ImportTarget>)],
+    alias: &str,
+    name: &str,
+    span: Span,
+) -> Diagnostic {
+    // Imported under another alias: `import std.policies as p`.
+    let renamed = aliases.iter().find(|(_, target)| match target {
+        Some(ImportTarget::Stdlib(module)) => last_segment_dotted(module) == alias,
+        Some(ImportTarget::Folder(path)) => {
+            path.trim_end_matches('/').rsplit('/').next() == Some(alias)
+        }
+        None => false,
+    });
+    if let Some((known, _)) = renamed {
+        return Diagnostic::new(code::E0200, format!("`{alias}` is imported as `{known}`"))
+            .with_primary(span, format!("no import is called `{alias}`"))
+            .with_help(format!("write `{known}.{name}`"));
+    }
+    let stdlib = stdlib_modules().find(|module| last_segment_dotted(module) == alias);
+    let library = workspace
+        .files(db)
+        .iter()
+        .map(|file| file.module(db))
+        .filter(|module| !module.is_empty() && !module.starts_with(PRELUDE))
+        .filter(|module| last_segment(module) == alias)
+        .min()
+        .map(|module| relative_folder(from, module));
+    let (message, help) = match (stdlib, library) {
+        (Some(module), _) => (
+            format!("`{alias}` is not imported"),
+            Some(format!("add `import {module}`")),
+        ),
+        (None, Some(folder)) => (
+            format!("`{alias}` is not imported"),
+            Some(format!("add `import \"{folder}\"`")),
+        ),
+        (None, None) => (
+            format!("no import is called `{alias}`"),
+            crate::eval::closest(alias, aliases.iter().map(|(known, _)| &**known))
+                .map(|close| format!("did you mean `{close}.{name}`?")),
+        ),
+    };
+    let mut diagnostic = Diagnostic::new(code::E0200, message).with_primary(
+        span,
+        format!("`{alias}.{name}` names a template or type of an imported module"),
+    );
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// The path of folder `module` seen from a file of `from`: `"./lib"`,
+/// `"../shared"`.
+fn relative_folder(from: &str, module: &str) -> String {
+    let from: Vec<&str> = if from.is_empty() {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    let to: Vec<&str> = module.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = Vec::new();
+    if common == from.len() {
+        parts.push(".");
+    }
+    parts.extend(std::iter::repeat_n("..", from.len() - common));
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
+/// The modules of the standard library that are imported by name
+/// (`std.policies`): all but the prelude.
+fn stdlib_modules() -> impl Iterator<Item = &'static str> {
+    let mut modules: Vec<&'static str> = crate::stdlib::FILES
+        .iter()
+        .map(|file| file.module)
+        .filter(|module| *module != PRELUDE)
+        .collect();
+    modules.sort_unstable();
+    modules.dedup();
+    modules.into_iter()
+}
+
+/// E0203 for `import std.<name>` when the standard library has no such module.
+fn unknown_stdlib_module(name: &str, span: Span) -> Diagnostic {
+    let wanted = format!("std.{name}");
+    let mut diagnostic = Diagnostic::new(
+        code::E0203,
+        format!("the standard library has no module `{wanted}`"),
+    )
+    .with_primary(span, "nothing to import here");
+    // `import std.clusters`: a file of the prelude, not a module.
+    let in_prelude = crate::stdlib::FILES.iter().any(|file| {
+        file.module == PRELUDE
+            && file
+                .path
+                .strip_prefix("std/")
+                .and_then(|path| path.strip_suffix(".fleet"))
+                == Some(name)
+    });
+    if in_prelude {
+        diagnostic = diagnostic.with_help(format!(
+            "`{wanted}` is part of the prelude, which every file sees without an import: delete this import"
+        ));
+    } else if let Some(suggestion) = crate::eval::closest(&wanted, stdlib_modules()) {
+        diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+    }
+    diagnostic
+}
+
+/// E0203 for `import "./libs"` when the workspace has no file of that folder: no
+/// such folder, an empty one, or a file. Only the loader knows which
+/// (`LibraryFolders`); without its findings, the workspace is the whole fleet.
+fn missing_folder(
+    db: &dyn Db,
+    modules: &HashSet<Arc<str>>,
+    module: &str,
+    written: &str,
+    span: Span,
+) -> Diagnostic {
+    let state = LibraryFolders::try_get(db)
+        .and_then(|found| found.folders(db).get(module).cloned())
+        .unwrap_or_else(|| {
+            let parent = parent_module(module);
+            let mut siblings: Vec<Arc<str>> = modules
+                .iter()
+                .filter(|other| !other.is_empty() && !other.starts_with(PRELUDE))
+                .filter(|other| parent_module(other) == parent)
+                .cloned()
+                .collect();
+            siblings.sort();
+            FolderState::Missing { siblings }
+        });
+    match state {
+        FolderState::Empty => {
+            Diagnostic::new(code::E0203, format!("`{written}` holds no `.fleet` files"))
+                .with_primary(span, "an empty folder")
+                .with_help("put the library's `.fleet` files in the folder, or delete this import")
+        }
+        FolderState::File => {
+            let folder = written
+                .trim_end_matches('/')
+                .rsplit_once('/')
+                .map_or(".", |(folder, _)| folder);
+            Diagnostic::new(code::E0203, format!("`{written}` is a file, not a folder"))
+                .with_primary(span, "a file")
+                .with_help(format!(
+                    "an import names a folder, and brings in all its `.fleet` files: `import \"{folder}\"`"
+                ))
+        }
+        FolderState::Missing { siblings } => {
+            let mut diagnostic = Diagnostic::new(code::E0203, format!("no folder `{written}`"))
+                .with_primary(span, "not found");
+            let wanted = last_segment(module);
+            let suggestion =
+                crate::eval::closest(wanted, siblings.iter().map(|sibling| last_segment(sibling)));
+            diagnostic = match suggestion {
+                Some(suggestion) => {
+                    let trimmed = written.trim_end_matches('/');
+                    let path = match trimmed.rsplit_once('/') {
+                        Some((folder, _)) => format!("{folder}/{suggestion}"),
+                        None => suggestion.to_string(),
+                    };
+                    diagnostic.with_help(format!("did you mean `{path}`?"))
+                }
+                None => diagnostic.with_help(
+                    "a folder is found from the importing file's folder: check the path, and that the folder holds `.fleet` files",
+                ),
+            };
+            diagnostic
+        }
+    }
+}
+
+/// `"shared"` for `"shared/net"`, `""` for `"lib"`.
+fn parent_module(module: &str) -> &str {
+    module.rsplit_once('/').map_or("", |(parent, _)| parent)
+}
+
+/// `"net"` for `"shared/net"`.
+fn last_segment(module: &str) -> &str {
+    module.rsplit_once('/').map_or(module, |(_, last)| last)
+}
+
+/// Where an import is: its file and its place among the file's items. Ordered
+/// as the files are, then as the text is.
+type ImportSite = (FileId, LocalItem);
+
+/// The folders a module's files import, each with the first import of it (in
+/// file order).
+fn module_imports(
+    db: &dyn Db,
+    workspace: Workspace,
+    module: &str,
+) -> Vec<(Arc<str>, SourceFile, ImportSite)> {
+    let mut out: Vec<(Arc<str>, SourceFile, ImportSite)> = Vec::new();
     for &file in workspace.files(db) {
         if file.module(db).as_ref() != module {
             continue;
         }
-        for item in &file_items(db, file).items {
+        for (local, item) in file_items(db, file).items.iter().enumerate() {
             if let Some(import) = &item.import
                 && matches!(import.target, ImportTarget::Folder(_))
                 && let Ok(target) = resolve_import(module, &import.target)
             {
-                out.push(target);
+                let site = (file.id(db), local as LocalItem);
+                match out.iter_mut().find(|(known, _, _)| *known == target) {
+                    Some(known) if site < known.2 => *known = (target, file, site),
+                    Some(_) => {}
+                    None => out.push((target, file, site)),
+                }
             }
         }
     }
     out
 }
 
-/// `lib -> shared -> lib` when importing `to` from `from` closes a cycle.
-fn import_cycle(db: &dyn Db, workspace: Workspace, from: &str, to: &str) -> Option<String> {
-    let mut parents: HashMap<Arc<str>, Arc<str>> = HashMap::new();
-    let mut queue = vec![Arc::<str>::from(to)];
-    let mut seen: HashSet<Arc<str>> = HashSet::new();
-    while let Some(module) = queue.pop() {
+/// E0205 when importing `to` from `from` (at `this`) closes a cycle of imports,
+/// `"lib" -> "shared" -> "lib"`. A cycle is reported once: at the import of it
+/// that comes first in file order, with the others as secondary labels.
+fn import_cycle(
+    db: &dyn Db,
+    workspace: Workspace,
+    from: &str,
+    to: &str,
+    this: ImportSite,
+) -> Option<Diagnostic> {
+    // Breadth first from `to`, so the cycle found is a shortest one.
+    let mut parents: HashMap<Arc<str>, (Arc<str>, SourceFile, ImportSite)> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([Arc::<str>::from(to)]);
+    let mut seen: HashSet<Arc<str>> = HashSet::from([Arc::<str>::from(to)]);
+    let mut found = false;
+    while let Some(module) = queue.pop_front() {
         if &*module == from {
-            // Walk back from `from` to `to`, then read the chain forwards.
-            let mut chain = vec![module.to_string()];
-            let mut current = module.clone();
-            while let Some(parent) = parents.get(&current) {
-                chain.push(parent.to_string());
-                current = parent.clone();
+            found = true;
+            break;
+        }
+        for (next, file, site) in module_imports(db, workspace, &module) {
+            if seen.insert(next.clone()) {
+                parents.insert(next.clone(), (module.clone(), file, site));
+                queue.push_back(next);
             }
-            chain.push(from.to_string());
-            chain.reverse();
-            let shown: Vec<String> = chain.iter().map(|module| display_module(module)).collect();
-            return Some(shown.join(" -> "));
-        }
-        if !seen.insert(module.clone()) {
-            continue;
-        }
-        for next in module_imports(db, workspace, &module) {
-            parents
-                .entry(next.clone())
-                .or_insert_with(|| module.clone());
-            queue.push(next);
         }
     }
-    None
+    if !found {
+        return None;
+    }
+    // The other imports of the cycle, walking back from `from` to `to`.
+    let mut others: Vec<(Arc<str>, Arc<str>, SourceFile, ImportSite)> = Vec::new();
+    let mut current: Arc<str> = Arc::from(from);
+    while let Some((parent, file, site)) = parents.get(&current) {
+        others.push((parent.clone(), current.clone(), *file, *site));
+        current = parent.clone();
+    }
+    others.reverse();
+    // Another import of the cycle comes first (another one of `to` in this
+    // module, or one further along the cycle): the cycle is reported there.
+    let first_of_to = module_imports(db, workspace, from)
+        .into_iter()
+        .find(|(target, _, _)| &**target == to)
+        .map(|(_, _, site)| site);
+    if first_of_to.is_some_and(|site| site < this)
+        || others.iter().any(|(_, _, _, site)| *site < this)
+    {
+        return None;
+    }
+    let mut chain = vec![display_module(from), display_module(to)];
+    chain.extend(
+        others
+            .iter()
+            .map(|(_, module, _, _)| display_module(module)),
+    );
+    let span = import_span(db, workspace, this)?;
+    let mut diagnostic = Diagnostic::new(code::E0205, "libraries import each other")
+        .with_primary(span, format!("a cycle: {}", chain.join(" -> ")));
+    for (importer, imported, file, site) in &others {
+        if let Some(span) = import_span_in(db, *file, site.1) {
+            diagnostic = diagnostic.with_secondary(
+                span,
+                format!(
+                    "{} imports {}",
+                    display_module(importer),
+                    display_module(imported)
+                ),
+            );
+        }
+    }
+    let help = if others.len() == 1 {
+        "move what both need into a third library that neither imports back"
+    } else {
+        "move what they need from each other into another library that none of them imports"
+    };
+    Some(diagnostic.with_help(help))
+}
+
+/// The span of the path of the import at `site`.
+fn import_span(db: &dyn Db, workspace: Workspace, site: ImportSite) -> Option<Span> {
+    let file = workspace
+        .files(db)
+        .iter()
+        .find(|file| file.id(db) == site.0)?;
+    import_span_in(db, *file, site.1)
+}
+
+fn import_span_in(db: &dyn Db, file: SourceFile, local: LocalItem) -> Option<Span> {
+    let nodes = crate::names::index::item_node_ids(db, file);
+    let node = parse(db, file).tree().node(*nodes.get(local as usize)?);
+    let path = node.child_of_kind(IMPORT_PATH)?;
+    Some(Span::new(file.id(db), path.range()))
 }
 
 fn display_module(module: &str) -> String {
@@ -286,9 +712,8 @@ fn display_module(module: &str) -> String {
         format!("\"{module}\"")
     }
 }
-
 /// E0209: libraries hold reusable definitions only; a `for` body repeats
-/// declarations, not `let`s or imports.
+/// declarations, not `let`s, imports or the `fleet`.
 fn check_placement(db: &dyn Db, file: SourceFile, diagnostics: &mut Vec<Diagnostic>) {
     let module = file.module(db);
     let items = file_items(db, file);
@@ -308,21 +733,31 @@ fn check_placement(db: &dyn Db, file: SourceFile, diagnostics: &mut Vec<Diagnost
         );
         if is_library && !definition && item.inside_for.is_none() {
             diagnostics.push(
-                Diagnostic::new(code::E0209, format!("a library cannot declare a {}", item.kind.describe()))
+                Diagnostic::new(code::E0209, format!("a library cannot declare {}", item.kind.with_article()))
                     .with_primary(span, "declared in a library folder")
                     .with_help("libraries hold types, enums, templates and `let`s; declare clusters, apps and the rest in the fleet's folder"),
             );
         }
-        if item.inside_for.is_some()
-            && matches!(
-                item.kind,
-                ItemKind::Let | ItemKind::Import | ItemKind::Fleet
-            )
-        {
+        if item.inside_for.is_some() {
+            let (message, help) = match item.kind {
+                ItemKind::Let => (
+                    "a `for` cannot declare a `let`",
+                    "declare the `let` before the `for`; to make a list of values, use a comprehension: `[for x in xs: ...]`",
+                ),
+                ItemKind::Import => (
+                    "a `for` cannot hold an `import`",
+                    "import at the top level of the file",
+                ),
+                ItemKind::Fleet => (
+                    "a `for` cannot declare the `fleet`",
+                    "declare the fleet once, at the top level",
+                ),
+                _ => continue,
+            };
             diagnostics.push(
-                Diagnostic::new(code::E0209, format!("a `for` cannot repeat {}", item.kind.describe()))
+                Diagnostic::new(code::E0209, message)
                     .with_primary(span, "inside a `for`")
-                    .with_help("a `for` repeats declarations such as clusters and apps; write this at the top level"),
+                    .with_help(help),
             );
         }
     }
