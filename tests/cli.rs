@@ -277,3 +277,79 @@ fn fmt_formats_standard_input() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "team a { owners = [\"x\"] }\n");
 }
+
+fn repository_path(relative: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+#[test]
+fn the_examples_check_clean() {
+    for example in ["examples/acme", "examples/quickstart"] {
+        let path = repository_path(example);
+        let output = fleet(&["check", "--deny-warnings", path.to_str().unwrap()], &path);
+        assert_eq!(code(&output), 0, "{example}:\n{}", stderr(&output));
+    }
+}
+
+#[test]
+fn eval_prints_the_model_the_same_way_every_time() {
+    let path = repository_path("examples/acme");
+    let first = fleet(&["eval", ".", "--format", "json"], &path);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let second = fleet(&["eval", ".", "--format", "json"], &path);
+    assert_eq!(first.stdout, second.stdout, "fleet eval is not deterministic");
+    let model: serde_json::Value = serde_json::from_slice(&first.stdout).expect("valid JSON");
+    let clusters = model["clusters"].as_array().expect("a list of clusters");
+    let names: Vec<&str> = clusters
+        .iter()
+        .map(|cluster| cluster["name"].as_str().expect("a cluster has a name"))
+        .collect();
+    assert!(
+        names.iter().any(|name| name.contains("ap-south-1") || name.contains("asia-south1")),
+        "the acme fleet has its GKE cluster in Mumbai: {names:?}"
+    );
+    assert!(
+        model["apps"]
+            .as_array()
+            .expect("a list of apps")
+            .iter()
+            .any(|app| app["name"] == "payment-service"),
+        "the acme fleet deploys payment-service"
+    );
+
+    let yaml = fleet(&["eval", ".", "--format", "yaml"], &path);
+    assert_eq!(code(&yaml), 0, "{}", stderr(&yaml));
+    let from_yaml: serde_json::Value =
+        serde_yaml::from_slice(&yaml.stdout).expect("valid YAML");
+    assert_eq!(from_yaml, model, "the YAML and the JSON show the same model");
+}
+
+#[test]
+fn eval_of_a_fleet_with_errors_prints_no_model() {
+    let dir = folder_with(&[("fleet.fleet", b"fleet t { repo = 42 }\nenv dev {}\n")]);
+    let output = fleet(&["eval", "."], dir.path());
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "printed: {}", stdout(&output));
+    assert!(stderr(&output).contains("E0302"), "{}", stderr(&output));
+}
+
+#[test]
+fn deny_warnings_turns_a_warning_into_exit_1() {
+    let fleet_text: &[u8] = b"fleet t { repo = \"https://github.com/t/gitops\" }
+env dev {}
+team web { owners = [\"@t/web\"], namespaces = [\"web\"] }
+app shop {
+  team = web
+  namespace = \"web\"
+  targets = clusters where env == dev
+  source = git(\"https://github.com/t/shop\")
+  version { dev = \"1.0.0\" }
+}
+";
+    let dir = folder_with(&[("fleet.fleet", fleet_text)]);
+    let warned = fleet(&["check", "."], dir.path());
+    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
+    assert!(stderr(&warned).contains("W0406"), "{}", stderr(&warned));
+    let denied = fleet(&["check", ".", "--deny-warnings"], dir.path());
+    assert_eq!(code(&denied), 1, "{}", stderr(&denied));
+}
