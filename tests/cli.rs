@@ -297,7 +297,10 @@ fn eval_prints_the_model_the_same_way_every_time() {
     let first = fleet(&["eval", ".", "--format", "json"], &path);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
     let second = fleet(&["eval", ".", "--format", "json"], &path);
-    assert_eq!(first.stdout, second.stdout, "fleet eval is not deterministic");
+    assert_eq!(
+        first.stdout, second.stdout,
+        "fleet eval is not deterministic"
+    );
     let model: serde_json::Value = serde_json::from_slice(&first.stdout).expect("valid JSON");
     let clusters = model["clusters"].as_array().expect("a list of clusters");
     let names: Vec<&str> = clusters
@@ -305,7 +308,9 @@ fn eval_prints_the_model_the_same_way_every_time() {
         .map(|cluster| cluster["name"].as_str().expect("a cluster has a name"))
         .collect();
     assert!(
-        names.iter().any(|name| name.contains("ap-south-1") || name.contains("asia-south1")),
+        names
+            .iter()
+            .any(|name| name.contains("ap-south-1") || name.contains("asia-south1")),
         "the acme fleet has its GKE cluster in Mumbai: {names:?}"
     );
     assert!(
@@ -319,9 +324,11 @@ fn eval_prints_the_model_the_same_way_every_time() {
 
     let yaml = fleet(&["eval", ".", "--format", "yaml"], &path);
     assert_eq!(code(&yaml), 0, "{}", stderr(&yaml));
-    let from_yaml: serde_json::Value =
-        serde_yaml::from_slice(&yaml.stdout).expect("valid YAML");
-    assert_eq!(from_yaml, model, "the YAML and the JSON show the same model");
+    let from_yaml: serde_json::Value = serde_yaml::from_slice(&yaml.stdout).expect("valid YAML");
+    assert_eq!(
+        from_yaml, model,
+        "the YAML and the JSON show the same model"
+    );
 }
 
 #[test]

@@ -228,3 +228,21 @@ fn blocks_are_read_with_their_fences() {
     assert_eq!(found[1].contents, "env {\n");
     assert_eq!(problems.len(), 1, "{problems:?}");
 }
+
+/// Self-check of the full check: a whole fleet gets names, types and the fleet's
+/// checks; a fragment is not a whole fleet.
+#[test]
+fn whole_fleets_get_the_full_check() {
+    let fleet = "fleet acme { repo = \"https://github.com/acme/gitops\" }\n";
+    let parse = syntax::parse(fleet, FileId(0));
+    assert!(is_whole_fleet(&parse));
+    assert!(full_check(fleet).is_empty(), "{:?}", full_check(fleet));
+    let wrong = format!("{fleet}\nlet port: Port = 70000\n");
+    let codes: Vec<String> = full_check(&wrong)
+        .iter()
+        .map(|diagnostic| diagnostic.code.to_string())
+        .collect();
+    assert_eq!(codes, ["E0304"]);
+    let fragment = syntax::parse("let port: Port = 70000\n", FileId(0));
+    assert!(!is_whole_fleet(&fragment));
+}

@@ -67,12 +67,14 @@ pub fn app_namespaces(evaluator: &Evaluator<'_>, model: &FleetModel) {
         let namespaces = field(&team.value, "namespaces");
         // A team's namespaces that were themselves in error (reported there) say
         // nothing about which namespaces it owns.
-        if namespaces.is_some_and(|value| {
-            value.is_error()
-                || value
-                    .as_list()
-                    .is_some_and(|list| list.iter().any(|namespace| namespace.is_error()))
-        }) {
+        if team.value.is_error()
+            || namespaces.is_some_and(|value| {
+                value.is_error()
+                    || value
+                        .as_list()
+                        .is_some_and(|list| list.iter().any(|namespace| namespace.is_error()))
+            })
+        {
             continue;
         }
         let owned: Vec<&str> = namespaces

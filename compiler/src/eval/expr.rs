@@ -221,7 +221,15 @@ impl Evaluator<'_> {
                 .collect();
             return Value::new(ValueKind::List(steps), span);
         }
-        let mut lhs = self.eval(operands.next(), scope);
+        // A name operand is shown by its name in a message: "`base-replicas` is `2`".
+        let name_of = |operand: Option<SyntaxNode<'_>>| {
+            operand
+                .filter(|operand| operand.kind() == NAME_REF)
+                .map(|operand| operand.text().to_string())
+        };
+        let first = operands.next();
+        let mut lhs_name = name_of(first);
+        let mut lhs = self.eval(first, scope);
         while let Some(operator) = operators.next() {
             // `not in` is two tokens.
             if operator == NOT_KW && operators.peek() == Some(&IN_KW) {
@@ -235,12 +243,15 @@ impl Evaluator<'_> {
                 lhs = Value::new(ValueKind::Bool(*value), span);
                 continue;
             }
-            let rhs = self.eval(operands.next(), scope);
+            let operand = operands.next();
+            let rhs_name = name_of(operand);
+            let rhs = self.eval(operand, scope);
             if self.report_if_undeclared(&lhs, scope) | self.report_if_undeclared(&rhs, scope) {
                 lhs = Value::error(span);
                 continue;
             }
-            lhs = self.apply(operator, lhs, rhs, span);
+            let names = [lhs_name.take(), rhs_name];
+            lhs = self.apply(operator, lhs, rhs, span, &names);
         }
         lhs
     }
@@ -251,8 +262,13 @@ impl Evaluator<'_> {
         lhs: Value,
         rhs: Value,
         span: crate::diagnostics::Span,
+        names: &[Option<String>; 2],
     ) -> Value {
         use ValueKind::*;
+        let shown = |value: &Value, name: &Option<std::string::String>| match name {
+            Some(name) => format!("`{name}` is {}", value.describe()),
+            None => value.describe(),
+        };
         if lhs.is_error() || rhs.is_error() {
             return Value::error(span);
         }
@@ -296,8 +312,8 @@ impl Evaluator<'_> {
                         ),
                     )
                     .with_primary(span, "this operation")
-                    .with_secondary(lhs.span, lhs.describe())
-                    .with_secondary(rhs.span, rhs.describe()),
+                    .with_secondary(lhs.span, shown(&lhs, &names[0]))
+                    .with_secondary(rhs.span, shown(&rhs, &names[1])),
                 );
                 return Value::error(span);
             }
@@ -654,7 +670,7 @@ impl Evaluator<'_> {
                     .with_primary(base.span, "not `clusters`")
                     .with_help(match &base.kind {
                         ValueKind::List(_) => {
-                            "filter a list with a comprehension: `[x for x in list if ...]`"
+                            "filter a list with a comprehension: `[for x in list if ...: x]`"
                         }
                         _ => "write `clusters where ...`",
                     }),

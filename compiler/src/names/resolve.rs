@@ -375,15 +375,14 @@ fn last_segment_dotted(module: &str) -> &str {
 }
 
 /// The alias an `IMPORT` node gives, read from its syntax: the name after `as`,
-/// else the last word or folder of its path.
+/// else the last word of its path.
 fn written_alias(node: SyntaxNode<'_>) -> Option<Name> {
     if let Some(alias) = node.token_of_kind(IDENT) {
         return Some(Name::from(alias.text()));
     }
     let path = node.child_of_kind(IMPORT_PATH)?;
     path.child_tokens()
-        .filter(|token| token.kind() == IDENT)
-        .last()
+        .rfind(|token| token.kind() == IDENT)
         .map(|token| Name::from(token.text()))
 }
 
@@ -431,8 +430,15 @@ fn not_imported(
         ),
         (None, None) => (
             format!("no import is called `{alias}`"),
-            crate::eval::closest(alias, aliases.iter().map(|(known, _)| &**known))
-                .map(|close| format!("did you mean `{close}.{name}`?")),
+            Some(
+                match crate::eval::closest(alias, aliases.iter().map(|(known, _)| &**known)) {
+                    Some(close) => format!("did you mean `{close}.{name}`?"),
+                    // The folder may exist unread: only imported folders are loaded.
+                    None => format!(
+                        "if `{alias}` is a library folder beside this file, add `import \"./{alias}\"`"
+                    ),
+                },
+            ),
         ),
     };
     let mut diagnostic = Diagnostic::new(code::E0200, message).with_primary(

@@ -283,7 +283,21 @@ pub fn memory_unit_fix(number: &str) -> Option<String> {
     if !exact || bytes < 1 << 20 {
         return Some(format!("{number}Mi"));
     }
-    memory_with_unit(bytes, bytes % 1024 == 0 || bytes % 1000 != 0)
+    // The shorter of the two systems (`2000000000` is `2G`, not `1953125Ki`).
+    let binary = memory_with_unit(bytes, true)?;
+    let decimal = memory_with_unit(bytes, false)?;
+    let exact = |text: &str| {
+        parse_quantity(text, UnitKind::Memory).ok()
+            == Some(Quantity {
+                kind: UnitKind::Memory,
+                amount: bytes,
+            })
+    };
+    Some(match (exact(&binary), exact(&decimal)) {
+        (true, true) if decimal.len() < binary.len() => decimal,
+        (false, true) => decimal,
+        _ => binary,
+    })
 }
 
 /// `1.5` times `scale` (1000: `1500`): the nearest whole amount, and whether it is
