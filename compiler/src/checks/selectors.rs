@@ -40,17 +40,16 @@ fn warn_if_empty(evaluator: &Evaluator<'_>, kind: &str, name: &str, set: &Cluste
     let (false, Some(span)) = (!set.is_empty(), set.span) else {
         return;
     };
-    let condition = set
-        .predicate
-        .as_ref()
-        .map(predicate_text)
-        .unwrap_or_default();
+    let label = match &set.predicate {
+        Some(predicate) => format!("no cluster has {}", predicate_text(predicate)),
+        None => "the fleet declares no cluster yet".to_string(),
+    };
     evaluator.report(
         Diagnostic::new(
             code::W0406,
             format!("the {kind} `{name}` selects no cluster"),
         )
-        .with_primary(span, format!("no cluster has {condition}"))
+        .with_primary(span, label)
         .with_help(
             "check the values against the clusters' fields; `fleet eval` lists every cluster",
         ),

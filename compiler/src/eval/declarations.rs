@@ -485,7 +485,7 @@ impl<'db> Evaluator<'db> {
     /// `@ production, region "eu-west-1"`: the layer an overlay is on.
     /// Whether `text` is a region of one of the clouds; E0302 with the closest
     /// region if not (an overlay for a misspelt region would never apply).
-    fn is_region(&self, text: &str, span: Span) -> bool {
+    pub(crate) fn is_region(&self, text: &str, span: Span) -> bool {
         let mut known: Vec<Name> = Vec::new();
         for type_name in REGION_TYPES {
             let Some(item) = self.prelude_type(type_name) else {

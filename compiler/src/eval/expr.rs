@@ -778,6 +778,13 @@ impl Evaluator<'_> {
                             }
                             _ => vec![value],
                         };
+                        let mut all_known = true;
+                        for value in &values {
+                            all_known &= self.is_known_cluster_value(&field, value, scope);
+                        }
+                        if !all_known {
+                            return None;
+                        }
                         Some(Predicate::Compare {
                             field,
                             op,
@@ -790,6 +797,65 @@ impl Evaluator<'_> {
             }
             _ => self.not_a_selector(node, scope),
         }
+    }
+
+    /// Whether a value a selector compares a field with can be a value of that
+    /// field: a declared env or cluster, a region of some cloud, a cloud, a known
+    /// Kubernetes version. A typo is an error here, not an empty selection.
+    fn is_known_cluster_value(&self, field: &ClusterField, value: &Value, scope: &Scope) -> bool {
+        let Some(text) = value
+            .name()
+            .cloned()
+            .or_else(|| value.as_str().map(Name::from))
+        else {
+            return true;
+        };
+        let namespace = match field {
+            ClusterField::Env => Namespace::Env,
+            ClusterField::Name => Namespace::Cluster,
+            ClusterField::Region => return self.is_region(&text, value.span),
+            ClusterField::Cloud => return self.is_variant_of("Cloud", &text, value.span),
+            ClusterField::Kubernetes => {
+                return self.is_variant_of("KubernetesVersion", &text, value.span);
+            }
+            ClusterField::Label(_) => return true,
+        };
+        if !self
+            .index
+            .lookup(&scope.module, namespace, &text)
+            .is_empty()
+        {
+            return true;
+        }
+        self.unresolved(&text, value.span, &scope.module, Some(namespace));
+        false
+    }
+
+    /// Whether `text` is a variant of the prelude enum `enumeration`; E0306 with
+    /// the closest variant if not.
+    fn is_variant_of(&self, enumeration: &str, text: &str, span: crate::diagnostics::Span) -> bool {
+        let Some(item) = self.prelude_type(enumeration) else {
+            return true;
+        };
+        let Some(crate::types::TypeDef::Enum(definition)) = self.type_def(item).as_deref().cloned()
+        else {
+            return true;
+        };
+        if definition.variant(text).is_some() {
+            return true;
+        }
+        let mut diagnostic =
+            Diagnostic::new(code::E0306, format!("`{text}` is not a `{enumeration}`"))
+                .with_primary(span, "no cluster can have this value");
+        let names = definition.variants.iter().map(|variant| &*variant.name);
+        if let Some(closest) = super::closest(text, names.clone()) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{closest}`?"));
+        } else if definition.variants.len() <= 8 {
+            let listed: Vec<String> = names.map(|name| format!("`{name}`")).collect();
+            diagnostic = diagnostic.with_help(format!("use one of {}", listed.join(", ")));
+        }
+        self.report(diagnostic);
+        false
     }
 
     /// The cluster field a comparison tests: `env`, `region`, `labels.team`.

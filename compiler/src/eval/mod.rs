@@ -364,21 +364,23 @@ impl<'db> Evaluator<'db> {
                 .flat_map(|namespace| self.index.visible_names(module, namespace))
                 .collect(),
         };
-        if let Some(suggestion) = closest(name, candidates.iter().map(|name| &**name)) {
+        // Decision 001: `a-b` is one name. When both sides mean something on
+        // their own, the subtraction was likely meant: say so before any
+        // did-you-mean (`i-1` is not a misspelt `i`).
+        let means_something = |part: &str| {
+            part.parse::<i64>().is_ok()
+                || is_bound(part)
+                || !self.index.lookup(module, Namespace::Value, part).is_empty()
+        };
+        let subtraction = name
+            .split_once('-')
+            .filter(|(left, right)| means_something(left) && means_something(right));
+        if let Some((left, right)) = subtraction {
+            diagnostic = diagnostic.with_help(format!(
+                "names may contain `-`, so this is one name; for subtraction write `{left} - {right}`"
+            ));
+        } else if let Some(suggestion) = closest(name, candidates.iter().map(|name| &**name)) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-        } else if let Some((left, right)) = name.split_once('-') {
-            // Decision 001: `a-b` is one name. Say so when both sides mean
-            // something on their own, so the subtraction was likely meant.
-            let means_something = |part: &str| {
-                part.parse::<i64>().is_ok()
-                    || is_bound(part)
-                    || !self.index.lookup(module, Namespace::Value, part).is_empty()
-            };
-            if means_something(left) && means_something(right) {
-                diagnostic = diagnostic.with_help(format!(
-                    "names may contain `-`, so this is one name; for subtraction write `{left} - {right}`"
-                ));
-            }
         }
         self.report(diagnostic);
     }
