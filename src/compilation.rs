@@ -19,6 +19,9 @@ impl Compilation {
     pub fn open(path: &Path) -> Result<Compilation> {
         let loaded = fleet_loader::load(path)?;
         let db = Database::default();
+        // What the loader saw of each imported folder (missing, empty, a file),
+        // which the compiler cannot see for itself.
+        fleet_compiler::names::modules::LibraryFolders::new(&db, loaded.folders.clone());
         let files: Vec<_> = loaded
             .files
             .iter()

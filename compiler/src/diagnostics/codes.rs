@@ -102,7 +102,7 @@ codes! {
     E0200 Error "unresolved name";
     E0201 Error "declared twice";
     E0202 Error "ambiguous name";
-    E0203 Error "unknown stdlib module";
+    E0203 Error "module or folder not found";
     E0204 Error "import outside the fleet";
     E0205 Error "import cycle";
     E0206 Error "name shadows a cluster field";

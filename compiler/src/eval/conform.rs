@@ -108,6 +108,11 @@ impl Evaluator<'_> {
             Ty::Named(item) => match self.type_def(*item).as_deref() {
                 Some(TypeDef::Record(record)) => self.conform_record(value, record, module),
                 Some(TypeDef::Enum(enumeration)) => self.conform_enum(value, enumeration, module),
+                // `Probe`: a union that messages can name.
+                Some(TypeDef::Alias(name, Ty::Union(members))) => {
+                    let (name, members) = (name.clone(), members.clone());
+                    self.conform_union(value, &members, module, Some(&name))
+                }
                 Some(TypeDef::Alias(_, aliased)) => self.conform(value, &aliased.clone(), module),
                 None => value,
             },
@@ -128,7 +133,7 @@ impl Evaluator<'_> {
                     None => conformed,
                 }
             }
-            Ty::Union(members) => self.conform_union(value, members, module),
+            Ty::Union(members) => self.conform_union(value, members, module, None),
             Ty::Decl(namespace) => self.conform_reference(value, *namespace, module),
         }
     }
@@ -603,7 +608,15 @@ impl Evaluator<'_> {
         }
     }
 
-    fn conform_union(&self, value: Value, members: &[Ty], module: &str) -> Value {
+    /// `value` as a value of one of `members`; `union` is the union's name, when
+    /// it has one (`Probe`), for messages.
+    fn conform_union(
+        &self,
+        value: Value,
+        members: &[Ty],
+        module: &str,
+        union: Option<&str>,
+    ) -> Value {
         // A constructor call names its member: `vault(...)` in `SecretStore`.
         if let ValueKind::Record(record) = &value.kind {
             if let Some(constructor) = record.ty {
@@ -623,9 +636,20 @@ impl Evaluator<'_> {
                 );
                 return Value::error(value.span);
             }
-            if let Some(member) = self.discriminate(record, members, value.span, module) {
-                return self.conform(value, &member, module);
+            // A union with a discriminant (`cloud`): the record says its member.
+            if self.discriminant(members).is_some() {
+                return match self.discriminate(record, members, value.span, module) {
+                    Some(member) => self.conform(value, &member, module),
+                    None => Value::error(value.span),
+                };
             }
+            // A member that takes any record (a map, `Any`).
+            if let Some(member) = members.iter().find(|member| {
+                self.record_type_of(member).is_none() && self.accepts(&value, member, module)
+            }) {
+                return self.conform(value, member, module);
+            }
+            self.plain_record_in_union(&value, record, members, union, module);
             return Value::error(value.span);
         }
         // Otherwise the first member that takes the value without complaint.
@@ -638,24 +662,168 @@ impl Evaluator<'_> {
         self.mismatch(value, &format!("one of {allowed}"))
     }
 
-    /// The member of a union of records that a record value belongs to, by its
-    /// discriminant: the field whose type is one variant in every member (`cloud`).
-    pub fn discriminate(
+    /// The record type a union member names, if it names one.
+    fn record_type_of(&self, member: &Ty) -> Option<Arc<RecordType>> {
+        match member {
+            Ty::Named(item) => match self.type_def(*item).as_deref() {
+                Some(TypeDef::Record(record)) => Some(record.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// E0302 for a record written without its constructor where a union of
+    /// record types expects one (`liveness = { path = "/healthz", port = 8080 }`):
+    /// nothing says which member it is. The help names the constructors, and
+    /// writes the call for the one member whose fields the record sets.
+    fn plain_record_in_union(
         &self,
+        value: &Value,
         record: &Record,
         members: &[Ty],
-        span: Span,
+        union: Option<&str>,
         module: &str,
-    ) -> Option<Ty> {
+    ) {
         let records: Vec<Arc<RecordType>> = members
             .iter()
-            .filter_map(|member| match member {
-                Ty::Named(item) => match self.type_def(*item).as_deref() {
-                    Some(TypeDef::Record(record)) => Some(record.clone()),
-                    _ => None,
-                },
-                _ => None,
+            .filter_map(|member| self.record_type_of(member))
+            .collect();
+        let calls: Vec<String> = records
+            .iter()
+            .map(|record_type| format!("`{}(...)`", record_type.name))
+            .collect();
+        let expected = match union {
+            Some(name) => with_article(&format!("`{name}`")),
+            None => format!("one of {}", self.member_names(members)),
+        };
+        let made_with = match union {
+            Some(name) => format!(
+                "{} is made with {}",
+                with_article(&format!("`{name}`")),
+                or_list(&calls)
+            ),
+            None => format!("its records are made with {}", or_list(&calls)),
+        };
+        let mut diagnostic = Diagnostic::new(
+            code::E0302,
+            format!("expected {expected}, found a record without its constructor"),
+        )
+        .with_primary(
+            value.span,
+            match union {
+                Some(name) => format!("a record, but which kind of `{name}`?"),
+                None => "a record, but of which type?".to_string(),
+            },
+        );
+        match self.constructor_call(record, &records, module) {
+            Some(call) => {
+                diagnostic = diagnostic
+                    .with_help(format!("write `{call}`"))
+                    .with_note(made_with);
+            }
+            None => diagnostic = diagnostic.with_help(made_with),
+        }
+        self.report(diagnostic);
+    }
+
+    /// The constructor call that makes `record` as the one member of `records`
+    /// whose fields it sets: `http_get("/healthz", port = 8080)` for `{ path =
+    /// "/healthz", port = 8080 }`. A member that gets all its required fields is
+    /// preferred; none if no single member fits, or a value is not short text.
+    fn constructor_call(
+        &self,
+        record: &Record,
+        records: &[Arc<RecordType>],
+        module: &str,
+    ) -> Option<String> {
+        let has_fields = |record_type: &RecordType| {
+            !record.fields.is_empty()
+                && record
+                    .fields
+                    .iter()
+                    .all(|field| record_type.field(&field.name).is_some())
+        };
+        let values_fit = |record_type: &RecordType| {
+            record.fields.iter().all(|field| {
+                record_type
+                    .field(&field.name)
+                    .is_some_and(|definition| self.accepts(&field.value, &definition.ty, module))
             })
+        };
+        let complete = |record_type: &RecordType| {
+            record_type.fields.iter().all(|definition| {
+                definition.optional
+                    || definition.has_default
+                    || record.field(&definition.name).is_some()
+            })
+        };
+        // The fields' names must be the member's; then the closer the fit, the
+        // better: values that fit and nothing missing, values that fit, nothing
+        // missing. Two members equally close: no suggestion.
+        let named: Vec<&Arc<RecordType>> = records
+            .iter()
+            .filter(|record_type| has_fields(record_type))
+            .collect();
+        let tiers: [&dyn Fn(&RecordType) -> bool; 4] = [
+            &|record_type| values_fit(record_type) && complete(record_type),
+            &|record_type| values_fit(record_type),
+            &|record_type| complete(record_type),
+            &|_| true,
+        ];
+        let chosen = tiers.iter().find_map(|tier| {
+            let matching: Vec<&Arc<RecordType>> = named
+                .iter()
+                .copied()
+                .filter(|record_type| tier(record_type))
+                .collect();
+            match matching.as_slice() {
+                [] => None,
+                [one] => Some(Some(*one)),
+                _ => Some(None),
+            }
+        })??;
+        let mut arguments = Vec::new();
+        for (position, definition) in chosen.fields.iter().enumerate() {
+            let Some(field) = record.field(&definition.name) else {
+                continue;
+            };
+            let text = self.source_text(field.value.span)?;
+            if text.contains('\n') || text.len() > 60 {
+                return None;
+            }
+            // A first field given as text reads well without its name:
+            // `git("https://...")`, `slack("#alerts")`.
+            if position == 0 && matches!(field.value.kind, ValueKind::String(_)) {
+                arguments.push(text);
+            } else {
+                arguments.push(format!("{} = {text}", definition.name));
+            }
+        }
+        Some(format!("{}({})", chosen.name, arguments.join(", ")))
+    }
+
+    /// The text a span covers, as written.
+    fn source_text(&self, span: Span) -> Option<String> {
+        let file = self
+            .workspace
+            .files(self.db)
+            .iter()
+            .find(|file| file.id(self.db) == span.file)?;
+        file.text(self.db)
+            .get(std::ops::Range::<usize>::from(span.range))
+            .map(str::to_string)
+    }
+
+    /// The discriminant of a union of record types: the field whose type is one
+    /// variant in every member (`cloud`), with the members.
+    fn discriminant(
+        &self,
+        members: &[Ty],
+    ) -> Option<(Vec<Arc<RecordType>>, crate::types::FieldDef)> {
+        let records: Vec<Arc<RecordType>> = members
+            .iter()
+            .filter_map(|member| self.record_type_of(member))
             .collect();
         let first = records.first()?;
         let discriminant = first.fields.iter().find(|field| {
@@ -666,14 +834,28 @@ impl Evaluator<'_> {
                         .is_some_and(|other| matches!(other.ty, Ty::Variant(..)))
                 })
         })?;
+        let discriminant = discriminant.clone();
+        Some((records, discriminant))
+    }
+
+    /// The member of a union of records that a record value belongs to, by its
+    /// discriminant: the field whose type is one variant in every member (`cloud`).
+    pub fn discriminate(
+        &self,
+        record: &Record,
+        members: &[Ty],
+        span: Span,
+        module: &str,
+    ) -> Option<Ty> {
+        let (records, discriminant) = self.discriminant(members)?;
+        let options: Vec<String> = records
+            .iter()
+            .filter_map(|record| match &record.field(&discriminant.name)?.ty {
+                Ty::Variant(_, name) => Some(format!("`{name}`")),
+                _ => None,
+            })
+            .collect();
         let Some(given) = record.get(&discriminant.name) else {
-            let options: Vec<String> = records
-                .iter()
-                .filter_map(|record| match &record.field(&discriminant.name)?.ty {
-                    Ty::Variant(_, name) => Some(format!("`{name}`")),
-                    _ => None,
-                })
-                .collect();
             self.report(
                 Diagnostic::new(
                     code::E0301,
@@ -696,10 +878,28 @@ impl Evaluator<'_> {
         };
         let variant = self.conform(given.clone(), &Ty::Named(*enumeration), module);
         let chosen = variant.name()?;
-        records
+        let found = records
             .iter()
             .find(|record| matches!(&record.field(&discriminant.name).map(|field| &field.ty), Some(Ty::Variant(_, name)) if name == chosen))
-            .map(|record| Ty::Named(record.item))
+            .map(|record| Ty::Named(record.item));
+        if found.is_none() {
+            // A variant of the enum that no member of this union is for.
+            self.report(
+                Diagnostic::new(
+                    code::E0302,
+                    format!(
+                        "no member of {} has `{} = {chosen}`",
+                        self.member_names(members),
+                        discriminant.name
+                    ),
+                )
+                .with_primary(
+                    given.span,
+                    format!("expected one of {}", options.join(", ")),
+                ),
+            );
+        }
+        found
     }
 
     /// Whether `value` fits `ty` (without reporting).
@@ -891,6 +1091,8 @@ impl Evaluator<'_> {
         };
         let mut fields: Vec<Field> = Vec::with_capacity(record_type.fields.len());
         let mut missing = Vec::new();
+        // `f -= [...]` with nothing below and no default: where each is written.
+        let mut removed_from_nothing: Vec<&Field> = Vec::new();
         for definition in &record_type.fields {
             match record.field(&definition.name) {
                 Some(field) => {
@@ -899,7 +1101,15 @@ impl Evaluator<'_> {
                         SetOp::Set => field.clone(),
                         _ => match self.default_value(record_type, &definition.name) {
                             Some(default) => self.apply_to_default(default, field, &definition.ty),
-                            None if field.op == SetOp::Remove => continue,
+                            // Removing from nothing leaves nothing: the field is
+                            // unset, and missing unless it may be.
+                            None if field.op == SetOp::Remove => {
+                                if !definition.optional {
+                                    missing.push(definition);
+                                    removed_from_nothing.push(field);
+                                }
+                                continue;
+                            }
                             None => field.clone(),
                         },
                     };
@@ -951,6 +1161,21 @@ impl Evaluator<'_> {
                     names.join(", ")
                 ),
             );
+            for removed in &removed_from_nothing {
+                diagnostic = diagnostic.with_secondary(
+                    removed.key_span,
+                    format!(
+                        "nothing to remove from: no template or default sets `{}`",
+                        removed.name
+                    ),
+                );
+            }
+            if let [removed] = removed_from_nothing.as_slice() {
+                diagnostic = diagnostic.with_help(format!(
+                    "`-=` removes from what is below it; set the field with `{} = ...`",
+                    removed.name
+                ));
+            }
             for field in &missing {
                 if !field.doc.is_empty() {
                     diagnostic = diagnostic.with_note(format!(
@@ -1213,6 +1438,15 @@ impl Evaluator<'_> {
             diagnostic = diagnostic.with_help(help);
         }
         self.report(diagnostic);
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

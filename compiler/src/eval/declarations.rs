@@ -124,6 +124,8 @@ impl<'db> Evaluator<'db> {
         let mut manifests = Vec::new();
         for instance in &instances {
             match instance.kind {
+                // Reported by resolution (E0209): a `for` cannot declare the fleet.
+                ItemKind::Fleet if instance.item.iteration > 0 => {}
                 ItemKind::Fleet => {
                     if let Some(declared) = self.declare(instance, "Fleet") {
                         if let Some(first) = &model.fleet {

@@ -169,6 +169,7 @@ impl Evaluator<'_> {
         list_key: &dyn Fn(&str) -> Option<Name>,
     ) -> Record {
         let mut merged = lower.clone();
+        merged.ty = lower.ty.or(upper.ty);
         for field in &upper.fields {
             let position = merged
                 .fields
@@ -182,6 +183,14 @@ impl Evaluator<'_> {
             };
             let existing = &merged.fields[position];
             let value = match (&existing.value.kind, &field.value.kind, field.op) {
+                // Records made by two different constructors (`git(...)` below,
+                // `helm(...)` above): the upper one replaces the lower, since
+                // their fields do not mix.
+                (ValueKind::Record(below), ValueKind::Record(above), SetOp::Set)
+                    if below.ty.is_some() && above.ty.is_some() && below.ty != above.ty =>
+                {
+                    field.value.clone()
+                }
                 (ValueKind::Record(below), ValueKind::Record(above), SetOp::Set) => {
                     let record = self.merge(below, above, &|_| None);
                     Value::new(ValueKind::Record(Arc::new(record)), field.value.span)
