@@ -5,6 +5,7 @@
 //! it complains about.
 
 pub mod credentials;
+mod gates;
 mod kubernetes_support;
 mod layers;
 mod names;
@@ -26,6 +27,8 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     selectors::empty_selections(evaluator, model);
     selectors::policy_modes(evaluator, model);
     promotions::paths_and_versions(evaluator, model);
+    gates::protected_envs(evaluator, model);
+    gates::canary_steps(evaluator, model);
     kubernetes_support::versions(evaluator, model);
 }
 

@@ -138,4 +138,6 @@ codes! {
     E0412 Error "Kubernetes version not offered by the cloud";
     E0413 Error "app in a namespace its team does not own";
     E0414 Error "policy without a mode for a targeted env";
+    E0415 Error "protected env without an approval";
+    E0416 Error "canary steps out of order";
 }

@@ -27,7 +27,10 @@ impl Evaluator<'_> {
             return value;
         }
         match ty {
-            Ty::Any | Ty::Error => self.conform_any(value, module),
+            // A type that did not resolve was reported: its values are not
+            // checked (their names would only cascade).
+            Ty::Error => value,
+            Ty::Any => self.conform_any(value, module),
             Ty::Bool => match value.kind {
                 ValueKind::Bool(_) => value,
                 _ => self.mismatch(value, "`true` or `false`"),
@@ -414,6 +417,65 @@ impl Evaluator<'_> {
             }
         }
         None
+    }
+
+    /// A template's record with each `+=` and `-=` that has nothing below it
+    /// applied to its field's default, all the way down: what a declaration laid
+    /// over the template finds below it is the default already changed. (With no
+    /// default, the operation stays: it has nothing to apply to.)
+    pub fn settle(&self, value: Value, ty: &Ty) -> Value {
+        match (ty, &value.kind) {
+            (Ty::Optional(inner), _) => self.settle(value, inner),
+            (Ty::List(element, _), ValueKind::List(items)) => {
+                let items: Arc<[Value]> = items
+                    .iter()
+                    .map(|item| self.settle(item.clone(), element))
+                    .collect();
+                Value::new(ValueKind::List(items), value.span)
+            }
+            (Ty::Union(members), ValueKind::Record(record)) => match record.ty {
+                Some(item) if members.contains(&Ty::Named(item)) => {
+                    self.settle(value, &Ty::Named(item))
+                }
+                _ => value,
+            },
+            (Ty::Named(item), ValueKind::Record(record)) => match self.type_def(*item).as_deref() {
+                Some(TypeDef::Record(record_type)) => {
+                    let fields = record
+                        .fields
+                        .iter()
+                        .map(|field| {
+                            let Some(definition) = record_type.field(&field.name) else {
+                                return field.clone();
+                            };
+                            let field = match field.op {
+                                SetOp::Set => field.clone(),
+                                _ => match self.default_value(record_type, &field.name) {
+                                    Some(default) => {
+                                        self.apply_to_default(default, field, &definition.ty)
+                                    }
+                                    None => field.clone(),
+                                },
+                            };
+                            Field {
+                                value: self.settle(field.value.clone(), &definition.ty),
+                                ..field
+                            }
+                        })
+                        .collect();
+                    Value::new(
+                        ValueKind::Record(Arc::new(Record {
+                            ty: record.ty,
+                            fields,
+                        })),
+                        value.span,
+                    )
+                }
+                Some(TypeDef::Alias(_, aliased)) => self.settle(value, &aliased.clone()),
+                _ => value,
+            },
+            _ => value,
+        }
     }
 
     /// A `+=` or `-=` field applied to its type's default, as if the default

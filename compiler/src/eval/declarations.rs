@@ -258,6 +258,7 @@ impl<'db> Evaluator<'db> {
         let value = Value::new(ValueKind::Record(Arc::new(merged)), span);
         let typed = self.conform(value, &ty, &scope.module);
         let completed = self.complete(typed, &ty, anchor, &scope.module);
+        self.body_requires(node, &completed, scope, &name);
         Some(Declared {
             name,
             item: instance.item,
@@ -399,6 +400,8 @@ impl<'db> Evaluator<'db> {
                 &ty,
                 &scope.module,
             );
+            // Its `+=` and `-=` applied to the defaults, for what is laid over it.
+            let typed = self.settle(typed, &ty);
             let record = typed.as_record()?.as_ref().clone();
             // The type a union resolved to: a template of `Cluster` with `cloud = aws`
             // is a template of `AwsCluster`.
@@ -591,22 +594,80 @@ impl<'db> Evaluator<'db> {
 
     fn top_level_require(&self, instance: &Instance) {
         let node = super::node_of(self.db, instance.item);
+        self.require(
+            node,
+            &instance.scope,
+            "a requirement of the fleet is not met",
+        );
+    }
+
+    /// The `require`s written in a declaration's body, checked against the
+    /// declaration as completed: its fields are names in the condition
+    /// (`require replicas >= 2 else "..."`).
+    fn body_requires(&self, node: SyntaxNode<'_>, value: &Value, scope: &Scope, name: &str) {
+        let Some(body) = node.child_of_kind(BODY) else {
+            return;
+        };
+        let mut requires = body
+            .children()
+            .filter(|child| child.kind() == REQUIRE)
+            .peekable();
+        if requires.peek().is_none() {
+            return;
+        }
+        let Some(record) = value.as_record() else {
+            return;
+        };
+        if record.fields.iter().any(|field| field.value.is_error()) {
+            return;
+        }
+        let scope = scope.with(
+            record
+                .fields
+                .iter()
+                .map(|field| (field.name.clone(), field.value.clone())),
+        );
+        let fallback = format!("a requirement of `{name}` is not met");
+        for require in requires {
+            self.require(require, &scope, &fallback);
+        }
+    }
+
+    /// E0307 when a `require`'s condition is false.
+    fn require(&self, node: SyntaxNode<'_>, scope: &Scope, fallback: &str) {
         let mut parts = node.children();
         let condition = parts.next();
         let message = parts.next();
-        let result = self.eval(condition, &instance.scope);
+        let result = self.eval(condition, scope);
         match result.kind {
             ValueKind::Bool(true) | ValueKind::Error => {}
             ValueKind::Bool(false) => {
-                let message = self.eval(message, &instance.scope);
-                let headline = message
-                    .as_str()
-                    .unwrap_or("a requirement of the fleet is not met")
-                    .to_string();
-                self.report(
-                    Diagnostic::new(code::E0307, headline)
-                        .with_primary(result.span, "this is false"),
-                );
+                let message = self.eval(message, scope);
+                let headline = message.as_str().unwrap_or(fallback).to_string();
+                let mut diagnostic = Diagnostic::new(code::E0307, headline)
+                    .with_primary(result.span, "this is false");
+                // Show the values the condition read, where they were set.
+                let mut shown: Vec<&str> = Vec::new();
+                for name_ref in condition
+                    .into_iter()
+                    .flat_map(|condition| condition.descendants())
+                    .filter(|node| node.kind() == NAME_REF)
+                {
+                    let name = name_ref.text();
+                    let Some(value) = scope.lookup(name) else {
+                        continue;
+                    };
+                    if shown.contains(&name) || value.span.file != result.span.file {
+                        continue;
+                    }
+                    shown.push(name);
+                    let text = value
+                        .interpolated()
+                        .map_or_else(|| value.describe(), |text| format!("`{text}`"));
+                    diagnostic =
+                        diagnostic.with_secondary(value.span, format!("`{name}` is {text}"));
+                }
+                self.report(diagnostic);
             }
             _ => {
                 self.report(

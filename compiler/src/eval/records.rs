@@ -182,6 +182,13 @@ impl Evaluator<'_> {
                 continue;
             };
             let existing = &merged.fields[position];
+            // A `-=` below that had nothing to remove from (a template's, on a
+            // field without a default) left nothing: this field is laid over
+            // nothing. (A `+=` below with nothing under it is its list.)
+            if existing.op == SetOp::Remove {
+                merged.fields[position] = field.clone();
+                continue;
+            }
             let value = match (&existing.value.kind, &field.value.kind, field.op) {
                 // Records made by two different constructors (`git(...)` below,
                 // `helm(...)` above): the upper one replaces the lower, since

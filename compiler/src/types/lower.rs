@@ -317,15 +317,7 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
                 return Ty::Error;
             };
             if !arguments.is_empty() {
-                evaluator.report(
-                    Diagnostic::new(code::E0312, format!("`{name}` takes no arguments"))
-                        .with_primary(span, "a declared type with arguments")
-                        .with_help(
-                            "only the built-in types take arguments: `Int(...)`, `String(...)`, \
-                             `List(...)` and `Map(...)`; for a narrower type, declare one with \
-                             the built-in type and its limits",
-                        ),
-                );
+                no_arguments(evaluator, name, span);
                 return Ty::Error;
             }
             let is_prelude = item.file.module(evaluator.db).as_ref() == crate::stdlib::PRELUDE;
@@ -336,6 +328,55 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
                 Some((_, namespace)) if is_prelude => Ty::Decl(*namespace),
                 _ => Ty::Named(item),
             }
+        }
+        // `lib.Tier`: a type of the module the file imports as `lib`.
+        [alias, name]
+            if evaluator.type_named(&scope.module, alias.text()).is_none()
+                && evaluator.import_alias(scope.file, alias.text()).is_some() =>
+        {
+            let module = evaluator
+                .import_alias(scope.file, alias.text())
+                .expect("checked");
+            let found = evaluator
+                .index
+                .module(&module)
+                .and_then(|scope| scope.lookup(Namespace::Type, name.text()).first().copied());
+            let Some(item) = found else {
+                let declared: Vec<Name> = evaluator
+                    .index
+                    .module(&module)
+                    .map(|scope| {
+                        scope
+                            .entries()
+                            .filter(|(namespace, _, _)| *namespace == Namespace::Type)
+                            .map(|(_, name, _)| name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut declared = declared;
+                declared.sort();
+                let (alias, name) = (alias.text(), name.text());
+                let mut diagnostic =
+                    Diagnostic::new(code::E0200, format!("`{alias}` has no type `{name}`"))
+                        .with_primary(span, format!("not declared in `{alias}`"));
+                if let Some(suggestion) =
+                    crate::eval::closest(name, declared.iter().map(|name| &**name))
+                {
+                    diagnostic =
+                        diagnostic.with_help(format!("did you mean `{alias}.{suggestion}`?"));
+                }
+                evaluator.report(diagnostic);
+                return Ty::Error;
+            };
+            if !arguments.is_empty() {
+                no_arguments(
+                    evaluator,
+                    &format!("{}.{}", alias.text(), name.text()),
+                    span,
+                );
+                return Ty::Error;
+            }
+            Ty::Named(item)
         }
         // `Cloud.aws`: one variant of an enum, as a type.
         [enumeration, variant] => {
@@ -357,6 +398,19 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
             "write a type name, or an enum variant as `Enum.variant`",
         ),
     }
+}
+
+/// E0312 for a declared type written with arguments.
+fn no_arguments(evaluator: &Evaluator<'_>, name: &str, span: crate::diagnostics::Span) {
+    evaluator.report(
+        Diagnostic::new(code::E0312, format!("`{name}` takes no arguments"))
+            .with_primary(span, "a declared type with arguments")
+            .with_help(
+                "only the built-in types take arguments: `Int(...)`, `String(...)`, \
+                 `List(...)` and `Map(...)`; for a narrower type, declare one with \
+                 the built-in type and its limits",
+            ),
+    );
 }
 
 /// The built-in types, which no `type` declares.
