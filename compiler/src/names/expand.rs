@@ -60,9 +60,16 @@ pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> A
         let scope = evaluator.file_scope(file);
         evaluator.for_each_generated(file, local, &scope, &mut |declaration, scope, iteration| {
             let summary = &items.items[declaration as usize];
-            // A `let` or a `fleet` has no place in a `for` (E0209): it is not
+            // A `let`, the `fleet` or a definition has no place in a `for` (E0209): it is not
             // repeated, so not reported as declared twice too.
-            if matches!(summary.kind, ItemKind::Let | ItemKind::Fleet) {
+            if matches!(
+                summary.kind,
+                ItemKind::Let
+                    | ItemKind::Fleet
+                    | ItemKind::Type
+                    | ItemKind::Enum
+                    | ItemKind::Template
+            ) {
                 return;
             }
             let Some(namespace) = summary.kind.namespace() else {

@@ -758,6 +758,14 @@ fn check_placement(db: &dyn Db, file: SourceFile, diagnostics: &mut Vec<Diagnost
                     "a `for` cannot declare the `fleet`",
                     "declare the fleet once, at the top level",
                 ),
+                ItemKind::Type | ItemKind::Enum => (
+                    "a `for` cannot declare a type",
+                    "declare the type once, at the top level; a `for` repeats declarations of clusters, apps and the rest",
+                ),
+                ItemKind::Template => (
+                    "a `for` cannot declare a template",
+                    "declare the template once, at the top level, and set what differs per iteration in the declarations the `for` repeats",
+                ),
                 _ => continue,
             };
             diagnostics.push(
