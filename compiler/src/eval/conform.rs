@@ -78,9 +78,15 @@ impl Evaluator<'_> {
             }
             Ty::List(element, _) => match &value.kind {
                 ValueKind::List(items) => {
+                    // In a list of cluster sets (a gate's `waves`), `rest` is the
+                    // clusters no earlier element took.
+                    let ordered_sets = self.is_cluster_set(element);
                     let items: Arc<[Value]> = items
                         .iter()
-                        .map(|item| self.conform(item.clone(), element, module))
+                        .map(|item| match item.kind {
+                            ValueKind::Rest if ordered_sets => item.clone(),
+                            _ => self.conform(item.clone(), element, module),
+                        })
                         .collect();
                     Value::new(ValueKind::List(items), value.span)
                 }
@@ -637,9 +643,35 @@ impl Evaluator<'_> {
         Value::error(value.span)
     }
 
+    /// Whether `ty` is a set of clusters (`ClusterSet`, `Set(Cluster)`).
+    fn is_cluster_set(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::ClusterSet => true,
+            Ty::Optional(inner) => self.is_cluster_set(inner),
+            Ty::Named(item) => match self.type_def(*item).as_deref() {
+                Some(TypeDef::Alias(_, aliased)) => self.is_cluster_set(&aliased.clone()),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn conform_cluster_set(&self, value: Value, module: &str) -> Value {
         match &value.kind {
-            ValueKind::Selector(_) | ValueKind::Rest => value,
+            ValueKind::Selector(_) => value,
+            // `targets = rest`: the rest of what? Only a list of sets says.
+            ValueKind::Rest => {
+                self.report(
+                    Diagnostic::new(code::E0302, "`rest` is not a set of clusters here")
+                        .with_primary(
+                            value.span,
+                            "`rest` is only in a list of cluster sets, such as a gate's `waves`",
+                        )
+                        .with_note("`rest` is the clusters that no earlier wave took")
+                        .with_help("for every cluster, write `clusters`"),
+                );
+                Value::error(value.span)
+            }
             // `[prod-eu-1, prod-us-1]`: clusters by name.
             ValueKind::List(items) => {
                 let mut names = Vec::new();
@@ -682,10 +714,7 @@ impl Evaluator<'_> {
         // A constructor call names its member: `vault(...)` in `SecretStore`.
         if let ValueKind::Record(record) = &value.kind {
             if let Some(constructor) = record.ty {
-                if members
-                    .iter()
-                    .any(|member| *member == Ty::Named(constructor))
-                {
+                if members.contains(&Ty::Named(constructor)) {
                     return self.conform(value, &Ty::Named(constructor), module);
                 }
                 let allowed = self.member_names(members);
@@ -791,8 +820,10 @@ impl Evaluator<'_> {
 
     /// The constructor call that makes `record` as the one member of `records`
     /// whose fields it sets: `http_get("/healthz", port = 8080)` for `{ path =
-    /// "/healthz", port = 8080 }`. A member that gets all its required fields is
-    /// preferred; none if no single member fits, or a value is not short text.
+    /// "/healthz", port = 8080 }`. Of the members that have every field the record
+    /// sets, one whose types take the values and that gets all its required
+    /// fields is preferred; none if no single member fits best, or a value is not
+    /// short text on one line.
     fn constructor_call(
         &self,
         record: &Record,
@@ -978,7 +1009,7 @@ impl Evaluator<'_> {
             }
             (Ty::List(..), ValueKind::List(_)) => true,
             (Ty::Map(..), ValueKind::Record(_)) => true,
-            (Ty::ClusterSet, ValueKind::Selector(_) | ValueKind::Rest) => true,
+            (Ty::ClusterSet, ValueKind::Selector(_)) => true,
             (Ty::Optional(inner), _) => self.accepts(value, inner, module),
             (Ty::Decl(namespace), ValueKind::Symbol(name)) => {
                 !self.index.lookup(module, *namespace, name).is_empty()
@@ -1329,6 +1360,75 @@ impl Evaluator<'_> {
                 self.report(diagnostic);
             }
         }
+    }
+
+    /// E0302 when `ty`, written (or made by the template `template`) at `span`,
+    /// is not the type of a declaration of `kind` nor a member of it: `env
+    /// staging: Team`. `None` when it was reported.
+    pub fn check_declaration_kind(
+        &self,
+        (word, type_name): (&str, &str),
+        ty: &Ty,
+        span: Span,
+        template: Option<&str>,
+    ) -> Option<()> {
+        let expected = crate::types::lower::declaration_type(self, type_name);
+        let Ty::Named(expected_item) = expected else {
+            return Some(());
+        };
+        // Through aliases: `type Eks = AwsCluster`.
+        let mut found = ty.clone();
+        while let Ty::Named(item) = found
+            && let Some(TypeDef::Alias(_, aliased @ Ty::Named(_))) = self.type_def(item).as_deref()
+        {
+            found = aliased.clone();
+        }
+        let members: Vec<Ty> = match self.type_def(expected_item).as_deref() {
+            Some(TypeDef::Alias(_, Ty::Union(members))) => members.to_vec(),
+            _ => Vec::new(),
+        };
+        if matches!(found, Ty::Error) || found == expected || members.contains(&found) {
+            return Some(());
+        }
+        let found_name = match &found {
+            Ty::Named(item) => format!("`{}`", self.type_name(*item)),
+            Ty::Variant(_, variant) => format!("`{variant}`"),
+            _ => self.ty_text(ty),
+        };
+        // `ty_text` gives its own article to what is not a name ("a list of ...").
+        let a_found = if found_name.starts_with('`') {
+            with_article(&found_name)
+        } else {
+            found_name.clone()
+        };
+        let a_word = with_article(word);
+        let label = match template {
+            Some(template) => format!("`{template}` is a template of {found_name}"),
+            None => format!("{a_found}, not {}", with_article(&format!("`{type_name}`"))),
+        };
+        let members_text: Vec<String> = members
+            .iter()
+            .filter_map(|member| match member {
+                Ty::Named(item) => Some(format!("`{}`", self.type_name(*item))),
+                _ => None,
+            })
+            .collect();
+        let help = if members_text.is_empty() {
+            format!(
+                "{a_word}'s type is `{type_name}`: leave the type out, as in `{word} name {{ ... }}`"
+            )
+        } else {
+            format!(
+                "{a_word}'s type is `{type_name}` or one of its members, {}",
+                or_list(&members_text)
+            )
+        };
+        self.report(
+            Diagnostic::new(code::E0302, format!("{a_word} cannot be {a_found}"))
+                .with_primary(span, label)
+                .with_help(help),
+        );
+        None
     }
 
     /// The name of a declared type, for messages.

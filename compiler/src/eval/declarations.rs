@@ -308,7 +308,9 @@ impl<'db> Evaluator<'db> {
         Some((name, span))
     }
 
-    /// `: eks` (a template: its record is the base) or `: Cluster` (a type).
+    /// `: eks` (a template: its record is the base) or `: Cluster` (a type). The
+    /// type, or the template's, must be the declaration kind's (`Cluster` for a
+    /// cluster) or a member of it (`AwsCluster`); a template may be of any kind.
     fn annotation(
         &self,
         annotation: SyntaxNode<'_>,
@@ -325,6 +327,10 @@ impl<'db> Evaluator<'db> {
             _ => return None,
         };
         let span = scope.span(annotation.range());
+        let kind = annotation
+            .parent()
+            .and_then(|type_annotation| type_annotation.parent())
+            .and_then(|declaration| crate::types::lower::declaration_kind(declaration.kind()));
         let template = if words.len() == 1 {
             self.index
                 .lookup(&module, Namespace::Template, name)
@@ -337,6 +343,9 @@ impl<'db> Evaluator<'db> {
         };
         if let Some(template) = template {
             let (record, ty) = self.template(template)?;
+            if let Some(kind) = kind {
+                self.check_declaration_kind(kind, &ty, span, Some(&words.join(".")))?;
+            }
             return Some((Some(record), ty));
         }
         if self.type_named(&module, name).is_some() {
@@ -346,6 +355,9 @@ impl<'db> Evaluator<'db> {
                 Ty::Decl(_) => declaration_type(self, name),
                 other => other,
             };
+            if let Some(kind) = kind {
+                self.check_declaration_kind(kind, &ty, span, None)?;
+            }
             return Some((None, ty));
         }
         self.unresolved(name, span, &module, Some(Namespace::Template));

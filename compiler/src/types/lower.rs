@@ -27,6 +27,22 @@ pub const DECLARATION_TYPES: &[(&str, Namespace)] = &[
     ("Manifest", Namespace::Manifest),
 ];
 
+/// The word and the type of each kind of declaration that has a type: a
+/// `cluster` is a `Cluster`.
+pub fn declaration_kind(kind: crate::syntax::SyntaxKind) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        FLEET_DECL => ("fleet", "Fleet"),
+        ENV_DECL => ("env", "Env"),
+        TEAM_DECL => ("team", "Team"),
+        CLUSTER_DECL => ("cluster", "Cluster"),
+        APP_DECL => ("app", "App"),
+        PROMOTION_DECL => ("promotion", "Promotion"),
+        POLICY_DECL => ("policy", "Policy"),
+        MANIFEST_DECL => ("manifest", "Manifest"),
+        _ => return None,
+    })
+}
+
 pub fn lower(evaluator: &Evaluator<'_>, item: ItemId) -> Option<TypeDef> {
     let node = crate::eval::node_of(evaluator.db, item);
     let scope = evaluator.file_scope(item.file);
@@ -381,12 +397,33 @@ fn lower_path(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) ->
         // `Cloud.aws`: one variant of an enum, as a type.
         [enumeration, variant] => {
             let Some(item) = evaluator.type_named(&scope.module, enumeration.text()) else {
-                evaluator.unresolved(
-                    enumeration.text(),
-                    span,
-                    &scope.module,
-                    Some(Namespace::Type),
-                );
+                let first = enumeration.text();
+                // `lib.Tier` without `import "./lib"`: say what the path can mean.
+                let stdlib = crate::stdlib::FILES
+                    .iter()
+                    .map(|file| file.module)
+                    .find(|module| module.strip_prefix("std.") == Some(first));
+                if first.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    let help = match stdlib {
+                        Some(module) => format!("add `import {module}`"),
+                        None => format!(
+                            "if `{first}` is a library folder beside this file, add `import \"./{first}\"`"
+                        ),
+                    };
+                    evaluator.report(
+                        Diagnostic::new(code::E0200, format!("no type or import named `{first}`"))
+                            .with_primary(
+                                span,
+                                format!(
+                                    "`{first}.{}` names a type of an imported module, or a variant of an enum",
+                                    variant.text()
+                                ),
+                            )
+                            .with_help(help),
+                    );
+                    return Ty::Error;
+                }
+                evaluator.unresolved(first, span, &scope.module, Some(Namespace::Type));
                 return Ty::Error;
             };
             Ty::Variant(item, Name::from(variant.text()))
@@ -586,10 +623,31 @@ fn string_constraint(
     Some(constraint)
 }
 
-/// The lowered type of a declaration kind's bodies, by its prelude type name.
+/// The lowered type of a declaration kind's bodies, by its type's name: the
+/// prelude's, or else the stdlib module's that declares it (`Policy` is
+/// `std.policies.Policy`, whether or not the fleet imports `std.policies`).
 pub fn declaration_type(evaluator: &Evaluator<'_>, type_name: &str) -> Ty {
-    match evaluator.prelude_type(type_name) {
+    match stdlib_type(evaluator, type_name) {
         Some(item) => Ty::Named(item),
         None => Ty::Error,
     }
+}
+
+/// The stdlib's type called `name`: the prelude's, then the other modules', in
+/// the stdlib's order.
+pub fn stdlib_type(evaluator: &Evaluator<'_>, name: &str) -> Option<ItemId> {
+    if let Some(item) = evaluator.prelude_type(name) {
+        return Some(item);
+    }
+    let mut modules: Vec<&str> = crate::stdlib::FILES
+        .iter()
+        .map(|file| file.module)
+        .collect();
+    modules.dedup();
+    modules.into_iter().find_map(|module| {
+        evaluator
+            .index
+            .module(module)
+            .and_then(|scope| scope.lookup(Namespace::Type, name).first().copied())
+    })
 }
