@@ -480,6 +480,17 @@ impl<'db> Evaluator<'db> {
             .child_of_kind(BODY)
             .map(|body| self.body(body, scope))
             .unwrap_or_default();
+        // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
+        // overlay's partial record is of the constructor the app's value has.
+        let raw = match model
+            .apps
+            .iter()
+            .find(|app| app.declared.name == app_name)
+            .and_then(|app| app.declared.value.as_record())
+        {
+            Some(app) => adopt_constructors(&raw, app),
+            None => raw,
+        };
         let value = self.conform(
             Value::new(ValueKind::Record(Arc::new(raw)), span),
             &app_type,
@@ -499,7 +510,6 @@ impl<'db> Evaluator<'db> {
         }
     }
 
-    /// `@ production, region "eu-west-1"`: the layer an overlay is on.
     /// Whether `text` is a region of one of the clouds; E0302 with the closest
     /// region if not (an overlay for a misspelt region would never apply).
     pub(crate) fn is_region(&self, text: &str, span: Span) -> bool {
@@ -532,6 +542,7 @@ impl<'db> Evaluator<'db> {
         false
     }
 
+    /// `@ production, region "eu-west-1"`: the layer an overlay is on.
     fn layer_key(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<LayerKey> {
         let list = node.child_of_kind(LAYER_LIST)?;
         let mut key = LayerKey {
@@ -781,6 +792,35 @@ impl<'db> Evaluator<'db> {
             }
             _ => ClusterSet::with_capacity(index.clusters),
         }
+    }
+}
+
+/// An overlay's partial record, where it changes inside a record a constructor
+/// made (`http_get(...)`, `git(...)`), typed as that constructor's record, so the
+/// change is checked against the value it changes.
+fn adopt_constructors(overlay: &Record, below: &Record) -> Record {
+    let fields = overlay
+        .fields
+        .iter()
+        .map(|field| {
+            let (ValueKind::Record(partial), Some(ValueKind::Record(existing))) = (
+                &field.value.kind,
+                below.get(&field.name).map(|value| &value.kind),
+            ) else {
+                return field.clone();
+            };
+            let mut adopted = adopt_constructors(partial, existing);
+            if adopted.ty.is_none() {
+                adopted.ty = existing.ty;
+            }
+            let mut field = field.clone();
+            field.value = Value::new(ValueKind::Record(Arc::new(adopted)), field.value.span);
+            field
+        })
+        .collect();
+    Record {
+        ty: overlay.ty,
+        fields,
     }
 }
 
