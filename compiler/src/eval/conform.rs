@@ -143,7 +143,17 @@ impl Evaluator<'_> {
                 }
             }
             Ty::Union(members) => self.conform_union(value, members, module, None),
-            Ty::Decl(namespace) => self.conform_reference(value, *namespace, module),
+            Ty::Decl(namespace) => {
+                // Decision 004: where the type expects a declaration, a name means
+                // the declaration, even if a `let` of that name was read.
+                let value = match self.let_names.borrow().get(&value.span) {
+                    Some(name) if !self.index.lookup(module, *namespace, name).is_empty() => {
+                        Value::new(ValueKind::Symbol(name.clone()), value.span)
+                    }
+                    _ => value,
+                };
+                self.conform_reference(value, *namespace, module)
+            }
         }
     }
 

@@ -157,6 +157,15 @@ impl Evaluator<'_> {
             };
         }
         if let Some(value) = self.let_value(&scope.module, name) {
+            let declared_too = Namespace::DECLARATIONS.iter().any(|namespace| {
+                !self
+                    .index
+                    .lookup(&scope.module, *namespace, name)
+                    .is_empty()
+            });
+            if declared_too {
+                self.let_names.borrow_mut().insert(span, Name::from(name));
+            }
             return Value {
                 kind: value.kind,
                 span,

@@ -47,6 +47,10 @@ pub struct Evaluator<'db> {
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
     expanded_names: std::cell::OnceCell<FxHashMap<ItemId, Name>>,
+    /// Names that read a `let` although a declaration has the same name, by the
+    /// span of the name: a field whose type expects that kind of declaration
+    /// takes the declaration instead (decision 004).
+    let_names: RefCell<FxHashMap<Span, Name>>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -83,6 +87,7 @@ impl<'db> Evaluator<'db> {
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
+            let_names: RefCell::default(),
             clusters_dropped: std::cell::Cell::new(false),
             diagnostics: RefCell::default(),
             loop_invariant_diagnostics: RefCell::default(),
