@@ -1,9 +1,9 @@
 //! E0403: the names that become Kubernetes object names must be DNS-1123 labels.
 
+use crate::diagnostics::wording::with_article;
 use crate::diagnostics::{Diagnostic, code};
 use crate::eval::Evaluator;
 use crate::model::{Declared, FleetModel};
-use crate::names::items::with_article;
 
 /// At most 63 characters of lower-case letters, digits and `-`, starting and
 /// ending with a letter or digit.

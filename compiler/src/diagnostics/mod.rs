@@ -5,6 +5,7 @@
 mod codes;
 mod json;
 mod render;
+pub mod wording;
 
 pub use codes::{ALL_CODES, Code};
 pub use json::{JSON_SCHEMA_VERSION, to_json};

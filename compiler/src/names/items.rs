@@ -114,19 +114,8 @@ impl ItemKind {
 
     /// The kind with its article: "an app", "a cluster".
     pub fn with_article(self) -> String {
-        with_article(self.describe())
+        crate::diagnostics::wording::with_article(self.describe())
     }
-}
-
-/// `word` after "a" or "an", as it is read aloud: "an env", "an app", "a team".
-/// (Words starting with `u` take "a", as in "a unit"; no kind word starts with a
-/// silent `h`.)
-pub fn with_article(word: &str) -> String {
-    let article = match word.as_bytes().first() {
-        Some(b'a' | b'e' | b'i' | b'o') => "an",
-        _ => "a",
-    };
-    format!("{article} {word}")
 }
 
 impl Namespace {
@@ -159,7 +148,7 @@ impl Namespace {
 
     /// The name space's kind with its article: "an app", "a team".
     pub fn with_article(self) -> String {
-        with_article(self.describe())
+        crate::diagnostics::wording::with_article(self.describe())
     }
 
     /// The declaration word of a name space: `team` for teams.
