@@ -542,8 +542,7 @@ impl Evaluator<'_> {
             let module = record_type.item.file.module(self.db).clone();
             let raw = self.eval(Some(expression), &scope);
             let conformed = self.conform(raw, &definition.ty, &module);
-            let anchor = conformed.span;
-            self.complete(conformed, &definition.ty, anchor, &module)
+            self.complete(conformed, &definition.ty, &module)
         });
         self.defaults.borrow_mut().insert(key, value.clone());
         value
@@ -1135,16 +1134,16 @@ impl Evaluator<'_> {
     }
 
     /// Completes a record of a record type after its layers are merged: fills
-    /// defaults, reports missing fields (at `anchor`, the declaration), completes
+    /// defaults, reports missing fields (where the record was written), completes
     /// nested records, and checks the type's `require`s.
-    pub fn complete(&self, value: Value, ty: &Ty, anchor: Span, module: &str) -> Value {
+    pub fn complete(&self, value: Value, ty: &Ty, module: &str) -> Value {
         match (ty, &value.kind) {
             (_, ValueKind::Error) => value,
-            (Ty::Optional(inner), _) => self.complete(value, inner, anchor, module),
+            (Ty::Optional(inner), _) => self.complete(value, inner, module),
             (Ty::List(element, _), ValueKind::List(items)) => {
                 let items: Arc<[Value]> = items
                     .iter()
-                    .map(|item| self.complete(item.clone(), element, anchor, module))
+                    .map(|item| self.complete(item.clone(), element, module))
                     .collect();
                 Value::new(ValueKind::List(items), value.span)
             }
@@ -1153,7 +1152,7 @@ impl Evaluator<'_> {
                     .fields
                     .iter()
                     .map(|field| Field {
-                        value: self.complete(field.value.clone(), element, anchor, module),
+                        value: self.complete(field.value.clone(), element, module),
                         ..field.clone()
                     })
                     .collect();
@@ -1164,7 +1163,7 @@ impl Evaluator<'_> {
             }
             (Ty::Union(members), ValueKind::Record(record)) => match record.ty {
                 Some(item) if members.contains(&Ty::Named(item)) => {
-                    self.complete(value, &Ty::Named(item), anchor, module)
+                    self.complete(value, &Ty::Named(item), module)
                 }
                 _ => value,
             },
@@ -1174,9 +1173,7 @@ impl Evaluator<'_> {
                     let anchor = value.span;
                     self.complete_record(value, &record_type.clone(), anchor, module)
                 }
-                Some(TypeDef::Alias(_, aliased)) => {
-                    self.complete(value, &aliased.clone(), anchor, module)
-                }
+                Some(TypeDef::Alias(_, aliased)) => self.complete(value, &aliased.clone(), module),
                 _ => value,
             },
             _ => value,
@@ -1217,8 +1214,7 @@ impl Evaluator<'_> {
                             None => field.clone(),
                         },
                     };
-                    let completed =
-                        self.complete(field.value.clone(), &definition.ty, anchor, module);
+                    let completed = self.complete(field.value.clone(), &definition.ty, module);
                     fields.push(Field {
                         value: completed,
                         op: SetOp::Set,

@@ -239,7 +239,6 @@ impl<'db> Evaluator<'db> {
         let node = super::node_of(self.db, instance.item);
         let scope = &instance.scope;
         let (name, span) = self.declaration_name(instance.item, node, scope)?;
-        let anchor = span;
         let (base, ty) = match node
             .child_of_kind(TYPE_ANNOTATION)
             .and_then(|annotation| annotation.children().next())
@@ -257,7 +256,7 @@ impl<'db> Evaluator<'db> {
         };
         let value = Value::new(ValueKind::Record(Arc::new(merged)), span);
         let typed = self.conform(value, &ty, &scope.module);
-        let completed = self.complete(typed, &ty, anchor, &scope.module);
+        let completed = self.complete(typed, &ty, &scope.module);
         self.body_requires(node, &completed, scope, &name);
         Some(Declared {
             name,
@@ -584,7 +583,7 @@ impl<'db> Evaluator<'db> {
                     }
                 },
             };
-            let Some(name) = name else { return None };
+            let name = name?;
             if slot.replace(name).is_some() {
                 self.report(
                     Diagnostic::new(

@@ -403,10 +403,7 @@ impl Evaluator<'_> {
     fn field_access(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
         let span = scope.span(node.range());
         let base_node = node.children().next();
-        let field = node
-            .child_tokens()
-            .filter(|token| !token.kind().is_trivia())
-            .last();
+        let field = node.child_tokens().rfind(|token| !token.kind().is_trivia());
         let Some(field) = field.filter(|token| token.kind() != DOT) else {
             return Value::error(span);
         };
@@ -907,8 +904,7 @@ impl Evaluator<'_> {
                 let base = node.children().next()?;
                 let key = node
                     .child_tokens()
-                    .filter(|token| !token.kind().is_trivia())
-                    .last()?;
+                    .rfind(|token| !token.kind().is_trivia())?;
                 (base.kind() == NAME_REF && base.text() == "labels")
                     .then(|| ClusterField::Label(Name::from(key.text())))
             }

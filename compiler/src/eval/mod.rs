@@ -38,9 +38,9 @@ pub struct Evaluator<'db> {
     pub index: Arc<NameIndex>,
     lets: RefCell<FxHashMap<ItemId, Memo>>,
     types: RefCell<FxHashMap<ItemId, Option<Arc<TypeDef>>>>,
-    templates: RefCell<FxHashMap<ItemId, Option<(value::Record, crate::types::Ty)>>>,
+    templates: RefCell<FxHashMap<ItemId, Option<Template>>>,
     defaults: RefCell<FxHashMap<(ItemId, Name), Option<Value>>>,
-    attributes: RefCell<FxHashMap<(ItemId, Name), Option<Arc<value::Record>>>>,
+    attributes: RefCell<FxHashMap<(ItemId, Name), Option<Attributes>>>,
     /// Expressions evaluated inside loops, by (file, node): the value when the
     /// expression does not depend on the loop's variables, `None` when it does.
     invariants: RefCell<FxHashMap<(FileId, u32), Option<Value>>>,
@@ -166,15 +166,12 @@ impl<'db> Evaluator<'db> {
             None => {}
         }
         self.lets.borrow_mut().insert(item, Memo::InProgress);
-        let expression = node
-            .children()
-            .filter(|child| {
-                !matches!(
-                    child.kind(),
-                    crate::syntax::SyntaxKind::NAME | crate::syntax::SyntaxKind::TYPE_ANNOTATION
-                )
-            })
-            .last();
+        let expression = node.children().rfind(|child| {
+            !matches!(
+                child.kind(),
+                crate::syntax::SyntaxKind::NAME | crate::syntax::SyntaxKind::TYPE_ANNOTATION
+            )
+        });
         let value = self.eval(expression, &scope);
         let value = match node.child_of_kind(crate::syntax::SyntaxKind::TYPE_ANNOTATION) {
             // `let replicas: Int = ...`: the value is checked like a field's.
@@ -182,7 +179,7 @@ impl<'db> Evaluator<'db> {
                 Some(type_node) => {
                     let ty = crate::types::lower::lower_ty(self, type_node, &scope);
                     let conformed = self.conform(value, &ty, &scope.module);
-                    self.complete(conformed, &ty, span, &scope.module)
+                    self.complete(conformed, &ty, &scope.module)
                 }
                 None => value,
             },
@@ -524,6 +521,12 @@ fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
         }
     }
 }
+
+/// A template's record (checked, not completed) and the type it is part of.
+type Template = (value::Record, crate::types::Ty);
+
+/// The attribute record of an enum variant (`{ city = "Mumbai", ... }`).
+type Attributes = Arc<value::Record>;
 
 /// The syntax node of an item.
 pub fn node_of(db: &dyn Db, item: ItemId) -> crate::syntax::SyntaxNode<'_> {

@@ -34,10 +34,7 @@ impl Evaluator<'_> {
                         Some(token) if token.kind() == MINUS_EQ => SetOp::Remove,
                         _ => SetOp::Set,
                     };
-                    let value_node = entry
-                        .children()
-                        .filter(|child| child.kind() != FIELD_PATH)
-                        .last();
+                    let value_node = entry.children().rfind(|child| child.kind() != FIELD_PATH);
                     let value = self.eval(value_node, scope);
                     self.set_path(&mut record, &path, op, value);
                 }

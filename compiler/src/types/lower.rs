@@ -235,8 +235,7 @@ pub fn field_default(entry: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
     entry.token_of_kind(EQ)?;
     entry
         .children()
-        .filter(|child| !is_type_node(child.kind()))
-        .last()
+        .rfind(|child| !is_type_node(child.kind()))
         .filter(|child| !is_key(entry, *child))
 }
 
