@@ -207,8 +207,14 @@ impl<'db> Evaluator<'db> {
             let targets = self.targets_of(&declared.value, &index);
             model.manifests.push(model::Manifest { declared, targets });
         }
+        let app_positions: FxHashMap<Name, usize> = model
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(position, app)| (app.declared.name.clone(), position))
+            .collect();
         for instance in &overlays {
-            self.overlay(instance, &mut model);
+            self.overlay(instance, &mut model, &app_positions);
         }
         for app in &mut model.apps {
             app.layers.sort_by_key(|layer| layer.key.precedence());
@@ -458,7 +464,9 @@ impl<'db> Evaluator<'db> {
         ));
     }
 
-    fn overlay(&self, instance: &Instance, model: &mut FleetModel) {
+    /// An overlay, as a layer of its app (`apps` finds an app's place in the
+    /// model by its name).
+    fn overlay(&self, instance: &Instance, model: &mut FleetModel, apps: &FxHashMap<Name, usize>) {
         let node = super::node_of(self.db, instance.item);
         let scope = &instance.scope;
         let span = scope.span(node.range());
@@ -481,26 +489,19 @@ impl<'db> Evaluator<'db> {
             .unwrap_or_default();
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
-        let raw = match model
-            .apps
-            .iter()
-            .find(|app| app.declared.name == app_name)
-            .and_then(|app| app.declared.value.as_record())
-        {
-            Some(app) => adopt_constructors(&raw, app),
-            None => raw,
-        };
+        let position = apps.get(&app_name).copied();
+        let raw =
+            match position.and_then(|position| model.apps[position].declared.value.as_record()) {
+                Some(app) => adopt_constructors(&raw, app),
+                None => raw,
+            };
         let value = self.conform(
             Value::new(ValueKind::Record(Arc::new(raw)), span),
             &app_type,
             &scope.module,
         );
-        if let Some(app) = model
-            .apps
-            .iter_mut()
-            .find(|app| app.declared.name == app_name)
-        {
-            app.layers.push(Layer {
+        if let Some(position) = position {
+            model.apps[position].layers.push(Layer {
                 key,
                 value,
                 item: instance.item,

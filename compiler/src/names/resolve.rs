@@ -80,9 +80,12 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
     check_placement(db, file, &mut resolution.diagnostics);
     check_qualified_annotations(db, workspace, file, &mut resolution.diagnostics);
 
+    let mut resolved: rustc_hash::FxHashMap<&str, Resolution> = rustc_hash::FxHashMap::default();
     // Walk the tree with the names bound around each node.
-    let mut stack: Vec<(SyntaxNode<'_>, Vec<Name>, bool)> =
-        vec![(parse.tree().root(), Vec::new(), false)];
+    // The bound names are shared by all the nodes below a binder.
+    let mut stack: Vec<(SyntaxNode<'_>, std::rc::Rc<Vec<Name>>, bool)> =
+        vec![(parse.tree().root(), std::rc::Rc::default(), false)];
+    let mut children = Vec::new();
     while let Some((node, bound, in_where)) = stack.pop() {
         match node.kind() {
             NAME_REF => {
@@ -93,6 +96,9 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
                     Resolution::ClusterField
                 } else if matches!(name, "clusters" | "rest" | "range" | "len" | "present") {
                     Resolution::Builtin
+                } else if let Some(known) = resolved.get(name) {
+                    // A name resolves the same way wherever nothing binds it.
+                    known.clone()
                 } else {
                     let declarations: Vec<(Namespace, ItemId)> = NAME_SPACES
                         .iter()
@@ -104,39 +110,44 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
                         })
                         .collect();
                     let variant_of = index.variant_owners(&module, name);
-                    if declarations.is_empty() && variant_of.is_empty() {
+                    let found = if declarations.is_empty() && variant_of.is_empty() {
                         Resolution::Unresolved
                     } else {
                         Resolution::Items {
                             declarations,
                             variant_of,
                         }
-                    }
+                    };
+                    resolved.insert(name, found.clone());
+                    found
                 };
                 resolution.names.push((node.range(), found));
             }
             _ => {
-                let mut inner_bound = bound.clone();
+                let mut inner_bound = bound;
                 // Variables of a `for` or a comprehension are in scope in it.
                 if matches!(node.kind(), FOR_ITEM | COMPREHENSION) {
+                    let names = std::rc::Rc::make_mut(&mut inner_bound);
                     for binding in node.children().filter(|child| child.kind() == FOR_BINDING) {
                         if let Some(name) =
                             binding.child_tokens().find(|token| token.kind() == IDENT)
                         {
-                            inner_bound.push(Name::from(name.text()));
+                            names.push(Name::from(name.text()));
                         }
                     }
                 }
                 // A record type's fields are in scope in its `require`s.
                 if node.kind() == RECORD_TYPE {
+                    let names = std::rc::Rc::make_mut(&mut inner_bound);
                     for entry in node.children().filter(|entry| entry.kind() == FIELD_DECL) {
                         if let Some(name) = crate::types::lower::field_decl_name(entry) {
-                            inner_bound.push(name);
+                            names.push(name);
                         }
                     }
                 }
-                let children: Vec<_> = node.children().collect();
-                for (position, child) in children.into_iter().enumerate().rev() {
+                children.clear();
+                children.extend(node.children());
+                for (position, child) in children.iter().copied().enumerate().rev() {
                     // In `x where condition`, the condition is the second child.
                     let child_in_where = in_where || (node.kind() == WHERE_EXPR && position == 1);
                     stack.push((child, inner_bound.clone(), child_in_where));
