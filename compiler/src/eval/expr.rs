@@ -181,7 +181,7 @@ impl Evaluator<'_> {
             "rest" => return Value::new(ValueKind::Rest, span),
             _ => {}
         }
-        Value::new(ValueKind::Symbol(Name::from(name)), span)
+        Value::new(ValueKind::Symbol(self.name(name)), span)
     }
 
     fn prefix(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {

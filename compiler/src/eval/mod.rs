@@ -51,6 +51,9 @@ pub struct Evaluator<'db> {
     /// span of the name: a field whose type expects that kind of declaration
     /// takes the declaration instead (decision 004).
     let_names: RefCell<FxHashMap<Span, Name>>,
+    /// Every field name and bare name read so far, shared: a body in a loop of
+    /// ten thousand iterations names the same fields ten thousand times.
+    names: RefCell<rustc_hash::FxHashSet<Name>>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -87,12 +90,23 @@ impl<'db> Evaluator<'db> {
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
+            names: RefCell::default(),
             let_names: RefCell::default(),
             clusters_dropped: std::cell::Cell::new(false),
             diagnostics: RefCell::default(),
             loop_invariant_diagnostics: RefCell::default(),
             diagnostic_iterations: RefCell::default(),
         }
+    }
+
+    /// `text` as a `Name`, shared with every other use of the same text.
+    pub fn name(&self, text: &str) -> Name {
+        if let Some(name) = self.names.borrow().get(text) {
+            return name.clone();
+        }
+        let name = Name::from(text);
+        self.names.borrow_mut().insert(name.clone());
+        name
     }
 
     pub fn report(&self, diagnostic: Diagnostic) {

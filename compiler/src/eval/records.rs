@@ -44,7 +44,7 @@ impl Evaluator<'_> {
                     };
                     for label in entry.children().filter(|child| child.kind() == BLOCK_LABEL) {
                         match label_text(label) {
-                            Some(text) => path.push((Name::from(text), scope.span(label.range()))),
+                            Some(text) => path.push((self.name(&text), scope.span(label.range()))),
                             None => continue,
                         }
                     }
@@ -71,7 +71,7 @@ impl Evaluator<'_> {
             match element {
                 SyntaxElement::Token(token) if token.kind() == DOT || token.kind().is_trivia() => {}
                 SyntaxElement::Token(token) => {
-                    keys.push((Name::from(token.text()), scope.span(token.range())))
+                    keys.push((self.name(token.text()), scope.span(token.range())))
                 }
                 SyntaxElement::Node(node) if node.kind() == STRING => {
                     let key = self.string(node, scope);
