@@ -186,33 +186,15 @@ fn fleet_files_in(folder: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fleet_compiler::check::{check, workspace};
-    use fleet_compiler::db::Database;
-    use fleet_compiler::names::modules::LibraryFolders;
+    use crate::compilation::Compilation;
 
     const FLEET: &str = "fleet acme { repo = \"https://github.com/acme/gitops\" }\nenv dev {}\n";
 
-    /// Loads `root` and checks it the way `fleet check` does, with the loader's
-    /// findings about folders set in the database.
+    /// Loads `root` and checks it the way `fleet check` does.
     fn check_messages(root: &Path) -> Vec<(String, Option<String>)> {
-        let loaded = load(root).expect("the fleet loads");
-        let db = Database::default();
-        LibraryFolders::new(&db, loaded.folders.clone());
-        let files: Vec<_> = loaded
-            .files
-            .iter()
-            .map(|file| {
-                let source = loaded.sources.get(file.id);
-                (
-                    file.id,
-                    source.path.clone(),
-                    source.text.clone(),
-                    file.module.clone(),
-                )
-            })
-            .collect();
-        let workspace = workspace(&db, files);
-        check(&db, workspace)
+        let compilation = Compilation::open(root).expect("the fleet loads");
+        compilation
+            .diagnostics()
             .iter()
             .map(|diagnostic| {
                 assert_eq!(diagnostic.code.id, "E0203", "{diagnostic:?}");

@@ -135,6 +135,21 @@ impl Namespace {
         }
     }
 
+    /// Every name space.
+    pub const ALL: [Namespace; 11] = [
+        Namespace::Value,
+        Namespace::Type,
+        Namespace::Template,
+        Namespace::Fleet,
+        Namespace::Env,
+        Namespace::Team,
+        Namespace::Cluster,
+        Namespace::App,
+        Namespace::Promotion,
+        Namespace::Policy,
+        Namespace::Manifest,
+    ];
+
     /// The name spaces of declarations a bare name can mean, each qualified by
     /// its declaration word (`team.search`).
     pub const DECLARATIONS: [Namespace; 6] = [

@@ -54,20 +54,6 @@ impl FileResolution {
     }
 }
 
-const NAME_SPACES: [Namespace; 11] = [
-    Namespace::Value,
-    Namespace::Type,
-    Namespace::Template,
-    Namespace::Fleet,
-    Namespace::Env,
-    Namespace::Team,
-    Namespace::Cluster,
-    Namespace::App,
-    Namespace::Promotion,
-    Namespace::Policy,
-    Namespace::Manifest,
-];
-
 #[salsa::tracked(returns(clone))]
 pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileResolution> {
     let index = name_index(db, workspace);
@@ -100,7 +86,7 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
                     // A name resolves the same way wherever nothing binds it.
                     known.clone()
                 } else {
-                    let declarations: Vec<(Namespace, ItemId)> = NAME_SPACES
+                    let declarations: Vec<(Namespace, ItemId)> = Namespace::ALL
                         .iter()
                         .flat_map(|namespace| {
                             index
