@@ -1,6 +1,7 @@
 //! The gates of promotions. E0415: a promotion into a `protected` env needs a gate
 //! with an approval, so no version reaches it on a merge alone. E0416: a canary's
-//! traffic steps increase and end at 100%, as Flagger's analysis walks them.
+//! traffic steps increase and end at 100%, as Flagger's analysis walks them. Waves:
+//! each takes some of the app's clusters in the env, and `rest` comes last.
 
 use super::field;
 use crate::diagnostics::{Diagnostic, code};
@@ -127,5 +128,72 @@ fn check_steps(evaluator: &Evaluator<'_>, env: &str, steps: &Value) {
             .with_primary(last_step.span, "the last step")
             .with_help("end the steps at `100%`, where the canary is promoted"),
         );
+    }
+}
+
+/// The waves of a gate roll a version out to the env's clusters in turns. W0406
+/// for a wave that takes none of the app's clusters in the env (it would wait for
+/// nothing); E0407 for `rest` anywhere but last (the waves after it get nothing).
+pub fn waves(evaluator: &Evaluator<'_>, model: &FleetModel) {
+    for promotion in &model.promotions {
+        let Some(app) = model
+            .apps
+            .iter()
+            .find(|app| app.declared.name == promotion.name)
+        else {
+            continue;
+        };
+        // An app whose targets failed, or a cluster that failed, was reported: an
+        // empty wave would only repeat it.
+        let judged = app.targets.span.is_some() && !evaluator.clusters_dropped.get();
+        let Some(gates) = field(&promotion.value, "gate").and_then(|value| value.as_record())
+        else {
+            continue;
+        };
+        for gate in &gates.fields {
+            let Some(waves) = field(&gate.value, "waves").and_then(Value::as_list) else {
+                continue;
+            };
+            // The app's clusters in the gate's env: what the waves share out.
+            let in_env: Vec<usize> = model
+                .clusters
+                .iter()
+                .enumerate()
+                .filter(|(index, cluster)| cluster.env == gate.name && app.targets.contains(*index))
+                .map(|(index, _)| index)
+                .collect();
+            for (position, wave) in waves.iter().enumerate() {
+                match &wave.kind {
+                    ValueKind::Rest if position + 1 < waves.len() => evaluator.report(
+                        Diagnostic::new(code::E0407, "`rest` is the last wave")
+                            .with_primary(wave.span, "the clusters no earlier wave took")
+                            .with_secondary(waves[position + 1].span, "so this wave gets none")
+                            .with_help("move `rest` to the end of `waves`"),
+                    ),
+                    ValueKind::Selector(selector) if judged => {
+                        let Some(selected) = evaluator.clusters_selected(selector) else {
+                            continue;
+                        };
+                        if in_env.iter().any(|index| selected.contains(*index)) {
+                            continue;
+                        }
+                        evaluator.report(
+                            Diagnostic::new(
+                                code::W0406,
+                                format!(
+                                    "wave {} of the gate for `{}` selects no cluster of `{}`",
+                                    position + 1,
+                                    gate.name,
+                                    app.declared.name
+                                ),
+                            )
+                            .with_primary(wave.span, format!("none of the app's clusters in `{}`", gate.name))
+                            .with_help("a wave takes the app's clusters in the gate's env; check its condition against them with `fleet eval`"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 }

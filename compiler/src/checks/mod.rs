@@ -29,6 +29,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     promotions::paths_and_versions(evaluator, model);
     gates::protected_envs(evaluator, model);
     gates::canary_steps(evaluator, model);
+    gates::waves(evaluator, model);
     kubernetes_support::versions(evaluator, model);
 }
 

@@ -181,12 +181,14 @@ impl<'db> Evaluator<'db> {
                     .with_help("declare the fleet's settings once: `fleet acme { repo = \"https://github.com/acme/gitops\" }`"),
             );
         }
-        let index = SelectorIndex::new(&model);
+        let index = self
+            .selector_index
+            .get_or_init(|| SelectorIndex::new(&model));
         for instance in &apps {
             let Some(declared) = self.declare(instance, "App") else {
                 continue;
             };
-            let targets = self.targets_of(&declared.value, &index);
+            let targets = self.targets_of(&declared.value, index);
             model.apps.push(model::App {
                 declared,
                 targets,
@@ -197,14 +199,14 @@ impl<'db> Evaluator<'db> {
             let Some(declared) = self.declare(instance, "Policy") else {
                 continue;
             };
-            let targets = self.targets_of(&declared.value, &index);
+            let targets = self.targets_of(&declared.value, index);
             model.policies.push(model::Policy { declared, targets });
         }
         for instance in &manifests {
             let Some(declared) = self.declare(instance, "Manifest") else {
                 continue;
             };
-            let targets = self.targets_of(&declared.value, &index);
+            let targets = self.targets_of(&declared.value, index);
             model.manifests.push(model::Manifest { declared, targets });
         }
         let app_positions: FxHashMap<Name, usize> = model
@@ -775,6 +777,11 @@ impl<'db> Evaluator<'db> {
         Span::new(item.file_id, range)
     }
 
+    /// The clusters a selector selects, once the model's clusters are known.
+    pub fn clusters_selected(&self, selector: &Selector) -> Option<ClusterSet> {
+        Some(self.selector_index.get()?.select(selector))
+    }
+
     /// The `targets` of a declaration, as a set over the model's clusters.
     fn targets_of(&self, value: &Value, index: &SelectorIndex) -> ClusterSet {
         let Some(targets) = value
@@ -875,7 +882,7 @@ fn cluster_of(declared: Declared) -> model::Cluster {
 /// evaluating a selector costs a few set operations rather than a pass over every
 /// cluster. Lists of indices rather than sets: most values (names, above all)
 /// belong to one cluster, and a set per name would cost clusters² bits.
-struct SelectorIndex {
+pub struct SelectorIndex {
     clusters: usize,
     by_field: FxHashMap<(ClusterField, Name), Vec<u32>>,
     /// Selectors already evaluated, by their text: most apps of a fleet select
@@ -925,7 +932,7 @@ impl SelectorIndex {
     }
 
     /// The clusters a selector selects.
-    fn select(&self, selector: &Selector) -> ClusterSet {
+    pub fn select(&self, selector: &Selector) -> ClusterSet {
         // The text shows every name and string the evaluation reads, so two
         // selectors with one text select the same clusters.
         let key = selector

@@ -54,6 +54,8 @@ pub struct Evaluator<'db> {
     /// Every field name and bare name read so far, shared: a body in a loop of
     /// ten thousand iterations names the same fields ten thousand times.
     names: RefCell<rustc_hash::FxHashSet<Name>>,
+    /// The model's clusters by the values selectors test, once they are gathered.
+    selector_index: std::cell::OnceCell<declarations::SelectorIndex>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -90,6 +92,7 @@ impl<'db> Evaluator<'db> {
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
+            selector_index: std::cell::OnceCell::new(),
             names: RefCell::default(),
             let_names: RefCell::default(),
             clusters_dropped: std::cell::Cell::new(false),
