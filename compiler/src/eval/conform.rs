@@ -572,7 +572,34 @@ impl Evaluator<'_> {
         })?;
         let body = variant_node.child_of_kind(crate::syntax::SyntaxKind::BODY)?;
         let scope = self.file_scope(enumeration.item.file);
-        Some(Arc::new(self.body(body, &scope)))
+        let record = self.body(body, &scope);
+        let Some(ty) = &enumeration.attributes else {
+            return Some(Arc::new(record));
+        };
+        // `enum AwsRegion: Region { "us-east-1" { city = "N. Virginia" } }`: the
+        // attributes are a `Region`, checked and completed like any record.
+        let span = scope.span(body.range());
+        let value = Value::new(ValueKind::Record(Arc::new(record)), span);
+        let conformed = self.conform(value, ty, &scope.module);
+        let completed = self.complete(conformed, ty, &scope.module);
+        match completed.kind {
+            ValueKind::Record(record) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// Checks the attributes of every variant of an enum that declares a type for
+    /// them (the variants a fleet never uses are checked too).
+    pub fn check_variant_attributes(&self, item: ItemId) {
+        let Some(TypeDef::Enum(enumeration)) = self.type_def(item).as_deref().cloned() else {
+            return;
+        };
+        if enumeration.attributes.is_none() {
+            return;
+        }
+        for variant in &enumeration.variants {
+            self.variant_attributes(&enumeration, &variant.name);
+        }
     }
 
     fn conform_reference(&self, value: Value, namespace: Namespace, module: &str) -> Value {

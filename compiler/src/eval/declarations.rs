@@ -167,6 +167,9 @@ impl<'db> Evaluator<'db> {
                     if matches!(instance.kind, ItemKind::Type | ItemKind::Enum) {
                         self.type_def(instance.item);
                     }
+                    if instance.kind == ItemKind::Enum {
+                        self.check_variant_attributes(instance.item);
+                    }
                 }
                 ItemKind::Import | ItemKind::For => {}
             }
