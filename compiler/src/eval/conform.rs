@@ -1787,10 +1787,13 @@ fn pattern_matches(pattern: &str, text: &str) -> bool {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().expect("the pattern cache is never poisoned");
-    let compiled = cache
-        .entry(pattern.to_string())
-        .or_insert_with(|| regex::Regex::new(pattern).ok());
-    compiled.as_ref().is_none_or(|regex| regex.is_match(text))
+    if let Some(compiled) = cache.get(pattern) {
+        return compiled.as_ref().is_none_or(|regex| regex.is_match(text));
+    }
+    let compiled = regex::Regex::new(pattern).ok();
+    let matches = compiled.as_ref().is_none_or(|regex| regex.is_match(text));
+    cache.insert(pattern.to_string(), compiled);
+    matches
 }
 
 fn describe_attributes(record: &Record) -> String {
