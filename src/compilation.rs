@@ -3,9 +3,10 @@
 
 use crate::fleet_loader::{self, LoadedFleet};
 use anyhow::Result;
-use fleet_compiler::check::{check, workspace};
-use fleet_compiler::db::{Database, Workspace, source_map};
+use fleet_compiler::check::{check, workspace_of};
+use fleet_compiler::db::{Database, Origin, SourceFile, Workspace, source_map};
 use fleet_compiler::diagnostics::Diagnostic;
+use fleet_compiler::names::items::{ImportTarget, file_items};
 use fleet_compiler::source::SourceMap;
 use std::path::Path;
 
@@ -17,25 +18,32 @@ pub struct Compilation {
 
 impl Compilation {
     pub fn open(path: &Path) -> Result<Compilation> {
-        let loaded = fleet_loader::load(path)?;
         let db = Database::default();
+        // Each file becomes an input as it is read: its imports come from the
+        // parse the database keeps for checking, so no file is parsed twice.
+        let mut inputs = Vec::new();
+        let loaded = fleet_loader::load_with(path, &mut |file, text| {
+            let input = SourceFile::new(
+                &db,
+                file.id,
+                file.path.display().to_string(),
+                text.clone(),
+                Origin::Fleet,
+                file.module.clone(),
+            );
+            inputs.push(input);
+            file_items(&db, input)
+                .items
+                .iter()
+                .filter_map(|item| item.import.as_ref())
+                .map(|import| import.target.clone())
+                .filter(|target| matches!(target, ImportTarget::Folder(_)))
+                .collect()
+        })?;
         // What the loader saw of each imported folder (missing, empty, a file),
         // which the compiler cannot see for itself.
         fleet_compiler::names::modules::LibraryFolders::new(&db, loaded.folders.clone());
-        let files: Vec<_> = loaded
-            .files
-            .iter()
-            .map(|file| {
-                let source = loaded.sources.get(file.id);
-                (
-                    file.id,
-                    source.path.clone(),
-                    source.text.clone(),
-                    file.module.clone(),
-                )
-            })
-            .collect();
-        let workspace = workspace(&db, files);
+        let workspace = workspace_of(&db, inputs);
         Ok(Compilation {
             db,
             workspace,

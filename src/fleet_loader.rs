@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result};
 use fleet_compiler::diagnostics::{Diagnostic, code};
-use fleet_compiler::names::items::folder_imports_in;
+use fleet_compiler::names::items::ImportTarget;
 use fleet_compiler::names::modules::{FolderState, resolve_import};
 use fleet_compiler::source::{FileId, SourceMap, Undecodable, check_size, decode};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -35,7 +35,21 @@ pub struct LoadedFleet {
     pub folders: BTreeMap<Arc<str>, FolderState>,
 }
 
+/// Loads the fleet at `path`, finding each file's imports by parsing it alone
+/// (for commands that keep no database, such as `fleet fmt`).
 pub fn load(path: &Path) -> Result<LoadedFleet> {
+    load_with(path, &mut |_, text| {
+        fleet_compiler::names::items::folder_imports_in(text)
+    })
+}
+
+/// Loads the fleet at `path`. `folder_imports` gives the library folders a file
+/// imports, so that the caller can find them with the parse it keeps (the
+/// compilation's database) rather than parsing every file twice.
+pub fn load_with(
+    path: &Path,
+    folder_imports: &mut dyn FnMut(&LoadedFile, &Arc<str>) -> Vec<ImportTarget>,
+) -> Result<LoadedFleet> {
     let metadata =
         fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let (root, paths) = if metadata.is_dir() {
@@ -70,7 +84,8 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
                 continue;
             };
             // Follow the file's imports of library folders inside the fleet.
-            for import in folder_imports_in(&text) {
+            let file = loaded.files.last().expect("read_file added the file");
+            for import in folder_imports(file, &text) {
                 let Ok(target) = resolve_import(&module, &import) else {
                     continue;
                 };

@@ -54,15 +54,20 @@ pub fn check(db: &dyn Db, workspace: Workspace) -> Arc<Vec<Diagnostic>> {
     Arc::new(diagnostics)
 }
 
-/// A workspace of the given fleet files (module `""`), with the stdlib.
+/// A workspace of the given fleet files (id, path, text, module), with the stdlib.
 pub fn workspace(
     db: &dyn Db,
     files: impl IntoIterator<Item = (FileId, String, Arc<str>, Arc<str>)>,
 ) -> Workspace {
-    let mut inputs: Vec<SourceFile> = files
+    let inputs: Vec<SourceFile> = files
         .into_iter()
         .map(|(id, path, text, module)| SourceFile::new(db, id, path, text, Origin::Fleet, module))
         .collect();
+    workspace_of(db, inputs)
+}
+
+/// A workspace of fleet files already made inputs, with the stdlib.
+pub fn workspace_of(db: &dyn Db, mut inputs: Vec<SourceFile>) -> Workspace {
     inputs.extend(crate::stdlib::inputs(db));
     Workspace::new(db, inputs)
 }

@@ -92,7 +92,7 @@ fn range(label: &Label, sources: &SourceMap) -> JsonRange {
 
 fn position(label: &Label, sources: &SourceMap, offset: text_size::TextSize) -> JsonPosition {
     let file = sources.get(label.span.file);
-    let line_col = file.line_index.line_col(offset);
+    let line_col = file.line_index().line_col(offset);
     let line_start = usize::from(offset).min(file.text.len()) - line_col.col as usize;
     let line_prefix = file
         .text

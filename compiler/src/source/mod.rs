@@ -20,7 +20,15 @@ pub struct SourceFile {
     /// The path as the user should read it in a diagnostic (relative where possible).
     pub path: String,
     pub text: Arc<str>,
-    pub line_index: Arc<LineIndex>,
+    /// Built when a diagnostic first needs a line and column: a fleet with no
+    /// problems never pays for it.
+    line_index: Arc<std::sync::OnceLock<LineIndex>>,
+}
+
+impl SourceFile {
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
 }
 
 /// The files of one compilation, by id.
@@ -44,7 +52,7 @@ impl SourceMap {
     /// Adds (or replaces) the file with a given id.
     pub fn insert(&mut self, id: FileId, path: impl Into<String>, text: impl Into<Arc<str>>) {
         let text = text.into();
-        let line_index = Arc::new(LineIndex::new(&text));
+        let line_index = Arc::default();
         self.files.insert(
             id,
             SourceFile {
