@@ -266,8 +266,14 @@ impl<'db> Evaluator<'db> {
             None => raw,
         };
         let value = Value::new(ValueKind::Record(Arc::new(merged)), span);
-        let typed = self.conform(value, &ty, &scope.module);
-        let completed = self.complete(typed, &ty, &scope.module);
+        // Only the declarations of a `for` can be equal: two written out differ
+        // at least in where their fields are written.
+        let completed = if instance.item.iteration > 0 {
+            self.checked_declaration(value, &ty, &scope.module)
+        } else {
+            let typed = self.conform(value, &ty, &scope.module);
+            self.complete(typed, &ty, &scope.module)
+        };
         self.body_requires(node, &completed, scope, &name);
         Some(Declared {
             name,
@@ -276,6 +282,27 @@ impl<'db> Evaluator<'db> {
             value: completed,
             iteration: scope.iteration.clone(),
         })
+    }
+
+    /// A declaration's record checked against its type and completed. The
+    /// declarations a `for` makes often differ only in their names: a record equal
+    /// to one checked before (the same fields set by the same expressions, spans
+    /// included) gives the same result, remembered unless checking it reported
+    /// something.
+    fn checked_declaration(&self, value: Value, ty: &Ty, module: &Arc<str>) -> Value {
+        let key = (value, ty.clone(), module.clone());
+        if let Some(known) = self.checked_declarations.borrow().get(&key) {
+            return known.clone();
+        }
+        let before = self.diagnostics.borrow().len();
+        let typed = self.conform(key.0.clone(), ty, module);
+        let completed = self.complete(typed, ty, module);
+        if self.diagnostics.borrow().len() == before {
+            self.checked_declarations
+                .borrow_mut()
+                .insert(key, completed.clone());
+        }
+        completed
     }
 
     /// The name a `for` generated for `item`, as the name index computed it: each

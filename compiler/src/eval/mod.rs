@@ -56,6 +56,9 @@ pub struct Evaluator<'db> {
     names: RefCell<rustc_hash::FxHashSet<Name>>,
     /// The model's clusters by the values selectors test, once they are gathered.
     selector_index: std::cell::OnceCell<declarations::SelectorIndex>,
+    /// Declarations checked and completed, by (record, type, module): see
+    /// `checked_declaration`.
+    checked_declarations: RefCell<FxHashMap<(Value, crate::types::Ty, Arc<str>), Value>>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -92,6 +95,7 @@ impl<'db> Evaluator<'db> {
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
+            checked_declarations: RefCell::default(),
             selector_index: std::cell::OnceCell::new(),
             names: RefCell::default(),
             let_names: RefCell::default(),

@@ -8,14 +8,17 @@ use crate::types::Quantity;
 use std::fmt;
 use std::sync::Arc;
 
-#[derive(Clone, Debug)]
+/// Equality and hashing are structural and include spans: two values are equal
+/// when they are the same value set by the same expressions (what `conform` may
+/// remember results by), not when they mean the same (see `expr::same_value`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Value {
     pub kind: ValueKind,
     /// The expression that set it.
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ValueKind {
     Bool(bool),
     Int(i64),
@@ -157,7 +160,7 @@ fn truncate(text: &str, limit: usize) -> String {
 }
 
 /// How a field was set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SetOp {
     /// `=`: replaces.
     Set,
@@ -167,7 +170,7 @@ pub enum SetOp {
     Remove,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Field {
     pub name: Name,
     pub value: Value,
@@ -178,7 +181,7 @@ pub struct Field {
 }
 
 /// A record: fields in the order they were set.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The record type the value was made with: a constructor call (`vault(...)`)
     /// or a checked record.
@@ -200,7 +203,7 @@ impl Record {
 }
 
 /// A set of clusters written as a selector.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Selector {
     /// The condition after `where` (`None` for all clusters).
     pub predicate: Option<Predicate>,
@@ -209,7 +212,7 @@ pub struct Selector {
 /// A condition over a cluster's fields, in the shape label selectors can express
 /// (decision 006 and issue 5): comparisons of one field with values, combined with
 /// `and`, `or` and `not`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Predicate {
     Compare {
         field: ClusterField,
@@ -262,7 +265,7 @@ impl fmt::Display for ClusterField {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompareOp {
     Equal,
     NotEqual,
