@@ -58,7 +58,7 @@ pub struct Evaluator<'db> {
     selector_index: std::cell::OnceCell<declarations::SelectorIndex>,
     /// Declarations checked and completed, by (record, type, module): see
     /// `checked_declaration`.
-    checked_declarations: RefCell<FxHashMap<(Value, crate::types::Ty, Arc<str>), Value>>,
+    checked_declarations: RefCell<FxHashMap<CheckedKey, Value>>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -542,6 +542,9 @@ fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
         }
     }
 }
+
+/// A declaration's record as written, its type, and the module it was read in.
+type CheckedKey = (Value, crate::types::Ty, Arc<str>);
 
 /// A template's record (checked, not completed) and the type it is part of.
 type Template = (value::Record, crate::types::Ty);
