@@ -33,6 +33,9 @@ pub struct FileExpansions {
 #[salsa::tracked(returns(clone))]
 pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileExpansions> {
     let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
+    // Only names are needed here; what the iterations are called is for the
+    // evaluation's diagnostics.
+    evaluator.describes_iterations.set(false);
     let items = file_items(db, file);
     let mut generated = Vec::new();
     for (local, item) in items.items.iter().enumerate() {
@@ -210,8 +213,12 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            let description = describe_iteration(&bindings, bound);
-            let bound = bound.clone().with_iteration(description);
+            let bound = if self.describes_iterations.get() {
+                let description = describe_iteration(&bindings, bound);
+                bound.clone().with_iteration(description)
+            } else {
+                bound.clone()
+            };
             for &declaration in &inner {
                 if items.items[declaration as usize].kind == ItemKind::For {
                     self.expand(file, items, declaration, &bound, iteration, each);
