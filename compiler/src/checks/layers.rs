@@ -1,5 +1,6 @@
 //! E0405: two overlays of one app at the same layer set the same field. Layers
 //! have a fixed precedence, so only a tie is ambiguous; file order never decides.
+//! E0307: an overlay that would give an app both a `workload` and a `source`.
 
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::eval::Evaluator;
@@ -47,6 +48,43 @@ fn leaf_paths(value: &Value, prefix: String, out: &mut Vec<(String, Span)>) {
         match &field.value.kind {
             ValueKind::Record(_) => leaf_paths(&field.value, path, out),
             _ => out.push((path, field.key_span)),
+        }
+    }
+}
+
+/// E0307: an overlay that gives a `source` to an app that has a `workload` (or the
+/// other way round): on the clusters of that layer the app would have both, which
+/// `App` forbids (an app runs an image or deploys manifests, not both).
+pub fn workload_or_source(evaluator: &Evaluator<'_>, model: &FleetModel) {
+    for app in &model.apps {
+        let Some(base) = app.declared.value.as_record() else {
+            continue;
+        };
+        for layer in &app.layers {
+            let Some(set) = layer.value.as_record() else {
+                continue;
+            };
+            for (added, existing) in [("source", "workload"), ("workload", "source")] {
+                let (Some(added_field), Some(existing_field)) =
+                    (set.field(added), base.field(existing))
+                else {
+                    continue;
+                };
+                if set.field(existing).is_some() {
+                    continue;
+                }
+                evaluator.report(
+                    Diagnostic::new(code::E0307, "an app has either a `workload` or a `source`")
+                        .with_primary(
+                            added_field.key_span,
+                            format!("gives `{}` a `{added}` at `{}`", app.declared.name, layer.key.describe()),
+                        )
+                        .with_secondary(existing_field.key_span, format!("it has a `{existing}` here"))
+                        .with_help(format!(
+                            "an overlay changes fields of the `{existing}`; to deploy differently on some clusters, declare another app"
+                        )),
+                );
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     ownership::namespaces(evaluator, model);
     ownership::app_namespaces(evaluator, model);
     layers::same_layer_settings(evaluator, model);
+    layers::workload_or_source(evaluator, model);
     selectors::empty_selections(evaluator, model);
     selectors::policy_modes(evaluator, model);
     promotions::paths_and_versions(evaluator, model);
