@@ -385,7 +385,8 @@ impl<'db> Evaluator<'db> {
             }
             return Some((Some(record), ty));
         }
-        if self.type_named(&module, name).is_some() {
+        let builtin = words.len() == 1 && crate::types::lower::BUILTIN_TYPES.contains(&name);
+        if self.type_named(&module, name).is_some() || builtin {
             let ty = lower_ty(self, annotation, scope);
             let ty = match ty {
                 // A declaration's own type, not a reference to one.
