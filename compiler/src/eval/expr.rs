@@ -117,6 +117,15 @@ impl Evaluator<'_> {
                         failed = true;
                         continue;
                     }
+                    // `"${search}"` with a team and an app called `search`: no
+                    // type says which (E0202), even if the text would be the same.
+                    // (A `let` holding the name was reported where it was set.)
+                    if expression.is_some_and(|node| {
+                        node.kind() == NAME_REF
+                            && value.name().is_some_and(|name| **name == *node.text())
+                    }) {
+                        self.check_unambiguous(&value, &scope.module);
+                    }
                     match value.interpolated() {
                         Some(piece) => text.push_str(&piece),
                         None if value.is_error() => failed = true,

@@ -222,9 +222,17 @@ impl<'db> Evaluator<'db> {
     /// E0202 for a bare name, in a `let` without a type, that several kinds of
     /// declaration share: no type says which one it means (decision 004). E0200
     /// for one that nothing declares.
-    fn check_unambiguous(&self, value: &Value, module: &str) {
-        let ValueKind::Symbol(name) = &value.kind else {
-            return;
+    pub fn check_unambiguous(&self, value: &Value, module: &str) {
+        let name = match &value.kind {
+            ValueKind::Symbol(name) => name,
+            // `let owners = [search, web]`: each element, as a bare name.
+            ValueKind::List(items) => {
+                for item in items.iter() {
+                    self.check_unambiguous(item, module);
+                }
+                return;
+            }
+            _ => return,
         };
         let kinds: Vec<Namespace> = Namespace::DECLARATIONS
             .iter()
