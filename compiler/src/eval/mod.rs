@@ -369,7 +369,14 @@ impl<'db> Evaluator<'db> {
         .into_iter()
         .chain(Namespace::DECLARATIONS)
         .any(|namespace| !self.index.lookup(module, namespace, name).is_empty())
-            || !self.index.variant_owners(module, name).is_empty();
+            || !self.index.variant_owners(module, name).is_empty()
+            // A variant of an enum of an imported module (`tier == gold`, with
+            // `tier` a `lib.Tier`): compared by name, as any variant.
+            || self
+                .index
+                .modules
+                .values()
+                .any(|scope| scope.variants.contains_key(&**name));
         if declared {
             return false;
         }
