@@ -274,8 +274,15 @@ impl Evaluator<'_> {
             match (existing, item.as_record()) {
                 (Some(position), Some(record)) => {
                     let below = out[position].as_record().expect("found by key").clone();
-                    let merged = self.merge(&below, record, &|_| None);
-                    out[position] = Value::new(ValueKind::Record(Arc::new(merged)), item.span);
+                    // Made by two different constructors: the element above
+                    // replaces the one below, as a field's value would.
+                    let replaced = matches!((below.ty, record.ty), (Some(a), Some(b)) if a != b);
+                    out[position] = if replaced {
+                        item.clone()
+                    } else {
+                        let merged = self.merge(&below, record, &|_| None);
+                        Value::new(ValueKind::Record(Arc::new(merged)), item.span)
+                    };
                 }
                 _ => out.push(item.clone()),
             }
