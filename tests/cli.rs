@@ -360,3 +360,47 @@ app shop {
     let denied = fleet(&["check", ".", "--deny-warnings"], dir.path());
     assert_eq!(code(&denied), 1, "{}", stderr(&denied));
 }
+
+/// A fleet of `count` definitions, each naming the next (`let a0 = a1`, ...).
+fn chained(count: usize, line: impl Fn(usize) -> String, last: String) -> Vec<u8> {
+    let mut text = String::from("fleet t { repo = \"https://github.com/t/gitops\" }\nenv dev {}\n");
+    for index in 0..count {
+        text.push_str(&line(index));
+        text.push('\n');
+    }
+    text.push_str(&last);
+    text.push('\n');
+    text.into_bytes()
+}
+
+#[test]
+fn long_chains_of_definitions_are_diagnostics_not_a_stack_overflow() {
+    const COUNT: usize = 5_000;
+    let lets = chained(
+        COUNT,
+        |i| format!("let a{i} = a{}", i + 1),
+        format!("let a{COUNT} = 1"),
+    );
+    let templates = chained(
+        COUNT,
+        |i| format!("template t{i}: t{} {{}}", i + 1),
+        format!("template t{COUNT}: Team {{}}"),
+    );
+    for (what, text) in [("lets", lets), ("templates", templates)] {
+        let output = check(&[("fleet.fleet", &text)]);
+        assert_eq!(code(&output), 1, "{what}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("E0211"),
+            "{what}: {}",
+            stderr(&output)
+        );
+    }
+    // Aliases are followed in a loop, not by recursion: any length is fine.
+    let types = chained(
+        COUNT,
+        |i| format!("type T{i} = T{}", i + 1),
+        format!("type T{COUNT} = Int\nlet x: T0 = 1"),
+    );
+    let output = check(&[("fleet.fleet", &types)]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}

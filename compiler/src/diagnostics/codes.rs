@@ -109,7 +109,7 @@ codes! {
     E0207 Error "`for` over something that is not a list";
     E0209 Error "declaration not allowed here";
     E0210 Error "missing or repeated `fleet` declaration";
-    E0211 Error "cycle between lets or templates";
+    E0211 Error "cycle between definitions";
 
     // Types (E03xx).
     E0300 Error "unknown field";

@@ -27,6 +27,15 @@ impl Evaluator<'_> {
         if value.is_error() {
             return value;
         }
+        let span = value.span;
+        self.nested(
+            span,
+            || Value::error(span),
+            || self.conform_value(value, ty, module),
+        )
+    }
+
+    fn conform_value(&self, value: Value, ty: &Ty, module: &str) -> Value {
         match ty {
             // A type that did not resolve was reported: its values are not
             // checked (their names would only cascade).
@@ -1164,6 +1173,15 @@ impl Evaluator<'_> {
     /// defaults, reports missing fields (where the record was written), completes
     /// nested records, and checks the type's `require`s.
     pub fn complete(&self, value: Value, ty: &Ty, module: &str) -> Value {
+        let span = value.span;
+        self.nested(
+            span,
+            || Value::error(span),
+            || self.complete_value(value, ty, module),
+        )
+    }
+
+    fn complete_value(&self, value: Value, ty: &Ty, module: &str) -> Value {
         match (ty, &value.kind) {
             (_, ValueKind::Error) => value,
             (Ty::Optional(inner), _) => self.complete(value, inner, module),

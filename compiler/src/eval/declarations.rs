@@ -435,7 +435,11 @@ impl<'db> Evaluator<'db> {
                 );
                 return None;
             };
-            let (base, ty) = self.annotation(annotation, &scope)?;
+            let (base, ty) = self.nested(
+                scope.span(annotation.range()),
+                || None,
+                || self.annotation(annotation, &scope),
+            )?;
             let raw = node
                 .child_of_kind(BODY)
                 .map(|body| self.body(body, &scope))

@@ -59,6 +59,11 @@ pub struct Evaluator<'db> {
     /// Declarations checked and completed, by (record, type, module): see
     /// `checked_declaration`.
     checked_declarations: RefCell<FxHashMap<CheckedKey, Value>>,
+    /// How deep definitions are being followed now (a `let` naming a `let`, a
+    /// template built on a template, a type through its aliases), and whether
+    /// going too deep was reported: see `nested`.
+    depth: std::cell::Cell<u32>,
+    too_deep: std::cell::Cell<bool>,
     /// The templates being evaluated, innermost last, to find cycles.
     template_stack: RefCell<Vec<ItemId>>,
     /// Whether a cluster failed to evaluate (and is missing from the model).
@@ -98,6 +103,8 @@ impl<'db> Evaluator<'db> {
             invariants: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
+            depth: std::cell::Cell::new(0),
+            too_deep: std::cell::Cell::new(false),
             checked_declarations: RefCell::default(),
             selector_index: std::cell::OnceCell::new(),
             names: RefCell::default(),
@@ -108,6 +115,33 @@ impl<'db> Evaluator<'db> {
             diagnostic_iterations: RefCell::default(),
             describes_iterations: std::cell::Cell::new(true),
         }
+    }
+
+    /// Runs `work` one level deeper into definitions, or, past `MAX_DEPTH`
+    /// levels, reports E0211 once and gives `fallback`. A fleet never needs such
+    /// depth; without the limit a long enough chain (`let a0 = a1`, `let a1 =
+    /// a2`, ...) would overflow the stack.
+    pub fn nested<T>(
+        &self,
+        span: Span,
+        fallback: impl FnOnce() -> T,
+        work: impl FnOnce() -> T,
+    ) -> T {
+        if self.depth.get() >= MAX_DEPTH {
+            if !self.too_deep.replace(true) {
+                self.report(
+                    Diagnostic::new(code::E0211, format!("definitions nest more than {MAX_DEPTH} deep"))
+                        .with_primary(span, "reached here")
+                        .with_note("a `let` that names a `let`, a template built on a template or a type defined by a type counts one level")
+                        .with_help("shorten the chain: refer to the value, template or type itself"),
+                );
+            }
+            return fallback();
+        }
+        self.depth.set(self.depth.get() + 1);
+        let result = work();
+        self.depth.set(self.depth.get() - 1);
+        result
     }
 
     /// `text` as a `Name`, shared with every other use of the same text.
@@ -197,7 +231,11 @@ impl<'db> Evaluator<'db> {
                 crate::syntax::SyntaxKind::NAME | crate::syntax::SyntaxKind::TYPE_ANNOTATION
             )
         });
-        let value = self.eval(expression, &scope);
+        let value = self.nested(
+            span,
+            || Value::error(span),
+            || self.eval(expression, &scope),
+        );
         let value = match node.child_of_kind(crate::syntax::SyntaxKind::TYPE_ANNOTATION) {
             // `let replicas: Int = ...`: the value is checked like a field's.
             Some(annotation) => match annotation.children().next() {
@@ -288,9 +326,61 @@ impl<'db> Evaluator<'db> {
         if let Some(found) = self.types.borrow().get(&item) {
             return found.clone();
         }
-        let lowered = crate::types::lower::lower(self, item).map(Arc::new);
+        let lowered = crate::types::lower::lower(self, item)
+            .map(|lowered| Arc::new(self.through_aliases(item, lowered)));
         self.types.borrow_mut().insert(item, lowered.clone());
         lowered
+    }
+
+    /// `type A = B` where `B` is itself an alias: `A` is made an alias of what the
+    /// chain ends in, so that no later stage follows aliases more than once (every
+    /// alias on the way is settled too, so a long chain is walked once); a chain
+    /// that comes back to a type it passed is E0211 and ends in `Error`.
+    fn through_aliases(&self, item: ItemId, lowered: TypeDef) -> TypeDef {
+        let TypeDef::Alias(name, crate::types::Ty::Named(first)) = &lowered else {
+            return lowered;
+        };
+        let mut chain: Vec<(ItemId, Name)> = vec![(item, name.clone())];
+        let mut next = *first;
+        let end = loop {
+            if chain.iter().any(|(passed, _)| *passed == next) {
+                let node = node_of(self.db, item);
+                let range = node
+                    .child_of_kind(crate::syntax::SyntaxKind::NAME)
+                    .map_or(node.range(), |name| name.range());
+                self.report(
+                    Diagnostic::new(code::E0211, format!("the type `{name}` is defined by itself"))
+                        .with_primary(Span::new(item.file_id, range), "its definition comes back to it")
+                        .with_help("one type of the chain must say what it is: a record, an enum or a built-in type"),
+                );
+                break crate::types::Ty::Error;
+            }
+            // A type already settled is an alias of its chain's end, or no alias.
+            if let Some(settled) = self.types.borrow().get(&next) {
+                break match settled.as_deref() {
+                    Some(TypeDef::Alias(_, target)) => target.clone(),
+                    _ => crate::types::Ty::Named(next),
+                };
+            }
+            match crate::types::lower::lower(self, next) {
+                Some(TypeDef::Alias(further_name, crate::types::Ty::Named(further))) => {
+                    chain.push((next, further_name));
+                    next = further;
+                }
+                Some(TypeDef::Alias(further_name, target)) => {
+                    chain.push((next, further_name));
+                    break target;
+                }
+                _ => break crate::types::Ty::Named(next),
+            }
+        };
+        for (passed, passed_name) in chain.iter().skip(1) {
+            self.types.borrow_mut().insert(
+                *passed,
+                Some(Arc::new(TypeDef::Alias(passed_name.clone(), end.clone()))),
+            );
+        }
+        TypeDef::Alias(name.clone(), end)
     }
 
     /// The module an import alias of `file` refers to.
@@ -564,6 +654,9 @@ fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
 
 /// A declaration's record as written, its type, and the module it was read in.
 type CheckedKey = (Value, crate::types::Ty, Arc<str>);
+
+/// How many definitions deep `nested` follows before it stops (see there).
+pub const MAX_DEPTH: u32 = 256;
 
 /// A template's record (checked, not completed) and the type it is part of.
 type Template = (value::Record, crate::types::Ty);
