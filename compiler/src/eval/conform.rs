@@ -132,7 +132,16 @@ impl Evaluator<'_> {
                     let (name, members) = (name.clone(), members.clone());
                     self.conform_union(value, &members, module, Some(&name))
                 }
-                Some(TypeDef::Alias(_, aliased)) => self.conform(value, &aliased.clone(), module),
+                // An alias may lead back to itself through a union
+                // (`type A = B | Int`, `type B = A`): bounded.
+                Some(TypeDef::Alias(_, aliased)) => {
+                    let span = value.span;
+                    self.nested(
+                        span,
+                        || Value::error(span),
+                        || self.conform(value, &aliased.clone(), module),
+                    )
+                }
                 None => value,
             },
             Ty::Variant(enumeration, name) => {
@@ -1218,7 +1227,14 @@ impl Evaluator<'_> {
                     let anchor = value.span;
                     self.complete_record(value, &record_type.clone(), anchor, module)
                 }
-                Some(TypeDef::Alias(_, aliased)) => self.complete(value, &aliased.clone(), module),
+                Some(TypeDef::Alias(_, aliased)) => {
+                    let span = value.span;
+                    self.nested(
+                        span,
+                        || Value::error(span),
+                        || self.complete(value, &aliased.clone(), module),
+                    )
+                }
                 _ => value,
             },
             _ => value,
