@@ -128,12 +128,17 @@ impl Evaluator<'_> {
                 Some(TypeDef::Record(record)) => self.conform_record(value, record, module),
                 Some(TypeDef::Enum(enumeration)) => self.conform_enum(value, enumeration, module),
                 // `Probe`: a union that messages can name.
+                // An alias may lead back to itself through a union
+                // (`type A = B | Int`, `type B = A`): following one is bounded.
                 Some(TypeDef::Alias(name, Ty::Union(members))) => {
                     let (name, members) = (name.clone(), members.clone());
-                    self.conform_union(value, &members, module, Some(&name))
+                    let span = value.span;
+                    self.nested(
+                        span,
+                        || Value::error(span),
+                        || self.conform_union(value, &members, module, Some(&name)),
+                    )
                 }
-                // An alias may lead back to itself through a union
-                // (`type A = B | Int`, `type B = A`): bounded.
                 Some(TypeDef::Alias(_, aliased)) => {
                     let span = value.span;
                     self.nested(

@@ -337,10 +337,17 @@ impl<'db> Evaluator<'db> {
     /// alias on the way is settled too, so a long chain is walked once); a chain
     /// that comes back to a type it passed is E0211 and ends in `Error`.
     fn through_aliases(&self, item: ItemId, lowered: TypeDef) -> TypeDef {
-        let TypeDef::Alias(name, crate::types::Ty::Named(first)) = &lowered else {
+        let TypeDef::Alias(name, target) = &lowered else {
             return lowered;
         };
         let mut chain: Vec<(ItemId, Name)> = vec![(item, name.clone())];
+        let crate::types::Ty::Named(first) = target else {
+            // An alias of a union or an option: only its members can lead back.
+            if self.leads_back(target, &chain) {
+                return self.defined_by_itself(item, name);
+            }
+            return lowered;
+        };
         let mut next = *first;
         let end = loop {
             if chain.iter().any(|(passed, _)| *passed == next) {
@@ -374,6 +381,16 @@ impl<'db> Evaluator<'db> {
                 _ => break crate::types::Ty::Named(next),
             }
         };
+        // A union or option the chain ends in may lead back through its members
+        // without the value getting any smaller (`type A = B | Int`, `type B = A`).
+        let end = if !matches!(end, crate::types::Ty::Error) && self.leads_back(&end, &chain) {
+            let TypeDef::Alias(_, error) = self.defined_by_itself(item, name) else {
+                unreachable!("defined_by_itself makes an alias")
+            };
+            error
+        } else {
+            end
+        };
         for (passed, passed_name) in chain.iter().skip(1) {
             self.types.borrow_mut().insert(
                 *passed,
@@ -381,6 +398,60 @@ impl<'db> Evaluator<'db> {
             );
         }
         TypeDef::Alias(name.clone(), end)
+    }
+
+    /// E0211 for a type whose union or option members lead back to it; the type
+    /// becomes an alias of `Error`, so nothing follows it again.
+    fn defined_by_itself(&self, item: ItemId, name: &Name) -> TypeDef {
+        let node = node_of(self.db, item);
+        let range = node
+            .child_of_kind(crate::syntax::SyntaxKind::NAME)
+            .map_or(node.range(), |name| name.range());
+        self.report(
+            Diagnostic::new(
+                code::E0211,
+                format!("the type `{name}` is defined by itself"),
+            )
+            .with_primary(
+                Span::new(item.file_id, range),
+                "a member of its definition comes back to it",
+            )
+            .with_help("a type may contain itself only inside a list, a map or a record field"),
+        );
+        TypeDef::Alias(name.clone(), crate::types::Ty::Error)
+    }
+
+    /// Whether `ty` reaches one of the `chain`'s types through unions, options and
+    /// aliases only (what conforming a value follows without taking it apart).
+    fn leads_back(&self, ty: &crate::types::Ty, chain: &[(ItemId, Name)]) -> bool {
+        use crate::types::Ty;
+        let mut pending: Vec<Ty> = vec![ty.clone()];
+        let mut seen: Vec<ItemId> = Vec::new();
+        while let Some(ty) = pending.pop() {
+            match ty {
+                Ty::Union(members) => pending.extend(members.iter().cloned()),
+                Ty::Optional(inner) => pending.push((*inner).clone()),
+                Ty::Named(next) => {
+                    if chain.iter().any(|(passed, _)| *passed == next) {
+                        return true;
+                    }
+                    if seen.contains(&next) {
+                        continue;
+                    }
+                    seen.push(next);
+                    let settled = self.types.borrow().get(&next).cloned();
+                    let definition = match settled {
+                        Some(settled) => settled.as_deref().cloned(),
+                        None => crate::types::lower::lower(self, next),
+                    };
+                    if let Some(TypeDef::Alias(_, target)) = definition {
+                        pending.push(target);
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     /// The module an import alias of `file` refers to.
