@@ -65,6 +65,9 @@ const PATTERNS: &[Pattern] = &[
     },
 ];
 
+/// The shortest text any pattern matches: a password in a URL, `a://b:pwd@`.
+const SHORTEST_CREDENTIAL: usize = 10;
+
 fn compiled() -> &'static [(Regex, &'static str)] {
     static COMPILED: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     COMPILED.get_or_init(|| {
@@ -96,6 +99,11 @@ pub fn file_credentials(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
             continue;
         }
         let text = token.text();
+        // Most strings of a fleet (names, regions, versions) are too short to be
+        // any credential; they are not run through the patterns.
+        if text.len() < SHORTEST_CREDENTIAL {
+            continue;
+        }
         for (regex, what) in compiled() {
             let Some(hit) = regex.find(text) else {
                 continue;
@@ -113,4 +121,38 @@ pub fn file_credentials(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
         }
     }
     found.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each pattern's shortest match, written out: none is shorter than
+    /// `SHORTEST_CREDENTIAL`, and each is found.
+    const SHORTEST_MATCHES: &[&str] = &[
+        "AKIAABCDEFGHIJKLMNOP",
+        "aws_secret = AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/+Ab",
+        "-----BEGIN PRIVATE KEY-----",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "glpat-abcdefghijklmnopqrst",
+        "xoxb-0123456789",
+        "https://hooks.slack.com/services/T0/B0/x",
+        "AIzaabcdefghijklmnopqrstuvwxyz012345678",
+        "sk_live_abcdefghijklmnopqrstuvwx",
+        "eyJabcdefghij.eyJabcdefghij.abcdefghij",
+        "a://b:pwd@",
+        "hvs.abcdefghijklmnopqrstuvwx",
+    ];
+
+    #[test]
+    fn no_credential_is_shorter_than_the_shortest_one_looked_for() {
+        assert_eq!(SHORTEST_MATCHES.len(), PATTERNS.len());
+        for (text, (regex, what)) in SHORTEST_MATCHES.iter().zip(compiled()) {
+            assert!(regex.is_match(text), "{what} should match {text:?}");
+            assert!(
+                text.len() >= SHORTEST_CREDENTIAL,
+                "{what}: {text:?} is shorter"
+            );
+        }
+    }
 }
