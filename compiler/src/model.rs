@@ -157,10 +157,4 @@ pub struct FleetModel {
     pub manifests: Vec<Manifest>,
 }
 
-impl FleetModel {
-    pub fn cluster_index(&self, name: &str) -> Option<usize> {
-        self.clusters
-            .iter()
-            .position(|cluster| &*cluster.declared.name == name)
-    }
-}
+impl FleetModel {}

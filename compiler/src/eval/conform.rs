@@ -8,7 +8,6 @@
 //! what a record lacks: missing fields, defaults, and `require`s.
 
 use super::Evaluator;
-use super::scope::Scope;
 use super::value::{
     ClusterField, CompareOp, Field, Predicate, Record, Selector, SetOp, Value, ValueKind,
 };
@@ -1842,9 +1841,4 @@ fn describe_attributes(record: &Record) -> String {
         .filter_map(|field| Some(format!("{}: {}", field.name, field.value.interpolated()?)))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The scope used to evaluate a `require` outside a record type (top level).
-pub fn top_level_scope(evaluator: &Evaluator<'_>, file: crate::db::SourceFile) -> Scope {
-    evaluator.file_scope(file)
 }

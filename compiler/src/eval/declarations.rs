@@ -5,7 +5,7 @@
 use super::Evaluator;
 use super::scope::Scope;
 use super::value::{ClusterField, CompareOp, Predicate, Record, Selector, Value, ValueKind};
-use crate::db::{Db, Origin, SourceFile, Workspace};
+use crate::db::{Db, Origin, Workspace};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::model::{self, ClusterSet, Declared, FleetModel, Layer, LayerKey};
 use crate::names::expand::generated_name;
@@ -1059,14 +1059,4 @@ impl SelectorIndex {
         }
         result
     }
-}
-
-/// Which files of a workspace are the fleet's (not the stdlib's).
-pub fn fleet_files(db: &dyn Db, workspace: Workspace) -> Vec<SourceFile> {
-    workspace
-        .files(db)
-        .iter()
-        .copied()
-        .filter(|file| file.origin(db) == Origin::Fleet)
-        .collect()
 }

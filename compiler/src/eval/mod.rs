@@ -18,7 +18,7 @@ use crate::diagnostics::{Code, Diagnostic, Span, code};
 use crate::names::index::{ItemId, NameIndex, item_node, name_index};
 use crate::names::items::{ImportTarget, file_items};
 use crate::names::modules::resolve_import;
-use crate::names::{ItemKind, Name, Namespace};
+use crate::names::{Name, Namespace};
 use crate::source::FileId;
 use crate::types::TypeDef;
 use rustc_hash::FxHashMap;
@@ -690,11 +690,6 @@ impl<'db> Evaluator<'db> {
             fields,
         };
         Value::new(ValueKind::Record(Arc::new(record)), span)
-    }
-
-    /// The kind of an item.
-    pub fn item_kind(&self, item: ItemId) -> ItemKind {
-        file_items(self.db, item.file).items[item.local as usize].kind
     }
 }
 

@@ -64,9 +64,4 @@ impl Scope {
         self.iteration = Some(iteration);
         self
     }
-
-    /// The bound names, for did-you-mean.
-    pub fn bound_names(&self) -> impl Iterator<Item = &Name> {
-        self.bindings.iter().map(|(name, _)| name)
-    }
 }

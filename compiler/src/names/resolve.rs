@@ -59,7 +59,6 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
     let index = name_index(db, workspace);
     let parse = parse(db, file);
     let module = file.module(db).clone();
-    let span = |range: TextRange| Span::new(file.id(db), range);
     let mut resolution = FileResolution::default();
 
     check_imports(db, workspace, file, &mut resolution.diagnostics);
@@ -142,7 +141,6 @@ pub fn resolve_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<
         }
     }
     resolution.names.sort_by_key(|(range, _)| range.start());
-    let _ = span;
     Arc::new(resolution)
 }
 

@@ -69,10 +69,6 @@ impl SyntaxTree {
         SyntaxNode { tree: self, id }
     }
 
-    pub fn token_count(&self) -> usize {
-        self.token_kinds.len()
-    }
-
     /// Every token in order: the concatenation of their texts is the source.
     pub fn tokens(&self) -> impl Iterator<Item = SyntaxToken<'_>> + '_ {
         self.root().descendant_tokens()
