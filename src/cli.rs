@@ -52,6 +52,8 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Run the language server on standard input and output (editors start it).
+    Lsp,
     /// Print the page that explains a diagnostic code (`fleet explain E0104`).
     Explain {
         /// The code, such as E0104.

@@ -3,9 +3,7 @@
 
 mod cli;
 mod commands;
-mod compilation;
 mod exit_status;
-mod fleet_loader;
 mod report;
 
 use clap::Parser;

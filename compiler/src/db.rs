@@ -113,3 +113,10 @@ pub fn source_map(db: &dyn Db, workspace: Workspace) -> SourceMap {
     }
     map
 }
+
+/// Where a file's lines start, for positions in UTF-16 (the language server) and
+/// UTF-8 columns. Re-runs only when that file's text changes.
+#[salsa::tracked(returns(clone))]
+pub fn line_index(db: &dyn Db, file: SourceFile) -> Arc<crate::source::LineIndex> {
+    Arc::new(crate::source::LineIndex::new(file.text(db)))
+}

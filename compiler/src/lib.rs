@@ -10,6 +10,7 @@ pub mod db;
 pub mod diagnostics;
 pub mod eval;
 pub mod format;
+pub mod ide;
 pub mod model;
 pub mod model_json;
 pub mod names;

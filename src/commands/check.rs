@@ -1,7 +1,7 @@
 //! `fleet check`: read the fleet, report every problem, exit 1 if any is an error.
 
 use crate::cli::OutputArgs;
-use crate::compilation::Compilation;
+use fleet_lsp::compilation::Compilation;
 use crate::exit_status::ExitStatus;
 use crate::report::{Reporter, plural};
 use anyhow::Result;

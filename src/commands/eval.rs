@@ -3,7 +3,7 @@
 //! standard error; with an error, nothing is printed and the exit code is 1.
 
 use crate::cli::{EvalFormat, OutputArgs};
-use crate::compilation::Compilation;
+use fleet_lsp::compilation::Compilation;
 use crate::exit_status::ExitStatus;
 use crate::report::Reporter;
 use anyhow::{Context, Result};

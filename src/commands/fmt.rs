@@ -3,7 +3,7 @@
 
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
-use crate::fleet_loader;
+use fleet_lsp::fleet_loader;
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
 use fleet_compiler::format::format;

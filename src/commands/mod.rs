@@ -28,6 +28,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             check,
             output,
         } => fmt::run(&path, check, output),
+        Command::Lsp => {
+            fleet_lsp::run_stdio()?;
+            Ok(ExitStatus::Success)
+        }
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Debug {
             command: DebugCommand::Tree { path },

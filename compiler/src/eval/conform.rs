@@ -1522,7 +1522,7 @@ impl Evaluator<'_> {
     }
 
     /// A type as a message shows it: `Int`, `[String]`, a string type's description.
-    fn ty_text(&self, ty: &Ty) -> String {
+    pub(crate) fn ty_text(&self, ty: &Ty) -> String {
         match ty {
             Ty::Any | Ty::Error => "any value".into(),
             Ty::Bool => "`Bool`".into(),

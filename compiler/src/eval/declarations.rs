@@ -348,7 +348,7 @@ impl<'db> Evaluator<'db> {
     /// `: eks` (a template: its record is the base) or `: Cluster` (a type). The
     /// type, or the template's, must be the declaration kind's (`Cluster` for a
     /// cluster) or a member of it (`AwsCluster`); a template may be of any kind.
-    fn annotation(
+    pub(crate) fn annotation(
         &self,
         annotation: SyntaxNode<'_>,
         scope: &Scope,

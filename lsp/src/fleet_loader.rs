@@ -35,10 +35,14 @@ pub struct LoadedFleet {
     pub folders: BTreeMap<Arc<str>, FolderState>,
 }
 
+/// The texts of files open in an editor, by path: they replace what is on disk,
+/// and count as files of their folder even before they are saved.
+pub type OpenBuffers = BTreeMap<PathBuf, Arc<str>>;
+
 /// Loads the fleet at `path`, finding each file's imports by parsing it alone
 /// (for commands that keep no database, such as `fleet fmt`).
 pub fn load(path: &Path) -> Result<LoadedFleet> {
-    load_with(path, &mut |_, text| {
+    load_with(path, &OpenBuffers::new(), &mut |_, text| {
         fleet_compiler::names::items::folder_imports_in(text)
     })
 }
@@ -48,12 +52,13 @@ pub fn load(path: &Path) -> Result<LoadedFleet> {
 /// compilation's database) rather than parsing every file twice.
 pub fn load_with(
     path: &Path,
+    buffers: &OpenBuffers,
     folder_imports: &mut dyn FnMut(&LoadedFile, &Arc<str>) -> Vec<ImportTarget>,
 ) -> Result<LoadedFleet> {
     let metadata =
         fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let (root, paths) = if metadata.is_dir() {
-        (path.to_path_buf(), fleet_files_in(path)?)
+        (path.to_path_buf(), fleet_files_in(path, buffers)?)
     } else {
         (
             path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -80,7 +85,7 @@ pub fn load_with(
     let mut pending: VecDeque<(Arc<str>, Vec<PathBuf>)> = VecDeque::from([(Arc::from(""), paths)]);
     while let Some((module, paths)) = pending.pop_front() {
         for file_path in paths {
-            let Some(text) = read_file(&mut loaded, &file_path, module.clone())? else {
+            let Some(text) = read_file(&mut loaded, &file_path, module.clone(), buffers)? else {
                 continue;
             };
             // Follow the file's imports of library folders inside the fleet.
@@ -94,7 +99,7 @@ pub fn load_with(
                 }
                 let folder = root.join(&*target);
                 if folder.is_dir() {
-                    let files = fleet_files_in(&folder)?;
+                    let files = fleet_files_in(&folder, buffers)?;
                     if files.is_empty() {
                         loaded.folders.insert(target.clone(), FolderState::Empty);
                     }
@@ -118,8 +123,19 @@ fn read_file(
     loaded: &mut LoadedFleet,
     file_path: &Path,
     module: Arc<str>,
+    buffers: &OpenBuffers,
 ) -> Result<Option<Arc<str>>> {
     let display = file_path.display().to_string();
+    if let Some(text) = buffers.get(file_path) {
+        loaded.files_read += 1;
+        let id = loaded.sources.add(display, text.clone());
+        loaded.files.push(LoadedFile {
+            id,
+            path: file_path.to_path_buf(),
+            module,
+        });
+        return Ok(Some(text.clone()));
+    }
     let read_error = || format!("cannot read `{}`", file_path.display());
     let len = fs::metadata(file_path).with_context(read_error)?.len();
     // A file too large is refused before it is read.
@@ -168,7 +184,9 @@ fn library_folders_beside(root: &Path, module: &str) -> Vec<Arc<str>> {
     let mut siblings: Vec<Arc<str>> = entries
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.path().is_dir())
-        .filter(|entry| fleet_files_in(&entry.path()).is_ok_and(|files| !files.is_empty()))
+        .filter(|entry| {
+            fleet_files_in(&entry.path(), &OpenBuffers::new()).is_ok_and(|files| !files.is_empty())
+        })
         .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
         .map(|name| match parent {
             "" => Arc::from(name),
@@ -179,23 +197,32 @@ fn library_folders_beside(root: &Path, module: &str) -> Vec<Arc<str>> {
     siblings
 }
 
-fn fleet_files_in(folder: &Path) -> Result<Vec<PathBuf>> {
-    let mut paths = Vec::new();
+/// The `.fleet` files of `folder`, in name order, with the open buffers of that
+/// folder that are not saved yet.
+fn fleet_files_in(folder: &Path, buffers: &OpenBuffers) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = buffers
+        .keys()
+        .filter(|path| path.parent() == Some(folder) && is_fleet_file_name(path))
+        .cloned()
+        .collect();
     let entries = fs::read_dir(folder)
         .with_context(|| format!("cannot read folder `{}`", folder.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read folder `{}`", folder.display()))?;
         let path = entry.path();
-        if path
-            .extension()
-            .is_some_and(|extension| extension == "fleet")
+        if is_fleet_file_name(&path)
             && fs::metadata(&path).is_ok_and(|metadata| metadata.is_file())
+            && !paths.contains(&path)
         {
             paths.push(path);
         }
     }
     paths.sort();
     Ok(paths)
+}
+
+pub fn is_fleet_file_name(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension == "fleet")
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ impl Compilation {
         // Each file becomes an input as it is read: its imports come from the
         // parse the database keeps for checking, so no file is parsed twice.
         let mut inputs = Vec::new();
-        let loaded = fleet_loader::load_with(path, &mut |file, text| {
+        let loaded = fleet_loader::load_with(path, &fleet_loader::OpenBuffers::new(), &mut |file, text| {
             let input = SourceFile::new(
                 &db,
                 file.id,
