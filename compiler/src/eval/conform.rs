@@ -7,10 +7,10 @@
 //! `conform` checks what a value is; `complete` (after layers are merged) checks
 //! what a record lacks: missing fields, defaults, and `require`s.
 
-use super::Evaluator;
 use super::value::{
     ClusterField, CompareOp, Field, Predicate, Record, Selector, SetOp, Value, ValueKind,
 };
+use super::{Evaluator, SharedCheck};
 use crate::diagnostics::wording::{article, or_list, with_article};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::names::index::ItemId;
@@ -27,11 +27,13 @@ impl Evaluator<'_> {
             return value;
         }
         let span = value.span;
-        self.nested(
-            span,
-            || Value::error(span),
-            || self.conform_value(value, ty, module),
-        )
+        self.shared_check(SharedCheck::Conform, value, ty, module, |value| {
+            self.nested(
+                span,
+                || Value::error(span),
+                || self.conform_value(value, ty, module),
+            )
+        })
     }
 
     fn conform_value(&self, value: Value, ty: &Ty, module: &str) -> Value {
@@ -103,7 +105,7 @@ impl Evaluator<'_> {
             },
             Ty::Map(key, element) => match &value.kind {
                 ValueKind::Record(record) => {
-                    let mut fields = Vec::new();
+                    let mut fields = Vec::with_capacity(record.fields.len());
                     for field in &record.fields {
                         if !self.map_key_ok(&field.name, field.key_span, key, module) {
                             continue;
@@ -553,7 +555,7 @@ impl Evaluator<'_> {
             return cached.clone();
         }
         let definition = record_type.field(field)?;
-        let type_node = super::node_of(self.db, record_type.item);
+        let type_node = self.item_node(record_type.item);
         let body = type_node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE);
         let entry = body.and_then(|body| {
             body.children()
@@ -587,7 +589,7 @@ impl Evaluator<'_> {
         enumeration: &EnumType,
         variant: &str,
     ) -> Option<Arc<Record>> {
-        let node = super::node_of(self.db, enumeration.item);
+        let node = self.item_node(enumeration.item);
         let list = node.child_of_kind(crate::syntax::SyntaxKind::VARIANT_LIST)?;
         let variant_node = list.children().find(|candidate| {
             crate::names::items::variant_name(*candidate).is_some_and(|found| &*found == variant)
@@ -1135,7 +1137,7 @@ impl Evaluator<'_> {
             );
             return Value::error(value.span);
         }
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(record.fields.len());
         for field in &record.fields {
             let Some(definition) = record_type.field(&field.name) else {
                 self.unknown_field(field, record_type);
@@ -1187,11 +1189,13 @@ impl Evaluator<'_> {
     /// nested records, and checks the type's `require`s.
     pub fn complete(&self, value: Value, ty: &Ty, module: &str) -> Value {
         let span = value.span;
-        self.nested(
-            span,
-            || Value::error(span),
-            || self.complete_value(value, ty, module),
-        )
+        self.shared_check(SharedCheck::Complete, value, ty, module, |value| {
+            self.nested(
+                span,
+                || Value::error(span),
+                || self.complete_value(value, ty, module),
+            )
+        })
     }
 
     fn complete_value(&self, value: Value, ty: &Ty, module: &str) -> Value {
@@ -1374,7 +1378,7 @@ impl Evaluator<'_> {
         if record.fields.iter().any(|field| field.value.is_error()) {
             return;
         }
-        let node = super::node_of(self.db, record_type.item);
+        let node = self.item_node(record_type.item);
         let Some(body) = node.child_of_kind(crate::syntax::SyntaxKind::RECORD_TYPE) else {
             return;
         };
@@ -1818,20 +1822,24 @@ pub fn string_problem(text: &str, constraint: &StringConstraint) -> Option<Strin
     None
 }
 
-/// Patterns are compiled once per process and kept.
+/// Patterns are compiled once per thread and kept. (Every string of a
+/// constrained type is matched, in every iteration of a loop: the lookup is a
+/// thread's own, without a lock.)
 fn pattern_matches(pattern: &str, text: &str) -> bool {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().expect("the pattern cache is never poisoned");
-    if let Some(compiled) = cache.get(pattern) {
-        return compiled.as_ref().is_none_or(|regex| regex.is_match(text));
+    use std::cell::RefCell;
+    thread_local! {
+        static COMPILED: RefCell<rustc_hash::FxHashMap<Box<str>, Option<regex::Regex>>> =
+            RefCell::default();
     }
-    let compiled = regex::Regex::new(pattern).ok();
-    let matches = compiled.as_ref().is_none_or(|regex| regex.is_match(text));
-    cache.insert(pattern.to_string(), compiled);
-    matches
+    COMPILED.with(|compiled| {
+        if let Some(regex) = compiled.borrow().get(pattern) {
+            return regex.as_ref().is_none_or(|regex| regex.is_match(text));
+        }
+        let regex = regex::Regex::new(pattern).ok();
+        let matches = regex.as_ref().is_none_or(|regex| regex.is_match(text));
+        compiled.borrow_mut().insert(pattern.into(), regex);
+        matches
+    })
 }
 
 fn describe_attributes(record: &Record) -> String {

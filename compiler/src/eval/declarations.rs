@@ -17,6 +17,7 @@ use crate::types::lower::{declaration_type, lower_ty};
 use crate::types::{Ty, TypeDef};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The model and every diagnostic found making it.
@@ -247,7 +248,7 @@ impl<'db> Evaluator<'db> {
     }
 
     fn declare_in_scope(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
-        let node = super::node_of(self.db, instance.item);
+        let node = self.item_node(instance.item);
         let scope = &instance.scope;
         let (name, span) = self.declaration_name(instance.item, node, scope)?;
         let (base, ty) = match node
@@ -291,7 +292,15 @@ impl<'db> Evaluator<'db> {
     /// something.
     fn checked_declaration(&self, value: Value, ty: &Ty, module: &Arc<str>) -> Value {
         let key = (value, ty.clone(), module.clone());
-        if let Some(known) = self.checked_declarations.borrow().get(&key) {
+        // Records are hashed once, by hand: hashing a whole declaration costs
+        // about as much as comparing it, and a map would hash it again to insert.
+        let hash = rustc_hash::FxBuildHasher.hash_one(&key);
+        if let Some((_, known)) = self
+            .checked_declarations
+            .borrow()
+            .get(&hash)
+            .and_then(|same_hash| same_hash.iter().find(|(checked, _)| *checked == key))
+        {
             return known.clone();
         }
         let before = self.diagnostics.borrow().len();
@@ -300,7 +309,9 @@ impl<'db> Evaluator<'db> {
         if self.diagnostics.borrow().len() == before {
             self.checked_declarations
                 .borrow_mut()
-                .insert(key, completed.clone());
+                .entry(hash)
+                .or_default()
+                .push((key, completed.clone()));
         }
         completed
     }
@@ -349,6 +360,30 @@ impl<'db> Evaluator<'db> {
     /// type, or the template's, must be the declaration kind's (`Cluster` for a
     /// cluster) or a member of it (`AwsCluster`); a template may be of any kind.
     pub(crate) fn annotation(
+        &self,
+        annotation: SyntaxNode<'_>,
+        scope: &Scope,
+    ) -> Option<(Option<Record>, Ty)> {
+        // Type names are not expressions: an annotation means the same in every
+        // iteration of a loop, and is worked out once. (Outside loops each is
+        // met once.) What reported something is worked out again, so that each
+        // iteration reports it as before.
+        if !scope.has_bindings() {
+            return self.annotation_uncached(annotation, scope);
+        }
+        let key = (scope.file_id, annotation.id());
+        if let Some(known) = self.annotations.borrow().get(&key) {
+            return Some(known.clone());
+        }
+        let before = self.diagnostics.borrow().len();
+        let found = self.annotation_uncached(annotation, scope)?;
+        if self.diagnostics.borrow().len() == before {
+            self.annotations.borrow_mut().insert(key, found.clone());
+        }
+        Some(found)
+    }
+
+    fn annotation_uncached(
         &self,
         annotation: SyntaxNode<'_>,
         scope: &Scope,
@@ -407,7 +442,7 @@ impl<'db> Evaluator<'db> {
         if let Some(found) = self.templates.borrow().get(&item) {
             return found.clone();
         }
-        let node = super::node_of(self.db, item);
+        let node = self.item_node(item);
         let scope = self.file_scope(item.file);
         let in_progress = self
             .template_stack
@@ -474,7 +509,7 @@ impl<'db> Evaluator<'db> {
     /// templates being evaluated, from the one met again.
     fn report_template_cycle(&self, cycle: &[ItemId]) {
         let name_of = |item: ItemId| {
-            let node = super::node_of(self.db, item);
+            let node = self.item_node(item);
             let name = node.child_of_kind(NAME);
             let text = name.and_then(name_text).unwrap_or_else(|| Name::from("?"));
             let range = name.map_or(node.range(), |name| name.range());
@@ -504,7 +539,7 @@ impl<'db> Evaluator<'db> {
     /// An overlay, as a layer of its app (`apps` finds an app's place in the
     /// model by its name).
     fn overlay(&self, instance: &Instance, model: &mut FleetModel, apps: &FxHashMap<Name, usize>) {
-        let node = super::node_of(self.db, instance.item);
+        let node = self.item_node(instance.item);
         let scope = &instance.scope;
         let span = scope.span(node.range());
         let target = node
@@ -653,7 +688,7 @@ impl<'db> Evaluator<'db> {
     }
 
     fn top_level_require(&self, instance: &Instance) {
-        let node = super::node_of(self.db, instance.item);
+        let node = self.item_node(instance.item);
         self.require(
             node,
             &instance.scope,
@@ -805,7 +840,7 @@ impl<'db> Evaluator<'db> {
     }
 
     fn item_name_span(&self, item: ItemId) -> Span {
-        let node = super::node_of(self.db, item);
+        let node = self.item_node(item);
         let range = node
             .child_of_kind(NAME)
             .map_or(node.range(), |name| name.range());

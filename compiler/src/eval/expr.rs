@@ -39,6 +39,8 @@ impl Evaluator<'_> {
                 self.loop_invariant_diagnostics
                     .borrow_mut()
                     .extend(before..after);
+                // Kept alive by `invariants`, below.
+                self.share(&value);
             }
             self.invariants
                 .borrow_mut()
@@ -126,10 +128,10 @@ impl Evaluator<'_> {
                     }) {
                         self.check_unambiguous(&value, &scope.module);
                     }
-                    match value.interpolated() {
-                        Some(piece) => text.push_str(&piece),
-                        None if value.is_error() => failed = true,
-                        None => {
+                    match value.interpolate_into(&mut text) {
+                        true => {}
+                        false if value.is_error() => failed = true,
+                        false => {
                             self.report(
                                 Diagnostic::new(
                                     code::E0309,
@@ -535,8 +537,9 @@ impl Evaluator<'_> {
             }
         };
         let Some(name) = name else { return false };
+        let name = self.name(name.text());
         for item in items.iter() {
-            let inner = scope.with([(Name::from(name.text()), item.clone())]);
+            let inner = scope.with([(name.clone(), item.clone())]);
             if !self.iterate(rest, &inner, each) {
                 return false;
             }

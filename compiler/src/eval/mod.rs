@@ -39,6 +39,9 @@ pub struct Evaluator<'db> {
     lets: RefCell<FxHashMap<ItemId, Memo>>,
     types: RefCell<FxHashMap<ItemId, Option<Arc<TypeDef>>>>,
     templates: RefCell<FxHashMap<ItemId, Option<Template>>>,
+    /// The type annotations (`: Cluster`, `: eks`) of declarations in loops, by
+    /// (file, node): see `annotation`.
+    annotations: RefCell<FxHashMap<(FileId, u32), Annotation>>,
     defaults: RefCell<FxHashMap<(ItemId, Name), Option<Value>>>,
     attributes: RefCell<FxHashMap<(ItemId, Name), Option<Attributes>>>,
     /// Expressions evaluated inside loops, by (file, node): the value when the
@@ -54,11 +57,31 @@ pub struct Evaluator<'db> {
     /// Every field name and bare name read so far, shared: a body in a loop of
     /// ten thousand iterations names the same fields ten thousand times.
     names: RefCell<rustc_hash::FxHashSet<Name>>,
+    /// The syntax node of each item met, by (file, item): every iteration of a
+    /// `for` shares its declarations' nodes, and finding one goes through the
+    /// database.
+    item_nodes: RefCell<
+        FxHashMap<(FileId, crate::names::items::LocalItem), crate::syntax::SyntaxNode<'db>>,
+    >,
+    /// The key paths of fields written with plain keys in loops, by (file, path
+    /// node): see `key_path`.
+    key_paths: RefCell<FxHashMap<(FileId, u32), records::RememberedKeys>>,
+    /// Bare names found declared, by module: `report_if_undeclared` meets the
+    /// same few (`dev`, `production`) in every iteration of a loop.
+    declared_symbols: RefCell<FxHashMap<Arc<str>, rustc_hash::FxHashSet<Name>>>,
+    /// The records and lists the iterations of a loop share, by address: the
+    /// values of loop-invariant expressions (kept in `invariants`) and what
+    /// checking those gave (kept in `shared_checks`). Both maps keep the values
+    /// alive to the end of the evaluation, so an address names one value.
+    shared_values: RefCell<rustc_hash::FxHashSet<usize>>,
+    /// What `conform` and `complete` made of a shared value (by its address and
+    /// span), per type and module: see `shared_check`.
+    shared_checks: RefCell<FxHashMap<(usize, Span, SharedCheck), Vec<SharedCheckResult>>>,
     /// The model's clusters by the values selectors test, once they are gathered.
     selector_index: std::cell::OnceCell<declarations::SelectorIndex>,
-    /// Declarations checked and completed, by (record, type, module): see
-    /// `checked_declaration`.
-    checked_declarations: RefCell<FxHashMap<CheckedKey, Value>>,
+    /// Declarations checked and completed, by the hash of (record, type, module)
+    /// then by the key itself: see `checked_declaration`.
+    checked_declarations: RefCell<FxHashMap<u64, Vec<(CheckedKey, Value)>>>,
     /// How deep definitions are being followed now (a `let` naming a `let`, a
     /// template built on a template, a type through its aliases), and whether
     /// going too deep was reported: see `nested`.
@@ -98,6 +121,7 @@ impl<'db> Evaluator<'db> {
             lets: RefCell::default(),
             types: RefCell::default(),
             templates: RefCell::default(),
+            annotations: RefCell::default(),
             defaults: RefCell::default(),
             attributes: RefCell::default(),
             invariants: RefCell::default(),
@@ -107,7 +131,12 @@ impl<'db> Evaluator<'db> {
             too_deep: std::cell::Cell::new(false),
             checked_declarations: RefCell::default(),
             selector_index: std::cell::OnceCell::new(),
+            shared_values: RefCell::default(),
+            shared_checks: RefCell::default(),
             names: RefCell::default(),
+            item_nodes: RefCell::default(),
+            key_paths: RefCell::default(),
+            declared_symbols: RefCell::default(),
             let_names: RefCell::default(),
             clusters_dropped: std::cell::Cell::new(false),
             diagnostics: RefCell::default(),
@@ -142,6 +171,69 @@ impl<'db> Evaluator<'db> {
         let result = work();
         self.depth.set(self.depth.get() - 1);
         result
+    }
+
+    /// The syntax node of an item (of any iteration: they share their syntax).
+    pub fn item_node(&self, item: ItemId) -> crate::syntax::SyntaxNode<'db> {
+        let key = (item.file_id, item.local);
+        if let Some(node) = self.item_nodes.borrow().get(&key) {
+            return *node;
+        }
+        let node = item_node(self.db, item);
+        self.item_nodes.borrow_mut().insert(key, node);
+        node
+    }
+
+    /// Marks a value the iterations of a loop share (see `shared_values`); the
+    /// caller keeps it alive to the end of the evaluation.
+    pub(crate) fn share(&self, value: &Value) {
+        if let Some(address) = shared_address(value) {
+            self.shared_values.borrow_mut().insert(address);
+        }
+    }
+
+    /// `check` (`conform` or `complete`) of `value` against `ty` in `module`,
+    /// done once for a value the iterations of a loop share: `requests = { cpu =
+    /// 100m }` or `liveness = http_get("/healthz")` in a body in a loop is the
+    /// same record in every iteration, and so is what checking it gives. What reported something is
+    /// checked again, so that each iteration reports it as before.
+    pub(crate) fn shared_check(
+        &self,
+        step: SharedCheck,
+        value: Value,
+        ty: &crate::types::Ty,
+        module: &str,
+        check: impl FnOnce(Value) -> Value,
+    ) -> Value {
+        let Some(address) =
+            shared_address(&value).filter(|address| self.shared_values.borrow().contains(address))
+        else {
+            return check(value);
+        };
+        let key = (address, value.span, step);
+        if let Some(known) = self.shared_checks.borrow().get(&key).and_then(|results| {
+            results
+                .iter()
+                .find(|result| result.ty == *ty && *result.module == *module)
+                .map(|result| result.value.clone())
+        }) {
+            return known;
+        }
+        let before = self.diagnostics.borrow().len();
+        let checked = check(value);
+        if self.diagnostics.borrow().len() == before {
+            self.share(&checked);
+            self.shared_checks
+                .borrow_mut()
+                .entry(key)
+                .or_default()
+                .push(SharedCheckResult {
+                    ty: ty.clone(),
+                    module: Arc::from(module),
+                    value: checked.clone(),
+                });
+        }
+        checked
     }
 
     /// `text` as a `Name`, shared with every other use of the same text.
@@ -209,7 +301,7 @@ impl<'db> Evaluator<'db> {
         if let Some(Memo::Done(value)) = self.lets.borrow().get(&item) {
             return value.clone();
         }
-        let node = node_of(self.db, item);
+        let node = self.item_node(item);
         let scope = self.file_scope(item.file);
         let span = scope.span(node.range());
         match self.lets.borrow().get(&item) {
@@ -351,7 +443,7 @@ impl<'db> Evaluator<'db> {
         let mut next = *first;
         let end = loop {
             if chain.iter().any(|(passed, _)| *passed == next) {
-                let node = node_of(self.db, item);
+                let node = self.item_node(item);
                 let range = node
                     .child_of_kind(crate::syntax::SyntaxKind::NAME)
                     .map_or(node.range(), |name| name.range());
@@ -403,7 +495,7 @@ impl<'db> Evaluator<'db> {
     /// E0211 for a type whose union or option members lead back to it; the type
     /// becomes an alias of `Error`, so nothing follows it again.
     fn defined_by_itself(&self, item: ItemId, name: &Name) -> TypeDef {
-        let node = node_of(self.db, item);
+        let node = self.item_node(item);
         let range = node
             .child_of_kind(crate::syntax::SyntaxKind::NAME)
             .map_or(node.range(), |name| name.range());
@@ -521,6 +613,14 @@ impl<'db> Evaluator<'db> {
             return false;
         };
         let module = &scope.module;
+        let known = self
+            .declared_symbols
+            .borrow()
+            .get(&**module)
+            .is_some_and(|names| names.contains(&**name));
+        if known {
+            return false;
+        }
         let declared = [
             Namespace::Value,
             Namespace::Type,
@@ -539,6 +639,11 @@ impl<'db> Evaluator<'db> {
                 .values()
                 .any(|scope| scope.variants.contains_key(&**name));
         if declared {
+            self.declared_symbols
+                .borrow_mut()
+                .entry(module.clone())
+                .or_default()
+                .insert(name.clone());
             return false;
         }
         self.unresolved_with(name, value.span, module, None, &|part| scope.is_bound(part));
@@ -718,6 +823,30 @@ fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
     }
 }
 
+/// Which check `shared_check` remembers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum SharedCheck {
+    Conform,
+    Complete,
+}
+
+/// What a check of a shared value gave, for one type and module.
+struct SharedCheckResult {
+    ty: crate::types::Ty,
+    module: Arc<str>,
+    value: Value,
+}
+
+/// The address of a record or list value: what identifies a value shared by the
+/// iterations of a loop (other values are cheap to check again).
+fn shared_address(value: &Value) -> Option<usize> {
+    match &value.kind {
+        ValueKind::Record(record) => Some(Arc::as_ptr(record) as *const () as usize),
+        ValueKind::List(items) => Some(Arc::as_ptr(items) as *const () as usize),
+        _ => None,
+    }
+}
+
 /// A declaration's record as written, its type, and the module it was read in.
 type CheckedKey = (Value, crate::types::Ty, Arc<str>);
 
@@ -726,6 +855,10 @@ pub const MAX_DEPTH: u32 = 256;
 
 /// A template's record (checked, not completed) and the type it is part of.
 type Template = (value::Record, crate::types::Ty);
+
+/// What a declaration's type annotation gives: the template's record, if it
+/// names a template, and the declaration's type.
+type Annotation = (Option<value::Record>, crate::types::Ty);
 
 /// The attribute record of an enum variant (`{ city = "Mumbai", ... }`).
 type Attributes = Arc<value::Record>;

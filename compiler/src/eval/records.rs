@@ -14,12 +14,48 @@ use super::value::{Field, Record, SetOp, Value, ValueKind};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::names::Name;
 use crate::syntax::{SyntaxElement, SyntaxKind::*, SyntaxNode, ast};
+use std::rc::Rc;
 use std::sync::Arc;
+
+/// The keys of a path of plain keys in a loop, made once (see `key_path`).
+pub(super) type RememberedKeys = Rc<[(Name, Span)]>;
+
+/// The keys of a field's path with where each is written (`env.REGION`).
+pub(super) enum KeyPath {
+    /// A path of plain keys in a loop, made once (see `key_path`).
+    Remembered(RememberedKeys),
+    /// A path made for one use.
+    Made(Vec<(Name, Span)>),
+}
+
+impl KeyPath {
+    fn into_vec(self) -> Vec<(Name, Span)> {
+        match self {
+            KeyPath::Remembered(keys) => keys.to_vec(),
+            KeyPath::Made(keys) => keys,
+        }
+    }
+}
+
+impl std::ops::Deref for KeyPath {
+    type Target = [(Name, Span)];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            KeyPath::Remembered(keys) => keys,
+            KeyPath::Made(keys) => keys,
+        }
+    }
+}
 
 impl Evaluator<'_> {
     /// The record a `BODY` or `RECORD_EXPR` sets (before types).
     pub fn body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Record {
-        let mut record = Record::default();
+        // Room for a field per entry, at most: the record is not grown field by field.
+        let mut record = Record {
+            ty: None,
+            fields: Vec::with_capacity(node.children().count()),
+        };
         for entry in node.children() {
             match entry.kind() {
                 FIELD => {
@@ -39,9 +75,10 @@ impl Evaluator<'_> {
                     self.set_path(&mut record, &path, op, value);
                 }
                 BLOCK => {
-                    let Some(mut path) = self.key_path(entry, scope) else {
+                    let Some(keys) = self.key_path(entry, scope) else {
                         continue;
                     };
+                    let mut path = keys.into_vec();
                     for label in entry.children().filter(|child| child.kind() == BLOCK_LABEL) {
                         match label_text(label) {
                             Some(text) => path.push((self.name(&text), scope.span(label.range()))),
@@ -64,9 +101,17 @@ impl Evaluator<'_> {
     }
 
     /// The key path of a `FIELD` or `BLOCK`: `env.REGION` is `[env, REGION]`.
-    fn key_path(&self, entry: SyntaxNode<'_>, scope: &Scope) -> Option<Vec<(Name, Span)>> {
+    /// A path of plain keys is the same wherever it is evaluated: in a loop (a
+    /// body that sets the same fields in every iteration) it is made once.
+    fn key_path(&self, entry: SyntaxNode<'_>, scope: &Scope) -> Option<KeyPath> {
         let path = entry.child_of_kind(FIELD_PATH)?;
+        let cache_key = (scope.file_id, path.id());
+        let in_loop = scope.has_bindings();
+        if in_loop && let Some(known) = self.key_paths.borrow().get(&cache_key) {
+            return Some(KeyPath::Remembered(known.clone()));
+        }
         let mut keys = Vec::new();
+        let mut plain = true;
         for element in path.children_with_tokens() {
             match element {
                 SyntaxElement::Token(token) if token.kind() == DOT || token.kind().is_trivia() => {}
@@ -74,13 +119,23 @@ impl Evaluator<'_> {
                     keys.push((self.name(token.text()), scope.span(token.range())))
                 }
                 SyntaxElement::Node(node) if node.kind() == STRING => {
+                    // `"${key}" = ...`: the key may depend on the scope.
+                    plain = false;
                     let key = self.string(node, scope);
                     keys.push((Name::from(key.as_str()?), key.span));
                 }
                 SyntaxElement::Node(_) => return None,
             }
         }
-        (!keys.is_empty()).then_some(keys)
+        if keys.is_empty() {
+            return None;
+        }
+        if !(in_loop && plain) {
+            return Some(KeyPath::Made(keys));
+        }
+        let keys: RememberedKeys = keys.into();
+        self.key_paths.borrow_mut().insert(cache_key, keys.clone());
+        Some(KeyPath::Remembered(keys))
     }
 
     /// Sets `path` in `record`, creating the records on the way.

@@ -137,17 +137,27 @@ impl Value {
 
     /// The text of a value that reads as text in an interpolation.
     pub fn interpolated(&self) -> Option<String> {
-        Some(match &self.kind {
-            ValueKind::Bool(value) => value.to_string(),
-            ValueKind::Int(value) => value.to_string(),
-            ValueKind::String(text) => text.to_string(),
-            ValueKind::QuantityLiteral(text) => text.to_string(),
-            ValueKind::Quantity(quantity) => quantity.to_string(),
+        let mut text = String::new();
+        self.interpolate_into(&mut text).then_some(text)
+    }
+
+    /// Appends the text of a value that reads as text in an interpolation to
+    /// `out`; `false` (and nothing appended) for one that does not. Interpolating
+    /// straight into the string being built saves a string per piece.
+    pub fn interpolate_into(&self, out: &mut String) -> bool {
+        use std::fmt::Write;
+        // Writing to a `String` cannot fail.
+        let _ = match &self.kind {
+            ValueKind::Bool(value) => write!(out, "{value}"),
+            ValueKind::Int(value) => write!(out, "{value}"),
+            ValueKind::String(text) | ValueKind::QuantityLiteral(text) => out.write_str(text),
+            ValueKind::Quantity(quantity) => write!(out, "{quantity}"),
             ValueKind::Symbol(name)
             | ValueKind::Variant { name, .. }
-            | ValueKind::Ref { name, .. } => name.to_string(),
-            _ => return None,
-        })
+            | ValueKind::Ref { name, .. } => out.write_str(name),
+            _ => return false,
+        };
+        true
     }
 }
 

@@ -78,7 +78,7 @@ pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> A
             let Some(namespace) = summary.kind.namespace() else {
                 return;
             };
-            let node = crate::names::index::item_node(db, ItemId::plain(db, file, declaration));
+            let node = evaluator.item_node(ItemId::plain(db, file, declaration));
             let Some(name) = generated_name(&evaluator, node, scope) else {
                 return;
             };
@@ -233,20 +233,29 @@ impl Evaluator<'_> {
 
 /// `e = dev, r = us-east-1`: the values of a `for`'s variables in one iteration.
 fn describe_iteration(bindings: &[crate::syntax::SyntaxNode<'_>], scope: &Scope) -> Arc<str> {
-    let mut parts: Vec<String> = scope
-        .iteration
-        .iter()
-        .map(|outer| outer.to_string())
-        .collect();
+    // Written into one string: a `for` of ten thousand iterations describes each.
+    let mut text = String::new();
+    let mut parts = 0;
+    if let Some(outer) = &scope.iteration {
+        text.push_str(outer);
+        parts += 1;
+    }
     for binding in bindings {
         let Some(name) = binding.child_tokens().find(|token| token.kind() == IDENT) else {
             continue;
         };
-        let value = scope
+        if parts > 0 {
+            text.push_str(", ");
+        }
+        parts += 1;
+        text.push_str(name.text());
+        text.push_str(" = ");
+        let described = scope
             .lookup(name.text())
-            .and_then(|value| value.interpolated())
-            .unwrap_or_else(|| "…".into());
-        parts.push(format!("{} = {value}", name.text()));
+            .is_some_and(|value| value.interpolate_into(&mut text));
+        if !described {
+            text.push('…');
+        }
     }
-    Arc::from(parts.join(", "))
+    Arc::from(text)
 }

@@ -213,22 +213,20 @@ pub enum StringPart<'t> {
 /// The parts of a `STRING` node, in order. A `"""` string drops the line break
 /// after its opening quotes and the indentation of its closing line from every
 /// line (see `docs/language.md`).
-pub fn string_parts(string: SyntaxNode<'_>) -> Vec<StringPart<'_>> {
-    let mut parts = Vec::new();
-    for element in string.children_with_tokens() {
-        match element {
+pub fn string_parts(string: SyntaxNode<'_>) -> impl Iterator<Item = StringPart<'_>> {
+    string
+        .children_with_tokens()
+        .filter_map(|element| match element {
             super::SyntaxElement::Token(token) => match token.kind() {
-                STRING_TEXT => parts.push(StringPart::Text(token.text())),
-                STRING_ESCAPE => parts.push(StringPart::Escape(decode_escape(token.text()))),
-                _ => {}
+                STRING_TEXT => Some(StringPart::Text(token.text())),
+                STRING_ESCAPE => Some(StringPart::Escape(decode_escape(token.text()))),
+                _ => None,
             },
             super::SyntaxElement::Node(node) if node.kind() == INTERPOLATION => {
-                parts.push(StringPart::Interpolation(node.children().next()));
+                Some(StringPart::Interpolation(node.children().next()))
             }
-            super::SyntaxElement::Node(_) => {}
-        }
-    }
-    parts
+            super::SyntaxElement::Node(_) => None,
+        })
 }
 
 /// Whether the string is a `"""` string.

@@ -308,8 +308,47 @@ impl<'t> SyntaxNode<'t> {
 
     /// The first significant (non-trivia) token inside.
     pub fn first_significant_token(&self) -> Option<SyntaxToken<'t>> {
-        self.descendant_tokens()
-            .find(|token| !token.kind().is_trivia())
+        // A pre-order walk without a stack (the evaluator asks this of every
+        // literal it evaluates, in every iteration of a loop): down into the first
+        // child, on to the next sibling, and back up through the parent links when
+        // a node's children are used up. The first significant token is almost
+        // always the first token met, so climbing back up is rare.
+        let tree = self.tree;
+        let mut node = self.id;
+        let mut next_child = 0u32;
+        loop {
+            let data = tree.node_data(node);
+            if next_child < data.children_len {
+                let raw = tree.elements[(data.children_start + next_child) as usize];
+                if raw & TOKEN_BIT == 0 {
+                    node = raw;
+                    next_child = 0;
+                    continue;
+                }
+                let token = SyntaxToken {
+                    tree,
+                    parent: node,
+                    id: raw & TOKEN_INDEX,
+                };
+                if !token.kind().is_trivia() {
+                    return Some(token);
+                }
+                next_child += 1;
+                continue;
+            }
+            if node == self.id {
+                return None;
+            }
+            let parent = tree.node_data(data.parent);
+            let siblings = &tree.elements[parent.children_start as usize
+                ..(parent.children_start + parent.children_len) as usize];
+            let position = siblings
+                .iter()
+                .position(|&raw| raw == node)
+                .expect("a node is among its parent's children");
+            node = data.parent;
+            next_child = position as u32 + 1;
+        }
     }
 }
 
