@@ -285,6 +285,21 @@ fn non_ascii_positions_are_utf16() {
 fn files_created_and_deleted_on_disk_are_picked_up() {
     let mut session = Session::start(&[("fleet.fleet", FLEET)]);
     session.open("fleet.fleet", FLEET);
+    // The server asked the editor to report `.fleet` files changing on disk.
+    let registration = session
+        .client
+        .server_requests
+        .iter()
+        .find(|request| request["method"] == "client/registerCapability")
+        .expect("the server registers a file watcher");
+    assert_eq!(
+        registration["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    assert_eq!(
+        registration["params"]["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.fleet"
+    );
     // A cluster file appears on disk, declaring a cluster twice.
     let path = session.root.path().join("clusters.fleet");
     std::fs::write(&path, format!("{CLUSTER}{CLUSTER}")).unwrap();

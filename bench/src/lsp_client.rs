@@ -20,6 +20,8 @@ pub struct Client {
     next_id: i64,
     /// Notifications received and not taken yet, in order.
     pub notifications: Vec<Value>,
+    /// The requests the server sent (all answered with a `null` result).
+    pub server_requests: Vec<Value>,
 }
 
 impl Client {
@@ -52,6 +54,7 @@ impl Client {
             incoming,
             next_id: 0,
             notifications: Vec::new(),
+            server_requests: Vec::new(),
         };
         let root_uri = root.map(file_uri);
         let folders = root_uri
@@ -181,6 +184,7 @@ impl Client {
             if let Some(id) = message.get("id") {
                 // `client/registerCapability`: accepted.
                 let id = id.clone();
+                self.server_requests.push(message.clone());
                 self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
             } else {
                 self.notifications.push(message.clone());

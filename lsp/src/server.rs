@@ -130,6 +130,9 @@ impl Server {
     }
 
     fn main_loop(&mut self, connection: &Connection) -> Result<()> {
+        // `initialize_finish` took the client's `initialized`: the handshake is
+        // done, so the server may ask for file events now.
+        self.watch_files();
         self.files.reload(&mut self.db);
         self.check_workspace();
         loop {
@@ -258,7 +261,6 @@ impl Server {
                     self.files_changed_on_disk(params);
                 }
             }
-            lsp_types::notification::Initialized::METHOD => self.watch_files(),
             // Saving changes nothing the server does not know; other notifications
             // (`$/cancelRequest`, settings) have nothing to act on.
             _ => {}

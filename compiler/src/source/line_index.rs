@@ -15,13 +15,23 @@ pub struct LineCol {
 pub struct LineIndex {
     inner: line_index::LineIndex,
     len: TextSize,
+    /// Where each line's text ends, before its line break.
+    text_ends: Vec<TextSize>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let mut text_ends = Vec::new();
+        let mut start = 0;
+        for line in text.split('\n') {
+            let end = start + line.strip_suffix('\r').unwrap_or(line).len();
+            text_ends.push(TextSize::from(end as u32));
+            start += line.len() + 1;
+        }
         LineIndex {
             inner: line_index::LineIndex::new(text),
             len: TextSize::of(text),
+            text_ends,
         }
     }
 
@@ -43,7 +53,8 @@ impl LineIndex {
 
     /// The offset of a zero-based line and UTF-16 column (as the language server
     /// sends them). A position past the end of its line is clamped to the line's
-    /// end, one past the last line to the end of the text.
+    /// end (before its line break, as the protocol says), one past the last line
+    /// to the end of the text.
     pub fn offset_utf16(&self, line: u32, col_utf16: u32) -> TextSize {
         let wide = line_index::WideLineCol {
             line,
@@ -56,7 +67,12 @@ impl LineIndex {
             return self.len;
         };
         let line_start = line_range.start();
-        let line_end = line_range.end();
+        let line_end = self
+            .text_ends
+            .get(utf8.line as usize)
+            .copied()
+            .unwrap_or(line_range.end())
+            .min(line_range.end());
         (line_start + TextSize::from(utf8.col))
             .min(line_end)
             .min(self.len)
@@ -132,7 +148,12 @@ mod tests {
     #[test]
     fn offsets_past_the_end_are_clamped() {
         let index = LineIndex::new("ab\ncd");
-        assert_eq!(index.offset_utf16(0, 99), TextSize::from(3));
+        // Past the end of a line: its end, before the line break.
+        assert_eq!(index.offset_utf16(0, 99), TextSize::from(2));
         assert_eq!(index.offset_utf16(9, 0), TextSize::from(5));
+        let index = LineIndex::new("ab\r\ncd\n");
+        assert_eq!(index.offset_utf16(0, 99), TextSize::from(2));
+        assert_eq!(index.offset_utf16(1, 99), TextSize::from(6));
+        assert_eq!(index.offset_utf16(2, 99), TextSize::from(7));
     }
 }

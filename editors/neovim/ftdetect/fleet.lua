@@ -1,0 +1,2 @@
+-- `.fleet` files are fleet files.
+vim.filetype.add({ extension = { fleet = 'fleet' } })
