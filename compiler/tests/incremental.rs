@@ -1,5 +1,6 @@
 //! salsa reuses what an edit does not touch: editing one cluster in one file of a
-//! multi-file fleet re-parses and re-resolves that file only.
+//! multi-file fleet re-parses, re-resolves and re-evaluates that file only (the
+//! fleet-wide step, `evaluate`, runs again over the files' evaluations).
 
 use fleet_compiler::check::{check, workspace};
 use fleet_compiler::db::Database;
@@ -90,8 +91,17 @@ fn editing_one_cluster_reparses_and_resolves_only_its_file() {
         "no name changed, so the index is kept: {log:#?}"
     );
     assert_eq!(
+        count("evaluate_file"),
+        1,
+        "only the edited file's declarations are evaluated again: {log:#?}"
+    );
+    // (keyed by an interned (workspace, file): the model tells which one ran.)
+    let model = &fleet_compiler::eval::declarations::evaluate(&db, workspace).model;
+    let edited = fleet_compiler::model_json::value_json(&model.clusters[0].declared.value);
+    assert_eq!(edited["node_groups"][0]["max"], 8, "{edited}");
+    assert_eq!(
         count("evaluate"),
         1,
-        "the fleet is evaluated again: {log:#?}"
+        "the fleet-wide step runs again: {log:#?}"
     );
 }

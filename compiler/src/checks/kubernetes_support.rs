@@ -66,6 +66,9 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
         .and_then(|value| value.as_str().map(str::to_string));
     let Some(checked_on) = checked_on else { return };
     let checked_on = checked_on.as_str();
+    // Versions found in standard support, per service: most clusters of a fleet
+    // run one of a few versions, and those are fine.
+    let mut supported: rustc_hash::FxHashSet<(&str, &str)> = rustc_hash::FxHashSet::default();
     for cluster in &model.clusters {
         let service = match &*cluster.cloud {
             "aws" => ("eks", "EKS"),
@@ -73,6 +76,9 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
             "azure" => ("aks", "AKS"),
             _ => continue,
         };
+        if supported.contains(&(service.0, &*cluster.kubernetes)) {
+            continue;
+        }
         let Some(attributes) = evaluator.variant_attributes(&versions, &cluster.kubernetes) else {
             continue;
         };
@@ -128,6 +134,7 @@ pub fn versions(evaluator: &Evaluator<'_>, model: &FleetModel) {
         };
         let window = Window::of(support);
         if checked_on <= window.standard {
+            supported.insert((service.0, &cluster.kubernetes));
             continue;
         }
         if checked_on > window.last_day() {

@@ -5,7 +5,7 @@
 use super::Evaluator;
 use super::scope::Scope;
 use super::value::{ClusterField, CompareOp, Predicate, Record, Selector, Value, ValueKind};
-use crate::db::{Db, Origin, Workspace};
+use crate::db::{Db, Origin, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::model::{self, ClusterSet, Declared, FleetModel, Layer, LayerKey};
 use crate::names::expand::generated_name;
@@ -35,15 +35,52 @@ impl PartialEq for Evaluation {
     }
 }
 
-/// The fleet of a workspace, evaluated.
+/// The fleet of a workspace, evaluated: each file's declarations (its own
+/// query, `evaluate_file`), then what needs them all: selectors become sets of
+/// clusters, overlays layers of their apps, and the fleet-wide checks run.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn evaluate(db: &dyn Db, workspace: Workspace) -> Arc<Evaluation> {
     let evaluator = Evaluator::new(db, workspace);
-    let model = evaluator.fleet_model();
-    Arc::new(Evaluation {
-        model,
-        diagnostics: evaluator.take_diagnostics(),
-    })
+    let mut diagnostics = Vec::new();
+    let model = evaluator.fleet_model(&mut diagnostics);
+    diagnostics.extend(evaluator.take_diagnostics());
+    Arc::new(Evaluation { model, diagnostics })
+}
+
+/// The declarations of one file, each evaluated, checked against its type and
+/// completed: everything that does not need the other files' declarations. An
+/// edit inside one file's declarations re-runs this for that file only.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn evaluate_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileEvaluation> {
+    let evaluator = Evaluator::new(db, workspace);
+    let mut evaluation = evaluator.file_declarations(file);
+    evaluation.diagnostics = evaluator.take_diagnostics();
+    Arc::new(evaluation)
+}
+
+/// What `evaluate_file` finds in a file, in source order per kind.
+#[derive(Default)]
+pub struct FileEvaluation {
+    pub fleets: Vec<Declared>,
+    pub envs: Vec<Declared>,
+    pub teams: Vec<Declared>,
+    pub clusters: Vec<model::Cluster>,
+    pub apps: Vec<Declared>,
+    pub promotions: Vec<Declared>,
+    pub policies: Vec<Declared>,
+    pub manifests: Vec<Declared>,
+    /// The layers of overlays for apps of this file, by app.
+    pub layers: Vec<(Name, Layer)>,
+    /// Overlays for apps of other files, by app: evaluated against the app's
+    /// value once every app is known.
+    pub overlays: Vec<(Name, Instance)>,
+    /// A cluster failed to evaluate (and is missing).
+    pub clusters_dropped: bool,
+    /// The file declares something besides imports (so the fleet needs a `fleet`).
+    pub declares_something: bool,
+    /// What each declaration a `for` made is called in diagnostics: `r = eu-west-1`.
+    pub iterations: Vec<(ItemId, Arc<str>)>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// One declaration of the fleet: a plain item, or one iteration of a `for`.
@@ -55,12 +92,13 @@ pub struct Instance {
 }
 
 impl<'db> Evaluator<'db> {
-    /// Every declaration of the fleet's files (not the stdlib's), `for`s expanded.
-    pub fn instances(&self) -> Vec<Instance> {
+    /// Every declaration of a file of the fleet (not the stdlib's), `for`s
+    /// expanded.
+    pub fn instances(&self, file: SourceFile) -> Vec<Instance> {
         let mut out = Vec::new();
-        for &file in self.workspace.files(self.db) {
+        {
             if file.origin(self.db) != Origin::Fleet {
-                continue;
+                return out;
             }
             let items = file_items(self.db, file);
             // A library's other declarations are reported by its resolution (E0209).
@@ -111,47 +149,37 @@ impl<'db> Evaluator<'db> {
         out
     }
 
-    pub fn fleet_model(&self) -> FleetModel {
-        let instances = self.instances();
-        let iterations: FxHashMap<ItemId, Arc<str>> = instances
-            .iter()
-            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
-            .collect();
-        self.check_duplicates(&iterations);
-        let mut model = FleetModel::default();
-        let mut apps: Vec<Instance> = Vec::new();
-        let mut overlays: Vec<Instance> = Vec::new();
-        let mut policies = Vec::new();
-        let mut manifests = Vec::new();
+    /// The declarations of `file`, evaluated (see `evaluate_file`).
+    pub fn file_declarations(&self, file: SourceFile) -> FileEvaluation {
+        let instances = self.instances(file);
+        let mut part = FileEvaluation {
+            declares_something: instances
+                .iter()
+                .any(|instance| instance.kind != ItemKind::Import),
+            iterations: instances
+                .iter()
+                .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
+                .collect(),
+            ..FileEvaluation::default()
+        };
+        let mut overlays = Vec::new();
         for instance in &instances {
             match instance.kind {
                 // Reported by resolution (E0209): a `for` cannot declare the fleet.
                 ItemKind::Fleet if instance.item.iteration > 0 => {}
-                ItemKind::Fleet => {
-                    if let Some(declared) = self.declare(instance, "Fleet") {
-                        if let Some(first) = &model.fleet {
-                            self.report(
-                                Diagnostic::new(code::E0210, "a fleet has one `fleet` declaration")
-                                    .with_primary(declared.span, "a second `fleet`")
-                                    .with_secondary(first.span, "the first"),
-                            );
-                        } else {
-                            model.fleet = Some(declared);
-                        }
-                    }
-                }
-                ItemKind::Env => model.envs.extend(self.declare(instance, "Env")),
-                ItemKind::Team => model.teams.extend(self.declare(instance, "Team")),
+                ItemKind::Fleet => part.fleets.extend(self.declare(instance, "Fleet")),
+                ItemKind::Env => part.envs.extend(self.declare(instance, "Env")),
+                ItemKind::Team => part.teams.extend(self.declare(instance, "Team")),
                 ItemKind::Cluster => match self.declare(instance, "Cluster") {
-                    Some(declared) => model.clusters.push(cluster_of(declared)),
+                    Some(declared) => part.clusters.push(cluster_of(declared)),
                     // Reported; what selects it would be reported again as empty.
-                    None => self.clusters_dropped.set(true),
+                    None => part.clusters_dropped = true,
                 },
-                ItemKind::App => apps.push(instance.clone()),
-                ItemKind::Overlay => overlays.push(instance.clone()),
-                ItemKind::Promotion => model.promotions.extend(self.declare(instance, "Promotion")),
-                ItemKind::Policy => policies.push(instance.clone()),
-                ItemKind::Manifest => manifests.push(instance.clone()),
+                ItemKind::App => part.apps.extend(self.declare(instance, "App")),
+                ItemKind::Overlay => overlays.push(instance),
+                ItemKind::Promotion => part.promotions.extend(self.declare(instance, "Promotion")),
+                ItemKind::Policy => part.policies.extend(self.declare(instance, "Policy")),
+                ItemKind::Manifest => part.manifests.extend(self.declare(instance, "Manifest")),
                 ItemKind::Require => self.top_level_require(instance),
                 // Definitions inside a `for` are reported by resolution (E0209);
                 // evaluated outside their iteration, they would only cascade.
@@ -175,11 +203,79 @@ impl<'db> Evaluator<'db> {
                 ItemKind::Import | ItemKind::For => {}
             }
         }
-        if model.fleet.is_none()
-            && instances
-                .iter()
-                .any(|instance| instance.kind != ItemKind::Import)
-        {
+        // An overlay is checked against its app's value: now when the app is in
+        // this file (usual), else once every file is evaluated.
+        let apps: FxHashMap<&Name, &Declared> = part
+            .apps
+            .iter()
+            .map(|declared| (&declared.name, declared))
+            .collect();
+        let mut layers = Vec::new();
+        let mut elsewhere = Vec::new();
+        for instance in overlays {
+            let Some(app) = self.overlay_target(instance) else {
+                continue;
+            };
+            match apps.get(&app) {
+                Some(declared) => {
+                    let value = declared.value.as_record().cloned();
+                    if let Some(layer) = self.overlay_layer(instance, value.as_deref()) {
+                        layers.push((app, layer));
+                    }
+                }
+                None => elsewhere.push((app, instance.clone())),
+            }
+        }
+        part.layers = layers;
+        part.overlays = elsewhere;
+        part
+    }
+
+    /// The fleet's model from its files' evaluations (`evaluate_file`, whose
+    /// diagnostics go to `diagnostics`), with what needs the whole fleet: one
+    /// `fleet`, names declared twice, targets as sets of clusters, overlays as
+    /// layers, and the fleet-wide checks.
+    pub fn fleet_model(&self, diagnostics: &mut Vec<Diagnostic>) -> FleetModel {
+        let parts: Vec<Arc<FileEvaluation>> = self
+            .workspace
+            .files(self.db)
+            .iter()
+            .filter(|file| file.origin(self.db) == Origin::Fleet)
+            .map(|file| evaluate_file(self.db, self.workspace, *file))
+            .collect();
+        let iterations: FxHashMap<ItemId, Arc<str>> = parts
+            .iter()
+            .flat_map(|part| part.iterations.iter().cloned())
+            .collect();
+        self.check_duplicates(&iterations);
+        let mut model = FleetModel::default();
+        let mut apps = Vec::new();
+        let mut policies = Vec::new();
+        let mut manifests = Vec::new();
+        for part in &parts {
+            diagnostics.extend(part.diagnostics.iter().cloned());
+            for declared in &part.fleets {
+                match &model.fleet {
+                    Some(first) => self.report(
+                        Diagnostic::new(code::E0210, "a fleet has one `fleet` declaration")
+                            .with_primary(declared.span, "a second `fleet`")
+                            .with_secondary(first.span, "the first"),
+                    ),
+                    None => model.fleet = Some(declared.clone()),
+                }
+            }
+            model.envs.extend(part.envs.iter().cloned());
+            model.teams.extend(part.teams.iter().cloned());
+            model.clusters.extend(part.clusters.iter().cloned());
+            if part.clusters_dropped {
+                self.clusters_dropped.set(true);
+            }
+            model.promotions.extend(part.promotions.iter().cloned());
+            apps.extend(part.apps.iter().cloned());
+            policies.extend(part.policies.iter().cloned());
+            manifests.extend(part.manifests.iter().cloned());
+        }
+        if model.fleet.is_none() && parts.iter().any(|part| part.declares_something) {
             self.report(
                 Diagnostic::new(code::E0210, "the fleet has no `fleet` declaration")
                     .with_help("declare the fleet's settings once: `fleet acme { repo = \"https://github.com/acme/gitops\" }`"),
@@ -188,10 +284,7 @@ impl<'db> Evaluator<'db> {
         let index = self
             .selector_index
             .get_or_init(|| SelectorIndex::new(&model));
-        for instance in &apps {
-            let Some(declared) = self.declare(instance, "App") else {
-                continue;
-            };
+        for declared in apps {
             let targets = self.targets_of(&declared.value, index);
             model.apps.push(model::App {
                 declared,
@@ -199,17 +292,11 @@ impl<'db> Evaluator<'db> {
                 layers: Vec::new(),
             });
         }
-        for instance in &policies {
-            let Some(declared) = self.declare(instance, "Policy") else {
-                continue;
-            };
+        for declared in policies {
             let targets = self.targets_of(&declared.value, index);
             model.policies.push(model::Policy { declared, targets });
         }
-        for instance in &manifests {
-            let Some(declared) = self.declare(instance, "Manifest") else {
-                continue;
-            };
+        for declared in manifests {
             let targets = self.targets_of(&declared.value, index);
             model.manifests.push(model::Manifest { declared, targets });
         }
@@ -219,11 +306,28 @@ impl<'db> Evaluator<'db> {
             .enumerate()
             .map(|(position, app)| (app.declared.name.clone(), position))
             .collect();
-        for instance in &overlays {
-            self.overlay(instance, &mut model, &app_positions);
+        for part in &parts {
+            for (app, layer) in &part.layers {
+                if let Some(&position) = app_positions.get(app) {
+                    model.apps[position].layers.push(layer.clone());
+                }
+            }
+            for (app, instance) in &part.overlays {
+                // An app that failed is not in the model; its overlays are still
+                // checked.
+                let position = app_positions.get(app).copied();
+                let value = position
+                    .and_then(|position| model.apps[position].declared.value.as_record().cloned());
+                let layer = self.overlay_layer(instance, value.as_deref());
+                if let (Some(position), Some(layer)) = (position, layer) {
+                    model.apps[position].layers.push(layer);
+                }
+            }
         }
+        // Most specific last; overlays of one precedence in source order.
         for app in &mut model.apps {
-            app.layers.sort_by_key(|layer| layer.key.precedence());
+            app.layers
+                .sort_by_key(|layer| (layer.key.precedence(), layer.item.sort_key()));
         }
         crate::checks::run(self, &model);
         model
@@ -538,22 +642,23 @@ impl<'db> Evaluator<'db> {
 
     /// An overlay, as a layer of its app (`apps` finds an app's place in the
     /// model by its name).
-    fn overlay(&self, instance: &Instance, model: &mut FleetModel, apps: &FxHashMap<Name, usize>) {
+    /// The app an overlay is for (an unknown one is reported).
+    fn overlay_target(&self, instance: &Instance) -> Option<Name> {
+        let node = self.item_node(instance.item);
+        let target = node
+            .children()
+            .find(|child| matches!(child.kind(), NAME_REF | STRING))?;
+        let app_name = self.eval(Some(target), &instance.scope);
+        let app_ref = self.conform(app_name, &Ty::Decl(Namespace::App), &instance.scope.module);
+        app_ref.name().cloned()
+    }
+
+    /// An overlay as a layer of its app, whose value is `app` (when it evaluated).
+    fn overlay_layer(&self, instance: &Instance, app: Option<&Record>) -> Option<Layer> {
         let node = self.item_node(instance.item);
         let scope = &instance.scope;
         let span = scope.span(node.range());
-        let target = node
-            .children()
-            .find(|child| matches!(child.kind(), NAME_REF | STRING));
-        let Some(target) = target else { return };
-        let app_name = self.eval(Some(target), scope);
-        let app_ref = self.conform(app_name, &Ty::Decl(Namespace::App), &scope.module);
-        let Some(app_name) = app_ref.name().cloned() else {
-            return;
-        };
-        let Some(key) = self.layer_key(node, scope) else {
-            return;
-        };
+        let key = self.layer_key(node, scope)?;
         let app_type = declaration_type(self, "App");
         let raw = node
             .child_of_kind(BODY)
@@ -561,25 +666,21 @@ impl<'db> Evaluator<'db> {
             .unwrap_or_default();
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
-        let position = apps.get(&app_name).copied();
-        let raw =
-            match position.and_then(|position| model.apps[position].declared.value.as_record()) {
-                Some(app) => adopt_constructors(&raw, app),
-                None => raw,
-            };
+        let raw = match app {
+            Some(app) => adopt_constructors(&raw, app),
+            None => raw,
+        };
         let value = self.conform(
             Value::new(ValueKind::Record(Arc::new(raw)), span),
             &app_type,
             &scope.module,
         );
-        if let Some(position) = position {
-            model.apps[position].layers.push(Layer {
-                key,
-                value,
-                item: instance.item,
-                span,
-            });
-        }
+        Some(Layer {
+            key,
+            value,
+            item: instance.item,
+            span,
+        })
     }
 
     /// Whether `text` is a region of one of the clouds; E0302 with the closest
@@ -954,6 +1055,10 @@ fn cluster_of(declared: Declared) -> model::Cluster {
 /// belong to one cluster, and a set per name would cost clusters² bits.
 pub struct SelectorIndex {
     clusters: usize,
+    /// The clusters' names, by position: each names one cluster, so comparing
+    /// names (rare in selectors) scans them rather than indexing ten thousand
+    /// one-element lists.
+    names: Vec<Name>,
     by_field: FxHashMap<(ClusterField, Name), Vec<u32>>,
     /// Selectors already evaluated, by their text: most apps of a fleet select
     /// the same way (`clusters where env in [dev, staging, production]`).
@@ -964,7 +1069,6 @@ impl SelectorIndex {
     fn new(model: &FleetModel) -> SelectorIndex {
         let clusters = model.clusters.len();
         let mut by_field: FxHashMap<(ClusterField, Name), Vec<u32>> = FxHashMap::default();
-        by_field.reserve(clusters + 64);
         for (index, cluster) in model.clusters.iter().enumerate() {
             let index = index as u32;
             let mut add = |field: ClusterField, value: &Name| match by_field
@@ -975,7 +1079,6 @@ impl SelectorIndex {
                     by_field.insert((field, value.clone()), vec![index]);
                 }
             };
-            add(ClusterField::Name, &cluster.declared.name);
             add(ClusterField::Env, &cluster.env);
             add(ClusterField::Region, &cluster.region);
             add(ClusterField::Cloud, &cluster.cloud);
@@ -996,6 +1099,11 @@ impl SelectorIndex {
         }
         SelectorIndex {
             clusters,
+            names: model
+                .clusters
+                .iter()
+                .map(|cluster| cluster.declared.name.clone())
+                .collect(),
             by_field,
             selected: RefCell::default(),
         }
@@ -1070,6 +1178,14 @@ impl SelectorIndex {
                     else {
                         continue;
                     };
+                    if *field == ClusterField::Name {
+                        for (index, name) in self.names.iter().enumerate() {
+                            if *name == text {
+                                matched.insert(index);
+                            }
+                        }
+                        continue;
+                    }
                     for &index in self
                         .by_field
                         .get(&(field.clone(), text))
