@@ -24,12 +24,25 @@ fn squeezed(text: &str) -> String {
 #[test]
 fn vscode_grammar_snapshots_pass() {
     let extension = root().join("editors/vscode");
-    assert!(
+    let installed = || {
         extension.join("node_modules/vscode-textmate").is_dir()
-            && extension.join("node_modules/vscode-oniguruma").is_dir(),
-        "editors/vscode/node_modules is missing: run `npm ci --prefix editors/vscode` \
-         (.ci/run does) to install the grammar test's packages"
-    );
+            && extension.join("node_modules/vscode-oniguruma").is_dir()
+    };
+    if !installed() {
+        // A fresh clone: install the test's packages from the lockfile, as
+        // `.ci/run` does, so that `cargo test` alone works.
+        let status = Command::new("npm")
+            .args(["ci", "--prefix", "editors/vscode", "--no-audit", "--no-fund"])
+            .current_dir(root())
+            .status()
+            .unwrap_or_else(|error| {
+                panic!("cannot run `npm` (Node.js and npm are needed for the grammar test): {error}")
+            });
+        assert!(
+            status.success() && installed(),
+            "`npm ci --prefix editors/vscode` failed ({status}): the grammar test needs its packages"
+        );
+    }
     let output = Command::new("node")
         .arg(Path::new("editors/vscode/test/tokenize.js"))
         .current_dir(root())
