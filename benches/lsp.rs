@@ -70,7 +70,8 @@ fn main() {
         .enumerate()
         .find_map(|(number, line)| {
             let column = line.find("min = ")?;
-            line.contains("applications").then_some((number, column + "min = ".len()))
+            line.contains("applications")
+                .then_some((number, column + "min = ".len()))
         })
         .expect("a cluster with an applications node group");
     let mut edits = Vec::new();
@@ -129,7 +130,9 @@ fn main() {
 
 fn report(what: &str, times: &mut [Duration]) {
     times.sort();
-    let at = |fraction: f64| times[((times.len() as f64 * fraction).ceil() as usize).clamp(1, times.len()) - 1];
+    let at = |fraction: f64| {
+        times[((times.len() as f64 * fraction).ceil() as usize).clamp(1, times.len()) - 1]
+    };
     println!(
         "{what:<20} p50 {}, p95 {}, max {} over {} runs",
         millis(at(0.5)),

@@ -32,11 +32,19 @@ fn vscode_grammar_snapshots_pass() {
         // A fresh clone: install the test's packages from the lockfile, as
         // `.ci/run` does, so that `cargo test` alone works.
         let status = Command::new("npm")
-            .args(["ci", "--prefix", "editors/vscode", "--no-audit", "--no-fund"])
+            .args([
+                "ci",
+                "--prefix",
+                "editors/vscode",
+                "--no-audit",
+                "--no-fund",
+            ])
             .current_dir(root())
             .status()
             .unwrap_or_else(|error| {
-                panic!("cannot run `npm` (Node.js and npm are needed for the grammar test): {error}")
+                panic!(
+                    "cannot run `npm` (Node.js and npm are needed for the grammar test): {error}"
+                )
             });
         assert!(
             status.success() && installed(),

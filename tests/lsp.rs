@@ -24,7 +24,8 @@ struct Opened {
     client: Client,
     root: TempDir,
     _cache: TempDir,
-    /// The opened file's URI, and the cursor in it (line, UTF-16 column).
+    /// The opened file's name and URI, and the cursor in it (line, UTF-16 column).
+    file: String,
     uri: String,
     cursor: Option<(u32, u32)>,
 }
@@ -88,6 +89,7 @@ fn open_fixture(path: &Path) -> Opened {
         client,
         root,
         _cache: cache,
+        file: opened_file,
         uri,
         cursor,
     }
@@ -120,7 +122,10 @@ fn fixtures(feature: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap_or_else(|_| panic!("no folder {}", folder.display()))
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "fleet"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "fleet")
+        })
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no fixtures in {}", folder.display());
@@ -190,10 +195,11 @@ fn formatting_is_fleet_fmt() {
         let snapshot = redacted(&response["result"], &opened);
         // The same text as `fleet fmt` gives.
         let text = std::fs::read_to_string(
-            opened
-                .root
-                .path()
-                .join(files_of(&std::fs::read_to_string(&path).unwrap())[0].0.clone()),
+            opened.root.path().join(
+                files_of(&std::fs::read_to_string(&path).unwrap())[0]
+                    .0
+                    .clone(),
+            ),
         )
         .unwrap();
         let parse = fleet_compiler::syntax::parse(text.as_str(), fleet_compiler::source::FileId(0));
@@ -213,29 +219,25 @@ fn formatting_is_fleet_fmt() {
 #[test]
 fn diagnostics() {
     for path in fixtures("diagnostics") {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let files = files_of(&text);
+        let files = files_of(&std::fs::read_to_string(&path).unwrap());
         let mut opened = open_fixture(&path);
         let mut published = serde_json::Map::new();
-        let first = opened.uri.clone();
-        published.insert("opened".into(), json!(first));
         for (name, _) in &files {
             let uri = file_uri(&opened.root.path().join(name));
-            if uri == first {
-                continue;
+            if uri != opened.uri {
+                let diagnostics = opened.client.diagnostics_for(&uri);
+                published.insert(name.clone(), json!(diagnostics));
             }
-            let diagnostics = opened.client.diagnostics_for(&uri);
-            published.insert(name.clone(), json!(diagnostics));
         }
-        // The opened document's were taken when it opened; ask again by editing
-        // nothing (a change to the same text republishes).
+        // The opened document's were taken when it opened; an edit that changes
+        // nothing republishes them.
+        let uri = opened.uri.clone();
         opened.client.notify(
             "textDocument/didChange",
-            json!({ "textDocument": { "uri": first, "version": 2 }, "contentChanges": [] }),
+            json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [] }),
         );
-        let diagnostics = opened.client.diagnostics_for(&first);
-        published.insert(files_of(&text).iter().find(|(name, _)| file_uri(&opened.root.path().join(name)) == first).map(|(name, _)| name.clone()).unwrap_or_default(), json!(diagnostics));
-        published.remove("opened");
+        let diagnostics = opened.client.diagnostics_for(&uri);
+        published.insert(opened.file.clone(), json!(diagnostics));
         let snapshot = redacted(&Value::Object(published), &opened);
         snapshot_beside(&path, snapshot);
     }

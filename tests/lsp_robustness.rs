@@ -133,7 +133,11 @@ fn a_five_megabyte_document() {
     let mut session = Session::start(&[("fleet.fleet", FLEET)]);
     // Clusters with long doc comments: thousands of declarations to check, and
     // megabytes to parse, index and convert positions in.
-    let doc = format!("/// {}\n", "Runs the shop's checkout; paged at night. ".repeat(4)).repeat(12);
+    let doc = format!(
+        "/// {}\n",
+        "Runs the shop's checkout; paged at night. ".repeat(4)
+    )
+    .repeat(12);
     let mut text = String::new();
     let mut index = 0;
     while text.len() < 5 * 1024 * 1024 {
@@ -148,8 +152,13 @@ fn a_five_megabyte_document() {
     let response = session
         .client
         .request("textDocument/hover", session.at("big.fleet", last_line, 10));
-    let hover = response["result"]["contents"]["value"].as_str().unwrap_or("");
-    assert!(hover.contains(&format!("dev-eu-{}", index - 1)), "{response}");
+    let hover = response["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        hover.contains(&format!("dev-eu-{}", index - 1)),
+        "{response}"
+    );
     session.ask_everything("big.fleet", last_line, 10);
     assert_eq!(session.client.shutdown(), Some(0));
 }
@@ -175,7 +184,9 @@ fn positions_past_the_end_and_unknown_documents_and_methods() {
     // An unknown method is an error response, an unknown notification nothing.
     let response = session.client.request("fleet/noSuchThing", json!({}));
     assert_eq!(response["error"]["code"], -32601, "{response}");
-    session.client.notify("fleet/noSuchNotification", json!({ "x": 1 }));
+    session
+        .client
+        .notify("fleet/noSuchNotification", json!({ "x": 1 }));
     // Parameters of the wrong shape.
     let response = session
         .client
@@ -255,9 +266,10 @@ fn non_ascii_positions_are_utf16() {
     let line_text = text.lines().nth(line as usize).unwrap();
     let byte = line_text.find("namespaces").unwrap();
     let column = line_text[..byte].encode_utf16().count() as u32;
-    let response = session
-        .client
-        .request("textDocument/hover", session.at("fleet.fleet", line, column + 2));
+    let response = session.client.request(
+        "textDocument/hover",
+        session.at("fleet.fleet", line, column + 2),
+    );
     let range = &response["result"]["range"];
     assert_eq!(range["start"]["character"], column, "{response}");
     assert_eq!(range["end"]["character"], column + 10, "{response}");
@@ -270,9 +282,10 @@ fn non_ascii_positions_are_utf16() {
         json!([{ "range": { "start": { "line": line, "character": after_emoji }, "end": { "line": line, "character": after_emoji } }, "text": "x" }]),
     );
     session.client.diagnostics_for(&session.uri("fleet.fleet"));
-    let response = session
-        .client
-        .request("textDocument/hover", session.at("fleet.fleet", line, column + 3));
+    let response = session.client.request(
+        "textDocument/hover",
+        session.at("fleet.fleet", line, column + 3),
+    );
     assert_eq!(
         response["result"]["range"]["start"]["character"],
         column + 1,
@@ -310,7 +323,9 @@ fn files_created_and_deleted_on_disk_are_picked_up() {
     );
     let diagnostics = session.client.diagnostics_for(&uri);
     assert!(
-        diagnostics.iter().any(|diagnostic| diagnostic["code"] == "E0201"),
+        diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic["code"] == "E0201"),
         "{diagnostics:?}"
     );
     // It goes away: its diagnostics are cleared.
@@ -336,7 +351,9 @@ fn an_open_document_overrides_the_disk_and_closing_it_goes_back() {
     );
     let diagnostics = session.client.diagnostics_for(&session.uri("fleet.fleet"));
     assert!(
-        diagnostics.iter().any(|diagnostic| diagnostic["code"] == "E0201"),
+        diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic["code"] == "E0201"),
         "the disk's text (env declared twice) is back: {diagnostics:?}"
     );
     assert_eq!(session.client.shutdown(), Some(0));

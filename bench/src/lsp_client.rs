@@ -209,7 +209,10 @@ impl Client {
     /// `shutdown`, then `exit`; returns the server's exit code.
     pub fn shutdown(mut self) -> Option<i32> {
         let response = self.request("shutdown", Value::Null);
-        assert!(response.get("error").is_none(), "shutdown failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "shutdown failed: {response}"
+        );
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + PATIENCE;
         loop {

@@ -22,24 +22,28 @@ impl Compilation {
         // Each file becomes an input as it is read: its imports come from the
         // parse the database keeps for checking, so no file is parsed twice.
         let mut inputs = Vec::new();
-        let loaded = fleet_loader::load_with(path, &fleet_loader::OpenBuffers::new(), &mut |file, text| {
-            let input = SourceFile::new(
-                &db,
-                file.id,
-                file.path.display().to_string(),
-                text.clone(),
-                Origin::Fleet,
-                file.module.clone(),
-            );
-            inputs.push(input);
-            file_items(&db, input)
-                .items
-                .iter()
-                .filter_map(|item| item.import.as_ref())
-                .map(|import| import.target.clone())
-                .filter(|target| matches!(target, ImportTarget::Folder(_)))
-                .collect()
-        })?;
+        let loaded = fleet_loader::load_with(
+            path,
+            &fleet_loader::OpenBuffers::new(),
+            &mut |file, text| {
+                let input = SourceFile::new(
+                    &db,
+                    file.id,
+                    file.path.display().to_string(),
+                    text.clone(),
+                    Origin::Fleet,
+                    file.module.clone(),
+                );
+                inputs.push(input);
+                file_items(&db, input)
+                    .items
+                    .iter()
+                    .filter_map(|item| item.import.as_ref())
+                    .map(|import| import.target.clone())
+                    .filter(|target| matches!(target, ImportTarget::Folder(_)))
+                    .collect()
+            },
+        )?;
         // What the loader saw of each imported folder (missing, empty, a file),
         // which the compiler cannot see for itself.
         fleet_compiler::names::modules::LibraryFolders::new(&db, loaded.folders.clone());

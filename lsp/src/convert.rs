@@ -59,7 +59,10 @@ pub fn path_to_uri(path: &Path) -> Uri {
 /// The path of a `file://` URI; `None` for other schemes (an editor's unsaved
 /// `untitled:` buffer).
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
-    if !uri.scheme().is_some_and(|scheme| scheme.as_str().eq_ignore_ascii_case("file")) {
+    if !uri
+        .scheme()
+        .is_some_and(|scheme| scheme.as_str().eq_ignore_ascii_case("file"))
+    {
         return None;
     }
     let encoded = uri.path().as_str();
@@ -128,7 +131,9 @@ pub fn diagnostic(
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(diagnostic.code.id.to_string())),
-        code_description: Uri::from_str(&page).ok().map(|href| CodeDescription { href }),
+        code_description: Uri::from_str(&page)
+            .ok()
+            .map(|href| CodeDescription { href }),
         source: Some("fleet".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),

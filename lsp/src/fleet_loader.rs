@@ -222,7 +222,8 @@ fn fleet_files_in(folder: &Path, buffers: &OpenBuffers) -> Result<Vec<PathBuf>> 
 }
 
 pub fn is_fleet_file_name(path: &Path) -> bool {
-    path.extension().is_some_and(|extension| extension == "fleet")
+    path.extension()
+        .is_some_and(|extension| extension == "fleet")
 }
 
 #[cfg(test)]

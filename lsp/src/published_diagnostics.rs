@@ -29,7 +29,10 @@ pub fn compute(snapshot: &Snapshot, load_diagnostics: &[(PathBuf, Diagnostic)]) 
         let uri = files.uri(span.file)?;
         let file = files.file(uri)?;
         let index = line_index(db, file);
-        Some(Location::new(uri.clone(), convert::range(&index, span.range)))
+        Some(Location::new(
+            uri.clone(),
+            convert::range(&index, span.range),
+        ))
     };
     let mut add = |diagnostic: &Diagnostic| {
         // A problem of no file in particular goes on the fleet's first file.

@@ -74,7 +74,10 @@ pub fn formatting(snapshot: &Snapshot, params: DocumentFormattingParams) -> Opti
     }
     let index = line_index(&snapshot.db, file);
     let whole = text_size::TextRange::up_to(text_size::TextSize::of(&**text));
-    Some(vec![TextEdit::new(convert::range(&index, whole), formatted)])
+    Some(vec![TextEdit::new(
+        convert::range(&index, whole),
+        formatted,
+    )])
 }
 
 fn located(

@@ -26,10 +26,10 @@ use lsp_types::request::{
 use lsp_types::{
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, InitializeParams,
-    InitializeResult, OneOf, PositionEncodingKind, PublishDiagnosticsParams, Registration,
-    RegistrationParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult,
+    OneOf, PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Uri,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::AssertUnwindSafe;
@@ -234,30 +234,30 @@ impl Server {
     fn on_notification(&mut self, notification: Notification) {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                if let Ok(params) = serde_json::from_value::<DidOpenTextDocumentParams>(
-                    notification.params,
-                ) {
+                if let Ok(params) =
+                    serde_json::from_value::<DidOpenTextDocumentParams>(notification.params)
+                {
                     self.opened(params);
                 }
             }
             DidChangeTextDocument::METHOD => {
-                if let Ok(params) = serde_json::from_value::<DidChangeTextDocumentParams>(
-                    notification.params,
-                ) {
+                if let Ok(params) =
+                    serde_json::from_value::<DidChangeTextDocumentParams>(notification.params)
+                {
                     self.changed(params);
                 }
             }
             DidCloseTextDocument::METHOD => {
-                if let Ok(params) = serde_json::from_value::<DidCloseTextDocumentParams>(
-                    notification.params,
-                ) {
+                if let Ok(params) =
+                    serde_json::from_value::<DidCloseTextDocumentParams>(notification.params)
+                {
                     self.closed(params);
                 }
             }
             DidChangeWatchedFiles::METHOD => {
-                if let Ok(params) = serde_json::from_value::<DidChangeWatchedFilesParams>(
-                    notification.params,
-                ) {
+                if let Ok(params) =
+                    serde_json::from_value::<DidChangeWatchedFilesParams>(notification.params)
+                {
                     self.files_changed_on_disk(params);
                 }
             }
@@ -302,8 +302,7 @@ impl Server {
         let text: Arc<str> = Arc::from(apply_changes(&before, params.content_changes));
         self.files.buffers.insert(path.clone(), text.clone());
         let imports = fleet_compiler::names::items::folder_imports_in;
-        if imports(&before) != imports(&text) || !self.files.set_text(&mut self.db, &path, text)
-        {
+        if imports(&before) != imports(&text) || !self.files.set_text(&mut self.db, &path, text) {
             // Another library folder is imported (or no longer): read the fleet again.
             self.files.reload(&mut self.db);
         }
@@ -401,7 +400,10 @@ impl Server {
                     Err(_) => continue,
                 },
             };
-            let unchanged = self.published.get(&key).map_or(diagnostics.is_empty(), |before| *before == diagnostics);
+            let unchanged = self
+                .published
+                .get(&key)
+                .map_or(diagnostics.is_empty(), |before| *before == diagnostics);
             if unchanged && !self.publish_all && !self.edited.contains(&key) {
                 continue;
             }

@@ -53,7 +53,13 @@ fn cache_root() -> PathBuf {
 fn content_hash() -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for file in FILES {
-        for byte in file.path.bytes().chain([0]).chain(file.text.bytes()).chain([0]) {
+        for byte in file
+            .path
+            .bytes()
+            .chain([0])
+            .chain(file.text.bytes())
+            .chain([0])
+        {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }

@@ -1,10 +1,10 @@
 //! `fleet check`: read the fleet, report every problem, exit 1 if any is an error.
 
 use crate::cli::OutputArgs;
-use fleet_lsp::compilation::Compilation;
 use crate::exit_status::ExitStatus;
 use crate::report::{Reporter, plural};
 use anyhow::Result;
+use fleet_lsp::compilation::Compilation;
 use std::path::Path;
 
 pub fn run(path: &Path, deny_warnings: bool, output: OutputArgs) -> Result<ExitStatus> {

@@ -3,12 +3,12 @@
 //! standard error; with an error, nothing is printed and the exit code is 1.
 
 use crate::cli::{EvalFormat, OutputArgs};
-use fleet_lsp::compilation::Compilation;
 use crate::exit_status::ExitStatus;
 use crate::report::Reporter;
 use anyhow::{Context, Result};
 use fleet_compiler::eval::declarations::evaluate;
 use fleet_compiler::model_json::model_to_json;
+use fleet_lsp::compilation::Compilation;
 use std::io::Write;
 use std::path::Path;
 

@@ -3,12 +3,12 @@
 
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
-use fleet_lsp::fleet_loader;
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
 use fleet_compiler::format::format;
 use fleet_compiler::source::{FileId, SourceMap};
 use fleet_compiler::syntax;
+use fleet_lsp::fleet_loader;
 use std::io::{Read, Write};
 use std::path::Path;
 

@@ -31,8 +31,12 @@ pub fn definition(
     let targets = match (token.kind(), parent.kind()) {
         (IDENT, NAME_REF) => name_ref(db, workspace, file, &evaluator, parent, &token),
         (IDENT, PATH_TYPE) => type_name(db, workspace, file, &evaluator, parent, &token),
-        (IDENT, FIELD_PATH) => field_key(db, file, &evaluator, &token).into_iter().collect(),
-        (_, IMPORT_PATH) | (_, STRING) | (_, IMPORT) => import(db, workspace, file, token.range().start()),
+        (IDENT, FIELD_PATH) => field_key(db, file, &evaluator, &token)
+            .into_iter()
+            .collect(),
+        (_, IMPORT_PATH) | (_, STRING) | (_, IMPORT) => {
+            import(db, workspace, file, token.range().start())
+        }
         (_, NAME) => item_at(db, file, token.range().start())
             .map(|(local, _)| vec![item_target(db, ItemId::plain(db, file, local))])
             .unwrap_or_default(),
@@ -59,7 +63,13 @@ fn name_ref(
             let mut targets: Vec<NavigationTarget> = Vec::new();
             for (_, item) in declarations {
                 // The iterations of a `for` share one declaration.
-                let target = item_target(db, ItemId { iteration: 0, ..*item });
+                let target = item_target(
+                    db,
+                    ItemId {
+                        iteration: 0,
+                        ..*item
+                    },
+                );
                 if !targets.contains(&target) {
                     targets.push(target);
                 }
@@ -100,12 +110,15 @@ fn name_ref(
 
 fn variant(db: &dyn Db, enumeration: ItemId, name: &str) -> Option<NavigationTarget> {
     let node = item_node(db, enumeration);
-    let variant = node.descendants().filter(|child| child.kind() == VARIANT).find(|variant| {
-        variant
-            .descendant_tokens()
-            .find(|token| !token.kind().is_trivia())
-            .is_some_and(|token| token.text().trim_matches('"') == name)
-    })?;
+    let variant = node
+        .descendants()
+        .filter(|child| child.kind() == VARIANT)
+        .find(|variant| {
+            variant
+                .descendant_tokens()
+                .find(|token| !token.kind().is_trivia())
+                .is_some_and(|token| token.text().trim_matches('"') == name)
+        })?;
     let focus = variant
         .descendant_tokens()
         .find(|token| !token.kind().is_trivia())
@@ -242,7 +255,9 @@ fn field_owner(evaluator: &Evaluator<'_>, ty: &Ty, name: &str) -> Option<(ItemId
                     let entry = node
                         .descendants()
                         .filter(|entry| entry.kind() == FIELD_DECL)
-                        .find(|entry| field_decl_name(*entry).is_some_and(|found| &*found == name))?;
+                        .find(|entry| {
+                            field_decl_name(*entry).is_some_and(|found| &*found == name)
+                        })?;
                     return Some((item, entry.range()));
                 }
                 Some(TypeDef::Alias(_, aliased)) => pending.push(aliased.clone()),
@@ -257,7 +272,12 @@ fn field_owner(evaluator: &Evaluator<'_>, ty: &Ty, name: &str) -> Option<(ItemId
 }
 
 /// An import: the first file of the module it brings in.
-fn import(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: TextSize) -> Vec<NavigationTarget> {
+fn import(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    offset: TextSize,
+) -> Vec<NavigationTarget> {
     let Some((local, node)) = item_at(db, file, offset) else {
         return Vec::new();
     };
@@ -265,7 +285,11 @@ fn import(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: TextSize)
         return Vec::new();
     }
     let items = file_items(db, file);
-    let Some(import) = items.items.get(local as usize).and_then(|item| item.import.as_ref()) else {
+    let Some(import) = items
+        .items
+        .get(local as usize)
+        .and_then(|item| item.import.as_ref())
+    else {
         return Vec::new();
     };
     let Ok(module) = resolve_import(file.module(db), &import.target) else {

@@ -80,18 +80,28 @@ pub fn header_text(node: SyntaxNode<'_>) -> String {
         .filter(|token| !token.kind().is_trivia());
     // The declaration word.
     significant.next();
-    let Some(first) = significant.next().filter(|token| token.range().start() < end) else {
+    let Some(first) = significant
+        .next()
+        .filter(|token| token.range().start() < end)
+    else {
         return String::new();
     };
     source_text(node, first.range().start(), end)
 }
 
 /// The source between two offsets of `node`'s tree, white space runs folded.
-pub fn source_text(node: SyntaxNode<'_>, start: text_size::TextSize, end: text_size::TextSize) -> String {
+pub fn source_text(
+    node: SyntaxNode<'_>,
+    start: text_size::TextSize,
+    end: text_size::TextSize,
+) -> String {
     let text = node.tree().text();
     let start = usize::from(start).min(text.len());
     let end = usize::from(end).clamp(start, text.len());
-    text[start..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Facts about a declared thing from the evaluated fleet, one per line.
@@ -131,8 +141,15 @@ pub fn facts(model: &FleetModel, item: ItemId) -> Vec<String> {
             facts.push(format!("overlay for {}", layer.key.describe()));
         }
     }
-    if let Some(policy) = model.policies.iter().find(|policy| policy.declared.item == item) {
-        facts.push(format!("applies to {}", cluster_list(model, &policy.targets)));
+    if let Some(policy) = model
+        .policies
+        .iter()
+        .find(|policy| policy.declared.item == item)
+    {
+        facts.push(format!(
+            "applies to {}",
+            cluster_list(model, &policy.targets)
+        ));
     }
     if let Some(env) = model.envs.iter().find(|env| env.item == item) {
         let clusters: Vec<&str> = model

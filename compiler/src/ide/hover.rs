@@ -27,7 +27,12 @@ pub struct Hover {
     pub markdown: String,
 }
 
-pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: TextSize) -> Option<Hover> {
+pub fn hover(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    offset: TextSize,
+) -> Option<Hover> {
     let token = token_at(db, file, offset)?;
     let parent = token.parent();
     let context = Context {
@@ -59,9 +64,9 @@ pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: TextSi
 }
 
 fn in_where(name_ref: SyntaxNode<'_>) -> bool {
-    name_ref
-        .parent()
-        .is_some_and(|parent| parent.kind() == WHERE_EXPR && parent.children().next() == Some(name_ref))
+    name_ref.parent().is_some_and(|parent| {
+        parent.kind() == WHERE_EXPR && parent.children().next() == Some(name_ref)
+    })
 }
 
 struct Context<'db> {
@@ -101,8 +106,9 @@ impl<'db> Context<'db> {
         let mut markdown = format!("```fleet\n{}\n```\n", one_line(where_expr.text()));
         let found = sets
             .filter(|set| {
-                set.span
-                    .is_some_and(|span| span.file == file_id && span.range.contains_range(where_expr.range()))
+                set.span.is_some_and(|span| {
+                    span.file == file_id && span.range.contains_range(where_expr.range())
+                })
             })
             .min_by_key(|set| set.span.map(|span| span.range.len()));
         match found {
@@ -147,7 +153,10 @@ impl<'db> Context<'db> {
                         "```fleet\nfor {}\n```\nA variable of the `for`: each iteration binds it to the next value.",
                         one_line(binding.text())
                     ),
-                    None => format!("```fleet\n{}\n```\nA field of the record being checked.", token.text()),
+                    None => format!(
+                        "```fleet\n{}\n```\nA field of the record being checked.",
+                        token.text()
+                    ),
                 })
             }
             Resolution::ClusterField => {
@@ -174,7 +183,9 @@ impl<'db> Context<'db> {
         let word = node.first_significant_token()?.text();
         let header = match node.kind() {
             // A `let`'s value is shown evaluated, below.
-            LET => super::locate::item_name(node).map(|name| name.to_string()).unwrap_or_default(),
+            LET => super::locate::item_name(node)
+                .map(|name| name.to_string())
+                .unwrap_or_default(),
             _ => header_text(node),
         };
         let mut markdown = format!("```fleet\n{word} {header}\n```");
@@ -205,27 +216,33 @@ impl<'db> Context<'db> {
                 .find(|(instance, _)| *instance == item)
                 .and_then(|(_, iteration)| iteration);
             if let Some(iteration) = iteration {
-                markdown.push_str(&format!("\n\nMade by a `for` (first iteration: {iteration})."));
+                markdown.push_str(&format!(
+                    "\n\nMade by a `for` (first iteration: {iteration})."
+                ));
             }
         }
         Some(markdown)
     }
 
     fn variant(&self, enumeration: ItemId, name: &str) -> Option<String> {
-        let Some(definition) = self.evaluator.type_def(enumeration) else {
-            return None;
-        };
+        let definition = self.evaluator.type_def(enumeration)?;
         let TypeDef::Enum(enum_type) = &*definition else {
             return None;
         };
         let variant = enum_type.variant(name)?;
-        let mut markdown = format!("```fleet\n{}.{}\n```\nA variant of the enum `{}`.", enum_type.name, name, enum_type.name);
+        let mut markdown = format!(
+            "```fleet\n{}.{}\n```\nA variant of the enum `{}`.",
+            enum_type.name, name, enum_type.name
+        );
         if !variant.doc.is_empty() {
             markdown.push_str("\n\n");
             markdown.push_str(&variant.doc);
         }
         if let Some(attributes) = self.evaluator.variant_attributes(enum_type, name) {
-            let value = Value::new(ValueKind::Record(attributes), crate::diagnostics::Span::new(enumeration.file_id, TextRange::default()));
+            let value = Value::new(
+                ValueKind::Record(attributes),
+                crate::diagnostics::Span::new(enumeration.file_id, TextRange::default()),
+            );
             markdown.push_str(&format!("\n\n`{}`", value_text(&value)));
         }
         Some(markdown)
@@ -265,9 +282,12 @@ impl<'db> Context<'db> {
         };
         let name = token.text();
         let index = crate::names::index::name_index(self.db, self.workspace);
-        let item = [crate::names::Namespace::Template, crate::names::Namespace::Type]
-            .iter()
-            .find_map(|namespace| index.lookup(&module, *namespace, name).first().copied())?;
+        let item = [
+            crate::names::Namespace::Template,
+            crate::names::Namespace::Type,
+        ]
+        .iter()
+        .find_map(|namespace| index.lookup(&module, *namespace, name).first().copied())?;
         let node = crate::names::index::item_node(self.db, item);
         self.declaration(item, node)
     }
@@ -294,7 +314,9 @@ impl<'db> Context<'db> {
             match step {
                 PathStep::Element => {
                     ty = element_type(&self.evaluator, &ty);
-                    value = value.and_then(|value| value.as_list()).and_then(|items| items.first());
+                    value = value
+                        .and_then(|value| value.as_list())
+                        .and_then(|items| items.first());
                 }
                 PathStep::Field(name) => {
                     let record = value.and_then(Value::as_record).map(|record| &**record);
@@ -318,7 +340,13 @@ impl<'db> Context<'db> {
                 let text = self
                     .field_decl_node(*owner, &definition.name)
                     .map(declaration_text)
-                    .unwrap_or_else(|| format!("{}: {}", definition.name, self.evaluator.ty_text(&definition.ty)));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "{}: {}",
+                            definition.name,
+                            self.evaluator.ty_text(&definition.ty)
+                        )
+                    });
                 let mut markdown = format!("```fleet\n{text}\n```");
                 if !definition.doc.is_empty() {
                     markdown.push_str("\n\n");
@@ -347,7 +375,9 @@ impl<'db> Context<'db> {
                 .find(|(instance, _)| *instance == item)
                 .and_then(|(_, iteration)| iteration);
             if let Some(iteration) = iteration {
-                markdown.push_str(&format!(" (in the first iteration of the `for`: {iteration})"));
+                markdown.push_str(&format!(
+                    " (in the first iteration of the `for`: {iteration})"
+                ));
             }
         }
         // For an app (or an overlay of one), what each layer sets.
@@ -383,13 +413,19 @@ impl<'db> Context<'db> {
     }
 
     /// The app a declaration is, or the app an overlay is for.
-    fn app_of<'m>(&self, model: &'m FleetModel, item: ItemId, node: SyntaxNode<'_>) -> Option<&'m crate::model::App> {
+    fn app_of<'m>(
+        &self,
+        model: &'m FleetModel,
+        item: ItemId,
+        node: SyntaxNode<'_>,
+    ) -> Option<&'m crate::model::App> {
         match node.kind() {
             APP_DECL => model.apps.iter().find(|app| app.declared.item == item),
-            OVERLAY_DECL => model
-                .apps
-                .iter()
-                .find(|app| app.layers.iter().any(|layer| layer.item.file == item.file && layer.item.local == item.local)),
+            OVERLAY_DECL => model.apps.iter().find(|app| {
+                app.layers
+                    .iter()
+                    .any(|layer| layer.item.file == item.file && layer.item.local == item.local)
+            }),
             _ => None,
         }
     }
@@ -450,9 +486,9 @@ impl<'db> Context<'db> {
 
     fn record_field(&self, record_type: ItemId, name: &str) -> Option<(ItemId, FieldDef)> {
         match self.evaluator.type_def(record_type).as_deref() {
-            Some(TypeDef::Record(record)) => record
-                .field(name)
-                .map(|field| (record_type, field.clone())),
+            Some(TypeDef::Record(record)) => {
+                record.field(name).map(|field| (record_type, field.clone()))
+            }
             _ => None,
         }
     }
@@ -466,7 +502,9 @@ impl<'db> Context<'db> {
 }
 
 /// The evaluated declarations of the model with the iteration each was made in.
-fn instances(model: &FleetModel) -> impl Iterator<Item = (ItemId, Option<std::sync::Arc<str>>)> + '_ {
+fn instances(
+    model: &FleetModel,
+) -> impl Iterator<Item = (ItemId, Option<std::sync::Arc<str>>)> + '_ {
     all_declared(model).map(|declared| (declared.item, declared.iteration.clone()))
 }
 
@@ -505,7 +543,9 @@ fn field_keyed_at(value: &Value, file: crate::source::FileId, range: TextRange) 
                 field_keyed_at(&field.value, file, range)
             }
         }),
-        ValueKind::List(items) => items.iter().find_map(|item| field_keyed_at(item, file, range)),
+        ValueKind::List(items) => items
+            .iter()
+            .find_map(|item| field_keyed_at(item, file, range)),
         _ => None,
     }
 }
@@ -559,7 +599,11 @@ fn one_line(text: &str) -> String {
 fn members_of(definition: &TypeDef) -> String {
     match definition {
         TypeDef::Record(record) => {
-            let names: Vec<String> = record.fields.iter().map(|field| format!("`{}`", field.name)).collect();
+            let names: Vec<String> = record
+                .fields
+                .iter()
+                .map(|field| format!("`{}`", field.name))
+                .collect();
             format!("\n\nFields: {}", names.join(", "))
         }
         TypeDef::Enum(enumeration) => {
@@ -570,7 +614,11 @@ fn members_of(definition: &TypeDef) -> String {
                 .map(|variant| format!("`{}`", variant.name))
                 .collect();
             let more = enumeration.variants.len().saturating_sub(40);
-            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             format!("\n\nVariants: {}{tail}", names.join(", "))
         }
         TypeDef::Alias(..) => String::new(),
@@ -579,11 +627,15 @@ fn members_of(definition: &TypeDef) -> String {
 
 fn builtin_doc(name: &str) -> &'static str {
     match name {
-        "clusters" => "```fleet\nclusters\n```\nEvery cluster of the fleet; `clusters where ...` selects some of them.",
+        "clusters" => {
+            "```fleet\nclusters\n```\nEvery cluster of the fleet; `clusters where ...` selects some of them."
+        }
         "rest" => "```fleet\nrest\n```\nIn a promotion's waves: the clusters no earlier wave took.",
         "range" => "```fleet\nrange(n)\n```\nThe list `[0, 1, ..., n - 1]`.",
         "len" => "```fleet\nlen(list)\n```\nHow many items a list (or characters a string) has.",
-        "present" => "```fleet\npresent(field)\n```\nWhether an optional field is set (in a `require`).",
+        "present" => {
+            "```fleet\npresent(field)\n```\nWhether an optional field is set (in a `require`)."
+        }
         _ => "A built-in name.",
     }
 }

@@ -37,7 +37,11 @@ pub fn token_at(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<Synta
 
 /// The innermost item whose syntax contains `offset`, with its position among the
 /// file's items.
-pub fn item_at(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<(LocalItem, SyntaxNode<'_>)> {
+pub fn item_at(
+    db: &dyn Db,
+    file: SourceFile,
+    offset: TextSize,
+) -> Option<(LocalItem, SyntaxNode<'_>)> {
     let root = parse(db, file).tree().root();
     item_nodes(root)
         .into_iter()

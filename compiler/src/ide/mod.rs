@@ -6,8 +6,8 @@
 //! Nothing here reports diagnostics: an evaluator used to look up a type throws
 //! away what it finds wrong, which `check` reports.
 
-mod describe;
 pub mod definition;
+mod describe;
 pub mod hover;
 mod locate;
 pub mod symbols;

@@ -67,7 +67,9 @@ fn item_symbol(node: SyntaxNode<'_>, kind: ItemKind) -> Symbol {
         detail,
         kind: SymbolKind::Item(kind),
         full_range: node.range(),
-        focus_range: name_node.map(|name| name.range()).unwrap_or_else(|| keyword_range(node)),
+        focus_range: name_node
+            .map(|name| name.range())
+            .unwrap_or_else(|| keyword_range(node)),
         children,
     }
 }
