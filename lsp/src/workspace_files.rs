@@ -122,28 +122,8 @@ impl WorkspaceFiles {
         let mut inputs = BTreeMap::new();
         let mut order = Vec::new();
         for (path, module, text) in loaded_files {
-            let input = match self.inputs.remove(&path) {
-                Some(input) => {
-                    if **input.text(db) != *text {
-                        input.set_text(db).to(text);
-                    }
-                    if **input.module(db) != *module {
-                        input.set_module(db).to(module);
-                    }
-                    input
-                }
-                None => {
-                    let id = self.fresh_id();
-                    SourceFile::new(
-                        db,
-                        id,
-                        path.display().to_string(),
-                        text,
-                        Origin::Fleet,
-                        module,
-                    )
-                }
-            };
+            let previous = self.inputs.remove(&path);
+            let input = self.input_for(db, previous, &path, text, module);
             order.push(input);
             inputs.insert(path, input);
         }
@@ -156,25 +136,8 @@ impl WorkspaceFiles {
             if self.inputs.contains_key(path) || self.is_stdlib(path) {
                 continue;
             }
-            let input = match self.outside.remove(path) {
-                Some(input) => {
-                    if **input.text(db) != **text {
-                        input.set_text(db).to(text.clone());
-                    }
-                    input
-                }
-                None => {
-                    let id = self.fresh_id();
-                    SourceFile::new(
-                        db,
-                        id,
-                        path.display().to_string(),
-                        text.clone(),
-                        Origin::Fleet,
-                        Arc::from(""),
-                    )
-                }
-            };
+            let previous = self.outside.remove(path);
+            let input = self.input_for(db, previous, path, text.clone(), Arc::from(""));
             outside.insert(path.clone(), input);
         }
         self.outside = outside;
@@ -200,10 +163,29 @@ impl WorkspaceFiles {
         self.table = Arc::new(self.file_table(db, order));
     }
 
-    fn fresh_id(&mut self) -> FileId {
-        let id = FileId(self.next_id);
-        self.next_id += 1;
-        id
+    /// The input of `path`: the one it had, its text and module brought up to
+    /// date (salsa sees a change only if they differ), or a new one.
+    fn input_for(
+        &mut self,
+        db: &mut Database,
+        previous: Option<SourceFile>,
+        path: &Path,
+        text: Arc<str>,
+        module: Arc<str>,
+    ) -> SourceFile {
+        let Some(input) = previous else {
+            let id = FileId(self.next_id);
+            self.next_id += 1;
+            let path = path.display().to_string();
+            return SourceFile::new(db, id, path, text, Origin::Fleet, module);
+        };
+        if **input.text(db) != *text {
+            input.set_text(db).to(text);
+        }
+        if **input.module(db) != *module {
+            input.set_module(db).to(module);
+        }
+        input
     }
 
     fn file_table(&self, db: &Database, fleet_files: Vec<SourceFile>) -> FileTable {

@@ -4,6 +4,7 @@
 //! declaration, from an import to the module's first file.
 
 use super::NavigationTarget;
+use super::fields::{body_type, field_decl_node, field_of};
 use super::locate::{PathStep, field_path, item_at, item_target, token_at};
 use crate::db::{Db, SourceFile, Workspace};
 use crate::eval::Evaluator;
@@ -13,8 +14,8 @@ use crate::names::items::file_items;
 use crate::names::modules::resolve_import;
 use crate::names::resolve::{Resolution, resolve_file};
 use crate::syntax::{SyntaxKind::*, SyntaxNode, SyntaxToken};
-use crate::types::lower::{declaration_kind, declaration_type, field_decl_name};
-use crate::types::{Ty, TypeDef};
+use crate::types::Ty;
+use crate::types::lower::declaration_type;
 use text_size::{TextRange, TextSize};
 
 pub fn definition(
@@ -179,32 +180,12 @@ fn field_key(
     let (local, node) = item_at(db, file, key.range().start())?;
     let path = field_path(node, key)?;
     let item = ItemId::plain(db, file, local);
-    let scope = evaluator.file_scope(file);
-    let mut ty = match node.kind() {
-        OVERLAY_DECL => declaration_type(evaluator, "App"),
-        TEMPLATE_DECL => evaluator.template(item)?.1,
-        kind => {
-            let (_, type_name) = declaration_kind(kind)?;
-            match node
-                .child_of_kind(TYPE_ANNOTATION)
-                .and_then(|annotation| annotation.children().next())
-            {
-                Some(annotation) => evaluator.annotation(annotation, &scope)?.1,
-                None => declaration_type(evaluator, type_name),
-            }
-        }
-    };
+    let mut ty = body_type(evaluator, item, node)?;
     let (last, leading) = path.split_last()?;
     for step in leading {
         ty = match step {
             PathStep::Element => ty,
-            PathStep::Field(name) => {
-                let (owner, _) = field_owner(evaluator, &ty, name)?;
-                match evaluator.type_def(owner).as_deref() {
-                    Some(TypeDef::Record(record)) => record.field(name)?.ty.clone(),
-                    _ => return None,
-                }
-            }
+            PathStep::Field(name) => field_of(evaluator, &ty, name, None)?.1.ty,
         };
     }
     let PathStep::Field(name) = last else {
@@ -220,55 +201,18 @@ fn field_declaration(
     ty: &Ty,
     name: &str,
 ) -> Option<NavigationTarget> {
-    let (owner, range) = field_owner(evaluator, ty, name)?;
-    let node = item_node(db, owner);
-    let entry = node
-        .descendants()
-        .filter(|entry| entry.kind() == FIELD_DECL)
-        .find(|entry| entry.range() == range)?;
+    let (owner, _) = field_of(evaluator, ty, name, None)?;
+    let entry = field_decl_node(db, owner, name)?;
     let focus = entry
         .child_tokens()
         .find(|token| token.kind() == IDENT)
         .map(|token| token.range())
-        .unwrap_or(range);
+        .unwrap_or_else(|| entry.range());
     Some(NavigationTarget {
         file: owner.file,
-        full_range: range,
+        full_range: entry.range(),
         focus_range: focus,
     })
-}
-
-/// The record type (through aliases, options, lists and unions) that declares the
-/// field `name`, and the range of its declaration.
-fn field_owner(evaluator: &Evaluator<'_>, ty: &Ty, name: &str) -> Option<(ItemId, TextRange)> {
-    let mut pending = vec![ty.clone()];
-    let mut visited = 0;
-    while let Some(ty) = pending.pop() {
-        visited += 1;
-        if visited > 64 {
-            return None;
-        }
-        match ty {
-            Ty::Named(item) => match evaluator.type_def(item).as_deref() {
-                Some(TypeDef::Record(record)) if record.field(name).is_some() => {
-                    let node = item_node(evaluator.db, item);
-                    let entry = node
-                        .descendants()
-                        .filter(|entry| entry.kind() == FIELD_DECL)
-                        .find(|entry| {
-                            field_decl_name(*entry).is_some_and(|found| &*found == name)
-                        })?;
-                    return Some((item, entry.range()));
-                }
-                Some(TypeDef::Alias(_, aliased)) => pending.push(aliased.clone()),
-                _ => {}
-            },
-            Ty::Optional(inner) | Ty::List(inner, _) => pending.push((*inner).clone()),
-            Ty::Union(members) => pending.extend(members.iter().rev().cloned()),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// An import: the first file of the module it brings in.

@@ -5,18 +5,19 @@
 //! each overlay sets). A selector: the clusters it matches.
 
 use super::describe::{cluster_list, facts, header_text, origin, source_text, value_text};
+use super::fields::{body_type, field_decl_node, field_of};
 use super::locate::{PathStep, field_path, item_at, token_at};
 use crate::db::{Db, SourceFile, Workspace};
 use crate::eval::Evaluator;
 use crate::eval::declarations::evaluate;
-use crate::eval::value::{Field, Record, Value, ValueKind};
+use crate::eval::value::{Field, Value, ValueKind};
 use crate::model::FleetModel;
 use crate::names::Name;
 use crate::names::index::ItemId;
 use crate::names::items::LocalItem;
 use crate::names::resolve::{Resolution, resolve_file};
 use crate::syntax::{SyntaxKind::*, SyntaxNode, SyntaxToken};
-use crate::types::lower::{declaration_kind, declaration_type, doc_of, field_decl_name};
+use crate::types::lower::{declaration_type, doc_of};
 use crate::types::{FieldDef, Ty, TypeDef};
 use text_size::{TextRange, TextSize};
 
@@ -165,7 +166,7 @@ impl<'db> Context<'db> {
                     "```fleet\n{}\n```\nA field of each cluster the selector tests.",
                     token.text()
                 );
-                if let Some((_, field)) = self.field_of(&cluster, token.text(), None)
+                if let Some((_, field)) = field_of(&self.evaluator, &cluster, token.text(), None)
                     && !field.doc.is_empty()
                 {
                     markdown.push_str("\n\n");
@@ -302,7 +303,7 @@ impl<'db> Context<'db> {
         let declared = instances_values(model)
             .find(|(instance, _)| *instance == item)
             .map(|(_, value)| value);
-        let root = self.root_type(item, item_node)?;
+        let root = body_type(&self.evaluator, item, item_node)?;
 
         // The type: walk the path, following the evaluated record where there is
         // one (it knows which member of a union the value is).
@@ -325,7 +326,12 @@ impl<'db> Context<'db> {
                         field = None;
                         map_entry = true;
                     } else {
-                        let (owner, definition) = self.field_of(&ty, name, record)?;
+                        let (owner, definition) = field_of(
+                            &self.evaluator,
+                            &ty,
+                            name,
+                            record.and_then(|record| record.ty),
+                        )?;
                         ty = definition.ty.clone();
                         field = Some((owner, definition));
                         map_entry = false;
@@ -337,8 +343,7 @@ impl<'db> Context<'db> {
         let name = key.text();
         let mut markdown = match &field {
             Some((owner, definition)) => {
-                let text = self
-                    .field_decl_node(*owner, &definition.name)
+                let text = field_decl_node(self.db, *owner, &definition.name)
                     .map(declaration_text)
                     .unwrap_or_else(|| {
                         format!(
@@ -428,76 +433,6 @@ impl<'db> Context<'db> {
             }),
             _ => None,
         }
-    }
-
-    /// The type a declaration's body is checked against.
-    fn root_type(&self, item: ItemId, node: SyntaxNode<'_>) -> Option<Ty> {
-        let scope = self.evaluator.file_scope(self.file);
-        let ty = match node.kind() {
-            OVERLAY_DECL => declaration_type(&self.evaluator, "App"),
-            TEMPLATE_DECL => self.evaluator.template(item)?.1,
-            kind => {
-                let (_, type_name) = declaration_kind(kind)?;
-                match node
-                    .child_of_kind(TYPE_ANNOTATION)
-                    .and_then(|annotation| annotation.children().next())
-                {
-                    Some(annotation) => self.evaluator.annotation(annotation, &scope)?.1,
-                    None => declaration_type(&self.evaluator, type_name),
-                }
-            }
-        };
-        drop(self.evaluator.take_diagnostics());
-        Some(ty)
-    }
-
-    /// The field `name` of the record type `ty` (through aliases, options and
-    /// unions: the member the evaluated `record` is, else the first that has it).
-    fn field_of(&self, ty: &Ty, name: &str, record: Option<&Record>) -> Option<(ItemId, FieldDef)> {
-        if let Some(actual) = record.and_then(|record| record.ty)
-            && let Some(found) = self.record_field(actual, name)
-        {
-            return Some(found);
-        }
-        let mut pending = vec![ty.clone()];
-        let mut seen = 0;
-        while let Some(ty) = pending.pop() {
-            seen += 1;
-            if seen > 64 {
-                return None;
-            }
-            match ty {
-                Ty::Named(item) => match self.evaluator.type_def(item).as_deref() {
-                    Some(TypeDef::Record(_)) => {
-                        if let Some(found) = self.record_field(item, name) {
-                            return Some(found);
-                        }
-                    }
-                    Some(TypeDef::Alias(_, aliased)) => pending.push(aliased.clone()),
-                    _ => {}
-                },
-                Ty::Optional(inner) | Ty::List(inner, _) => pending.push((*inner).clone()),
-                Ty::Union(members) => pending.extend(members.iter().rev().cloned()),
-                _ => {}
-            }
-        }
-        None
-    }
-
-    fn record_field(&self, record_type: ItemId, name: &str) -> Option<(ItemId, FieldDef)> {
-        match self.evaluator.type_def(record_type).as_deref() {
-            Some(TypeDef::Record(record)) => {
-                record.field(name).map(|field| (record_type, field.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    fn field_decl_node(&self, owner: ItemId, name: &str) -> Option<SyntaxNode<'db>> {
-        let node = crate::names::index::item_node(self.db, owner);
-        node.descendants()
-            .filter(|entry| entry.kind() == FIELD_DECL)
-            .find(|entry| field_decl_name(*entry).is_some_and(|found| &*found == name))
     }
 }
 

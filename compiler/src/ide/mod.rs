@@ -8,6 +8,7 @@
 
 pub mod definition;
 mod describe;
+mod fields;
 pub mod hover;
 mod locate;
 pub mod symbols;
