@@ -52,6 +52,30 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Generate the GitOps repository: Flux, Argo CD, Crossplane, Kyverno and
+    /// Kustomize files under the output root the fleet's settings name.
+    Build {
+        /// The fleet folder or a `.fleet` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The folder of the GitOps repository's work tree.
+        #[arg(long, required_unless_present = "stdout")]
+        out: Option<PathBuf>,
+        /// Write every document to standard output as one YAML stream instead.
+        #[arg(long, conflicts_with_all = ["out", "check"])]
+        stdout: bool,
+        /// Write nothing; list the files that would change and exit 3 if any would.
+        #[arg(long)]
+        check: bool,
+        /// Overwrite (or remove) generated files that were edited by hand.
+        #[arg(long)]
+        force: bool,
+        /// Treat warnings as errors (exit 1, write nothing).
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Run the language server on standard input and output (editors start it).
     Lsp,
     /// Print the page that explains a diagnostic code (`fleet explain E0104`).

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit_status;
+mod output;
 mod report;
 
 use clap::Parser;

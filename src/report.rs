@@ -78,9 +78,12 @@ impl Reporter {
 
 pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
+        return format!("1 {noun}");
+    }
+    // "policy" -> "policies" (a consonant before the `y`); "key" -> "keys".
+    match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{count} {stem}ies"),
+        _ => format!("{count} {noun}s"),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod check;
 pub mod checks;
 pub mod db;
 pub mod diagnostics;
+pub mod emit;
 pub mod eval;
 pub mod format;
 pub mod ide;

@@ -37,7 +37,7 @@ pub fn run(path: &Path, check: bool, output: OutputArgs) -> Result<ExitStatus> {
         if check {
             print_diff(&source.path, &source.text, &formatted);
         } else {
-            write_atomically(file_path, &formatted)?;
+            crate::output::write_atomically(file_path, formatted.as_bytes())?;
         }
         changed.push(source.path.clone());
     }
@@ -94,29 +94,4 @@ fn print_diff(path: &str, old: &str, new: &str) {
         "{}",
         diff.unified_diff().context_radius(2).header(path, path)
     );
-}
-
-/// Writes through a temporary file in the same folder and a rename, keeping the
-/// file's permissions: a crash leaves the old file or the new one, never half.
-fn write_atomically(path: &Path, contents: &str) -> Result<()> {
-    let folder = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path)
-        .map(|metadata| metadata.permissions())
-        .ok();
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)
-        .with_context(|| format!("cannot write in `{}`", folder.display()))?;
-    temporary
-        .write_all(contents.as_bytes())
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    if let Some(permissions) = permissions {
-        std::fs::set_permissions(temporary.path(), permissions)
-            .with_context(|| format!("cannot keep the permissions of `{}`", path.display()))?;
-    }
-    temporary
-        .persist(path)
-        .with_context(|| format!("cannot replace `{}`", path.display()))?;
-    Ok(())
 }

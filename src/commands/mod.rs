@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod build;
 mod check;
 mod debug;
 mod eval;
@@ -28,6 +29,25 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             check,
             output,
         } => fmt::run(&path, check, output),
+        Command::Build {
+            path,
+            out,
+            stdout,
+            check,
+            force,
+            deny_warnings,
+            output,
+        } => build::run(
+            &path,
+            build::Options {
+                out,
+                stdout,
+                check,
+                force,
+                deny_warnings,
+            },
+            output,
+        ),
         Command::Lsp => {
             fleet_lsp::run_stdio()?;
             Ok(ExitStatus::Success)

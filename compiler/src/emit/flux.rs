@@ -1,0 +1,285 @@
+//! Flux on each workload cluster (decision 011): `gitops/flux/clusters/<cluster>/`
+//! holds the fleet repository's `GitRepository` and three Kustomizations applied
+//! in order by `dependsOn`, each waiting for what it applied to be ready:
+//! `infrastructure` (the controllers and their CRDs: Kyverno), then `policies`
+//! (the cluster's Kyverno policies, which need Kyverno's CRDs), then `teams`
+//! (namespaces and RBAC). Argo CD owns the apps; Flux never applies them.
+
+use super::document::Node;
+use super::repository::{GeneratedFile, Settings, source_of};
+use crate::db::Db;
+use crate::model::FleetModel;
+
+/// Where Flux runs its own objects (the namespace `flux bootstrap` makes).
+const FLUX_NAMESPACE: &str = "flux-system";
+/// The name of the fleet repository's `GitRepository` on every cluster.
+const FLEET_SOURCE: &str = "fleet";
+
+/// The Kustomizations of every cluster, in the order they apply.
+pub const STAGES: [&str; 3] = ["infrastructure", "policies", "teams"];
+
+pub fn cluster_folder(cluster: &str) -> String {
+    format!("gitops/flux/clusters/{cluster}")
+}
+
+pub const INFRASTRUCTURE_FOLDER: &str = "gitops/flux/infrastructure";
+pub const TEAMS_FOLDER: &str = "gitops/flux/teams";
+
+pub fn policies_folder(cluster: &str) -> String {
+    format!("policies/kyverno/clusters/{cluster}")
+}
+
+/// For each cluster: its `GitRepository`, the three Kustomizations and the
+/// `kustomization.yaml` that lists them (what `flux bootstrap --path` applies).
+pub fn cluster_syncs(
+    db: &dyn Db,
+    model: &FleetModel,
+    settings: &Settings,
+    files: &mut Vec<GeneratedFile>,
+) {
+    for cluster in &model.clusters {
+        let name = &*cluster.declared.name;
+        let folder = cluster_folder(name);
+        let sources = vec![
+            source_of(db, &cluster.declared),
+            settings.fleet_source.clone(),
+        ];
+        let source = Node::map()
+            .with("apiVersion", "source.toolkit.fluxcd.io/v1")
+            .with("kind", "GitRepository")
+            .with("metadata", metadata(FLEET_SOURCE, Some(FLUX_NAMESPACE)))
+            .with(
+                "spec",
+                Node::map()
+                    .with("interval", "5m")
+                    .with("url", &*settings.repo)
+                    .with("ref", Node::map().with("branch", &*settings.branch)),
+            );
+        files.push(GeneratedFile::new(
+            format!("{folder}/fleet-source.yaml"),
+            sources.clone(),
+            vec![source],
+        ));
+        let paths = [
+            INFRASTRUCTURE_FOLDER.to_string(),
+            policies_folder(name),
+            TEAMS_FOLDER.to_string(),
+        ];
+        let mut resources = vec![Node::from("fleet-source.yaml")];
+        for (position, (stage, path)) in STAGES.iter().zip(paths).enumerate() {
+            let mut spec = Node::map();
+            if position > 0 {
+                spec.push(
+                    "dependsOn",
+                    Node::Seq(vec![Node::map().with("name", STAGES[position - 1])]),
+                );
+            }
+            spec.push("interval", "10m");
+            spec.push("retryInterval", "1m");
+            spec.push("timeout", "5m");
+            spec.push(
+                "sourceRef",
+                Node::map()
+                    .with("kind", "GitRepository")
+                    .with("name", FLEET_SOURCE),
+            );
+            spec.push("path", format!("./{}{path}", settings.output_prefix));
+            spec.push("prune", true);
+            // Wait for everything applied to be ready, so that the next stage
+            // finds the CRDs and namespaces it needs.
+            spec.push("wait", true);
+            let kustomization = Node::map()
+                .with("apiVersion", "kustomize.toolkit.fluxcd.io/v1")
+                .with("kind", "Kustomization")
+                .with("metadata", metadata(stage, Some(FLUX_NAMESPACE)))
+                .with("spec", spec);
+            let file = format!("{stage}.yaml");
+            resources.push(Node::from(file.as_str()));
+            files.push(GeneratedFile::new(
+                format!("{folder}/{file}"),
+                sources.clone(),
+                vec![kustomization],
+            ));
+        }
+        files.push(kustomize_file(&folder, sources, resources));
+    }
+}
+
+/// What every cluster runs before its policies: Kyverno (its CRDs come with the
+/// chart), from its Helm repository.
+pub fn infrastructure(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+    let sources = vec![settings.fleet_source.clone()];
+    let namespace = Node::map()
+        .with("apiVersion", "v1")
+        .with("kind", "Namespace")
+        .with("metadata", metadata("kyverno", None));
+    let repository = Node::map()
+        .with("apiVersion", "source.toolkit.fluxcd.io/v1")
+        .with("kind", "HelmRepository")
+        .with("metadata", metadata("kyverno", Some(FLUX_NAMESPACE)))
+        .with(
+            "spec",
+            Node::map()
+                .with("interval", "1h")
+                .with("url", "https://kyverno.github.io/kyverno/"),
+        );
+    let release = Node::map()
+        .with("apiVersion", "helm.toolkit.fluxcd.io/v2")
+        .with("kind", "HelmRelease")
+        .with("metadata", metadata("kyverno", Some(FLUX_NAMESPACE)))
+        .with(
+            "spec",
+            Node::map()
+                .with("interval", "1h")
+                .with("targetNamespace", "kyverno")
+                .with(
+                    "chart",
+                    Node::map().with(
+                        "spec",
+                        Node::map()
+                            .with("chart", "kyverno")
+                            .with("version", kyverno_chart(&settings.kyverno))
+                            .with(
+                                "sourceRef",
+                                Node::map()
+                                    .with("kind", "HelmRepository")
+                                    .with("name", "kyverno")
+                                    .with("namespace", FLUX_NAMESPACE),
+                            ),
+                    ),
+                )
+                .with("install", Node::map().with("crds", "CreateReplace"))
+                .with("upgrade", Node::map().with("crds", "CreateReplace")),
+        );
+    files.push(GeneratedFile::new(
+        format!("{INFRASTRUCTURE_FOLDER}/kyverno.yaml"),
+        sources.clone(),
+        vec![namespace, repository, release],
+    ));
+    files.push(kustomize_file(
+        INFRASTRUCTURE_FOLDER,
+        sources,
+        vec![Node::from("kyverno.yaml")],
+    ));
+}
+
+/// The Kyverno chart for a Kyverno release: chart 3.N serves Kyverno 1.(N + 10)
+/// (chart 3.5 is Kyverno 1.15, 3.7 is 1.17), any patch of it.
+fn kyverno_chart(kyverno: &str) -> String {
+    let minor = kyverno
+        .split('.')
+        .nth(1)
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .unwrap_or(19);
+    format!("3.{}.x", minor.saturating_sub(10))
+}
+
+/// Each team's namespaces, with a RoleBinding giving the team (a group of the
+/// clusters' identity provider, named as the team) `edit` in them.
+pub fn teams(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
+    let mut resources = Vec::new();
+    let mut sources = Vec::new();
+    for team in &model.teams {
+        let name = &*team.name;
+        let source = source_of(db, team);
+        let namespaces: Vec<String> = team
+            .value
+            .as_record()
+            .and_then(|record| record.get("namespaces"))
+            .and_then(|value| value.as_list())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|value| value.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut documents = Vec::new();
+        for namespace in &namespaces {
+            documents.push(
+                Node::map()
+                    .with("apiVersion", "v1")
+                    .with("kind", "Namespace")
+                    .with(
+                        "metadata",
+                        Node::map()
+                            .with("name", namespace.as_str())
+                            .with("labels", Node::map().with("fleet.dev/team", name)),
+                    ),
+            );
+            documents.push(
+                Node::map()
+                    .with("apiVersion", "rbac.authorization.k8s.io/v1")
+                    .with("kind", "RoleBinding")
+                    .with(
+                        "metadata",
+                        metadata(&format!("team-{name}"), Some(namespace)),
+                    )
+                    .with(
+                        "roleRef",
+                        Node::map()
+                            .with("apiGroup", "rbac.authorization.k8s.io")
+                            .with("kind", "ClusterRole")
+                            .with("name", "edit"),
+                    )
+                    .with(
+                        "subjects",
+                        Node::Seq(vec![
+                            Node::map()
+                                .with("apiGroup", "rbac.authorization.k8s.io")
+                                .with("kind", "Group")
+                                .with("name", name),
+                        ]),
+                    ),
+            );
+        }
+        if documents.is_empty() {
+            continue;
+        }
+        let file = format!("{name}.yaml");
+        resources.push(Node::from(file.as_str()));
+        files.push(GeneratedFile::new(
+            format!("{TEAMS_FOLDER}/{file}"),
+            vec![source.clone()],
+            documents,
+        ));
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    files.push(kustomize_file(TEAMS_FOLDER, sources, resources));
+}
+
+/// Each cluster's policies folder, which its `policies` Kustomization applies.
+/// The policies themselves come with the Kyverno generator; until then it lists
+/// none, and the stage applies nothing.
+pub fn cluster_policies(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
+    for cluster in &model.clusters {
+        let name = &*cluster.declared.name;
+        files.push(kustomize_file(
+            &policies_folder(name),
+            vec![source_of(db, &cluster.declared)],
+            Vec::new(),
+        ));
+    }
+}
+
+/// A `kustomization.yaml` listing `resources` (relative to `folder`).
+pub fn kustomize_file(folder: &str, sources: Vec<String>, resources: Vec<Node>) -> GeneratedFile {
+    let kustomization = Node::map()
+        .with("apiVersion", "kustomize.config.k8s.io/v1beta1")
+        .with("kind", "Kustomization")
+        .with("resources", Node::Seq(resources));
+    GeneratedFile::new(
+        format!("{folder}/kustomization.yaml"),
+        sources,
+        vec![kustomization],
+    )
+}
+
+fn metadata(name: &str, namespace: Option<&str>) -> Node {
+    let mut metadata = Node::map().with("name", name);
+    if let Some(namespace) = namespace {
+        metadata.push("namespace", namespace);
+    }
+    metadata
+}

@@ -1,0 +1,198 @@
+//! `fleet build`: check the fleet, generate the GitOps repository, and write it
+//! under `--out` (or as one YAML stream with `--stdout`). Nothing is written when
+//! the fleet has errors or when the output folder holds something the build must
+//! not touch (see `crate::output`).
+
+use crate::cli::OutputArgs;
+use crate::exit_status::ExitStatus;
+use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically};
+use crate::report::{Reporter, plural};
+use anyhow::{Context, Result};
+use fleet_compiler::emit::repository::repository;
+use fleet_compiler::eval::declarations::evaluate;
+use fleet_lsp::compilation::Compilation;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct Options {
+    pub out: Option<PathBuf>,
+    pub stdout: bool,
+    pub check: bool,
+    pub force: bool,
+    pub deny_warnings: bool,
+}
+
+pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStatus> {
+    let compilation = Compilation::open(path)?;
+    let diagnostics = compilation.diagnostics();
+    let mut reporter = Reporter::new(output);
+    reporter.emit_all(&diagnostics, &compilation.sources());
+    let status = reporter.exit_status(options.deny_warnings);
+    if status != ExitStatus::Success {
+        reporter.summary("built nothing");
+        compilation.release_at_exit();
+        return Ok(status);
+    }
+    let Some(files) = repository(&compilation.db, compilation.workspace) else {
+        // A fleet without a `fleet` declaration was reported above.
+        compilation.release_at_exit();
+        return Ok(ExitStatus::InputErrors);
+    };
+    if options.stdout {
+        // One stream, written as it is made: no file is rendered on its own.
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut stream = String::new();
+        for (index, file) in files.iter().enumerate() {
+            stream.clear();
+            if index > 0 {
+                stream.push_str("---\n");
+            }
+            fleet_compiler::emit::yaml::write_stream(&mut stream, &file.documents);
+            stdout
+                .write_all(stream.as_bytes())
+                .context("cannot write standard output")?;
+        }
+        stdout.flush().context("cannot write standard output")?;
+        compilation.release_at_exit();
+        return Ok(ExitStatus::Success);
+    }
+    let rendered: Vec<(String, String)> = files
+        .iter()
+        .map(|file| (file.path.clone(), file.render()))
+        .collect();
+    let out = options
+        .out
+        .as_deref()
+        .expect("clap requires --out without --stdout");
+    let model = &evaluate(&compilation.db, compilation.workspace).model;
+    let counts = format!(
+        "{}, {}, {}",
+        plural(model.clusters.len(), "cluster"),
+        plural(model.apps.len(), "app"),
+        plural(model.policies.len(), "policy")
+    );
+    let relative = output_root(model)?;
+    let root = if relative.as_os_str().is_empty() || relative == Path::new(".") {
+        out.to_path_buf()
+    } else {
+        out.join(relative)
+    };
+    let owned = OwnedFiles::read(&root)?;
+    let plan = plan(&root, &rendered, &owned, options.force)?;
+    for refusal in &plan.refusals {
+        eprintln!("error: {}", refusal.message());
+    }
+    if !plan.refusals.is_empty() {
+        eprintln!(
+            "wrote nothing: {} in `{}`",
+            plural(plan.refusals.len(), "file"),
+            root.display()
+        );
+        compilation.release_at_exit();
+        return Ok(ExitStatus::InputErrors);
+    }
+    if options.check {
+        for change in &plan.changes {
+            println!("{} {}", change.verb(), change.path());
+        }
+        let owned_list_changes = plan.owned_after != owned;
+        eprintln!(
+            "{counts}: {} would change, {} unchanged",
+            plural(plan.changes.len(), "file"),
+            plan.unchanged
+        );
+        compilation.release_at_exit();
+        return Ok(if plan.changes.is_empty() && !owned_list_changes {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Differences
+        });
+    }
+    let contents: std::collections::HashMap<&str, &str> = rendered
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let (mut written, mut removed) = (0, 0);
+    let show_progress = plan.changes.len() >= 1000;
+    for (done, change) in plan.changes.iter().enumerate() {
+        let target = root.join(change.path());
+        match change {
+            Change::Add(path) | Change::Update(path) => {
+                write_atomically(&target, contents[path.as_str()].as_bytes())?;
+                written += 1;
+            }
+            Change::Remove(_) => {
+                std::fs::remove_file(&target)
+                    .with_context(|| format!("cannot remove `{}`", target.display()))?;
+                remove_empty_folders(&root, &target);
+                removed += 1;
+            }
+        }
+        if show_progress && (done + 1) % 1000 == 0 {
+            eprint!("\rwriting: {} of {}", done + 1, plan.changes.len());
+        }
+    }
+    if show_progress {
+        eprintln!();
+    }
+    if plan.owned_after != owned || !root.join(OWNED_LIST).exists() {
+        write_atomically(
+            &root.join(OWNED_LIST),
+            plan.owned_after.to_text().as_bytes(),
+        )?;
+    }
+    eprintln!(
+        "{counts}: {} written, {} unchanged, {} removed in `{}`",
+        plural(written, "file"),
+        plan.unchanged,
+        removed,
+        root.display()
+    );
+    compilation.release_at_exit();
+    Ok(ExitStatus::Success)
+}
+
+/// The fleet's `output` setting (`.` by default), a folder inside `--out`: one
+/// that would lead out of it (`..`, an absolute path) is refused.
+fn output_root(model: &fleet_compiler::model::FleetModel) -> Result<PathBuf> {
+    let output = model
+        .fleet
+        .as_ref()
+        .and_then(|fleet| {
+            fleet
+                .value
+                .as_record()?
+                .get("output")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| ".".to_string());
+    let relative = PathBuf::from(output.trim_start_matches("./").trim_end_matches('/'));
+    let inside = relative.components().all(|component| {
+        matches!(
+            component,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    if !inside {
+        anyhow::bail!(
+            "the fleet's `output = \"{output}\"` leads out of the --out folder: write a folder inside it, such as \"deploy\""
+        );
+    }
+    Ok(relative)
+}
+
+/// Removes the folders a removal left empty, up to (not including) `root`.
+fn remove_empty_folders(root: &Path, removed: &Path) {
+    let mut folder = removed.parent();
+    while let Some(current) = folder {
+        if current == root || !current.starts_with(root) {
+            break;
+        }
+        // Fails (and stops) on a folder that is not empty: nothing else is touched.
+        if std::fs::remove_dir(current).is_err() {
+            break;
+        }
+        folder = current.parent();
+    }
+}

@@ -1,0 +1,13 @@
+//! The generated repository on disk: which files `fleet build` owns there (a list
+//! with each file's content hash, kept beside the files), what a build would
+//! change, and writing that change. Every decision is made before the first
+//! write, so a build that must refuse (a hand-edited file, a file fleet does not
+//! own in the way) writes nothing.
+
+mod atomic;
+mod owned;
+mod plan;
+
+pub use atomic::write_atomically;
+pub use owned::{OWNED_LIST, OwnedFiles};
+pub use plan::{Change, plan};

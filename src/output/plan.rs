@@ -1,0 +1,139 @@
+//! What a build changes in the output folder, decided before anything is written:
+//! files to add, update and remove, those left as they are, and what the build
+//! refuses to do (overwrite a file fleet did not write, or one edited by hand).
+
+use super::owned::{OwnedFiles, content_hash};
+use anyhow::{Context, Result};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// A file the build would write or remove, by its path under the output root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Add(String),
+    Update(String),
+    Remove(String),
+}
+
+impl Change {
+    pub fn path(&self) -> &str {
+        match self {
+            Change::Add(path) | Change::Update(path) | Change::Remove(path) => path,
+        }
+    }
+
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Add(_) => "add",
+            Change::Update(_) => "update",
+            Change::Remove(_) => "remove",
+        }
+    }
+}
+
+/// Why a build would not go on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A file fleet wrote was changed since (by hand, or by another tool).
+    EditedByHand { path: String, remove: bool },
+    /// A file fleet did not write is where it would write one.
+    NotOwned { path: String },
+}
+
+impl Refusal {
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::EditedByHand {
+                path,
+                remove: false,
+            } => format!(
+                "`{path}` was edited after fleet wrote it: change the .fleet source instead, or pass --force to overwrite the edit"
+            ),
+            Refusal::EditedByHand { path, remove: true } => format!(
+                "`{path}` is no longer generated but was edited after fleet wrote it: remove it yourself, or pass --force"
+            ),
+            Refusal::NotOwned { path } => format!(
+                "`{path}` exists and fleet did not write it: fleet never overwrites a file it does not own; move it away"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// In the order of the generated files, then removals in path order.
+    pub changes: Vec<Change>,
+    pub unchanged: usize,
+    pub refusals: Vec<Refusal>,
+    /// The owned list once the changes are made.
+    pub owned_after: OwnedFiles,
+}
+
+/// What writing `generated` (path under `root`, contents) changes, given the
+/// owned list of the last build. `force` lets hand edits of owned files be
+/// overwritten (or removed); a file fleet does not own is never touched.
+pub fn plan(
+    root: &Path,
+    generated: &[(String, String)],
+    owned: &OwnedFiles,
+    force: bool,
+) -> Result<Plan> {
+    let mut plan = Plan::default();
+    let mut generated_paths = BTreeSet::new();
+    for (path, contents) in generated {
+        generated_paths.insert(path.as_str());
+        let new_hash = content_hash(contents.as_bytes());
+        plan.owned_after
+            .files
+            .insert(path.clone(), new_hash.clone());
+        let on_disk = read_if_present(&root.join(path))?;
+        let Some(on_disk) = on_disk else {
+            plan.changes.push(Change::Add(path.clone()));
+            continue;
+        };
+        if on_disk == contents.as_bytes() {
+            // Already what fleet would write (whoever wrote it): kept, and owned.
+            plan.unchanged += 1;
+            continue;
+        }
+        match owned.files.get(path) {
+            Some(written) if *written == content_hash(&on_disk) => {
+                plan.changes.push(Change::Update(path.clone()));
+            }
+            Some(_) if force => plan.changes.push(Change::Update(path.clone())),
+            Some(_) => plan.refusals.push(Refusal::EditedByHand {
+                path: path.clone(),
+                remove: false,
+            }),
+            None => plan.refusals.push(Refusal::NotOwned { path: path.clone() }),
+        }
+    }
+    for (path, written) in &owned.files {
+        if generated_paths.contains(path.as_str()) {
+            continue;
+        }
+        let Some(on_disk) = read_if_present(&root.join(path))? else {
+            // Gone already: nothing to remove, and no longer owned.
+            continue;
+        };
+        if *written == content_hash(&on_disk) || force {
+            plan.changes.push(Change::Remove(path.clone()));
+        } else {
+            plan.refusals.push(Refusal::EditedByHand {
+                path: path.clone(),
+                remove: true,
+            });
+            // Still ours until it is dealt with.
+            plan.owned_after.files.insert(path.clone(), written.clone());
+        }
+    }
+    Ok(plan)
+}
+
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error).with_context(|| format!("cannot read `{}`", path.display())),
+    }
+}
