@@ -105,7 +105,9 @@ impl Evaluator<'_> {
 
     pub fn string(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
         let span = scope.span(node.range());
-        let mut text = String::new();
+        // The source text is about as long as the value (longer, for an
+        // interpolation of a short name): one allocation, not one per growth.
+        let mut text = String::with_capacity(node.range().len().into());
         let mut failed = false;
         for part in ast::string_parts(node) {
             match part {
@@ -226,7 +228,7 @@ impl Evaluator<'_> {
     }
 
     /// A run of one operator level, folded from the left.
-    fn binary(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
+    fn binary<'t>(&self, node: SyntaxNode<'t>, scope: &Scope) -> Value {
         let span = scope.span(node.range());
         let mut operands = node.children();
         let mut operators = node
@@ -242,10 +244,11 @@ impl Evaluator<'_> {
             return Value::new(ValueKind::List(steps), span);
         }
         // A name operand is shown by its name in a message: "`base-replicas` is `2`".
-        let name_of = |operand: Option<SyntaxNode<'_>>| {
+        // Only the text is kept (no copy): it is needed only if the operation fails.
+        let name_of = |operand: Option<SyntaxNode<'t>>| {
             operand
                 .filter(|operand| operand.kind() == NAME_REF)
-                .map(|operand| operand.text().to_string())
+                .map(|operand| operand.text())
         };
         let first = operands.next();
         let mut lhs_name = name_of(first);
@@ -282,10 +285,10 @@ impl Evaluator<'_> {
         lhs: Value,
         rhs: Value,
         span: crate::diagnostics::Span,
-        names: &[Option<String>; 2],
+        names: &[Option<&str>; 2],
     ) -> Value {
         use ValueKind::*;
-        let shown = |value: &Value, name: &Option<std::string::String>| match name {
+        let shown = |value: &Value, name: &Option<&str>| match name {
             Some(name) => format!("`{name}` is {}", value.describe()),
             None => value.describe(),
         };

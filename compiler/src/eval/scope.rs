@@ -55,9 +55,19 @@ impl Scope {
 
     /// A scope with more bindings.
     pub fn with(&self, bindings: impl IntoIterator<Item = (Name, Value)>) -> Scope {
-        let mut scope = self.clone();
-        scope.bindings.extend(bindings);
-        scope
+        // Made at its final size: a loop makes one scope per iteration, and a
+        // record's `require`s bind every field of the record.
+        let bindings = bindings.into_iter();
+        let mut all = Vec::with_capacity(self.bindings.len() + bindings.size_hint().0);
+        all.extend(self.bindings.iter().cloned());
+        all.extend(bindings);
+        Scope {
+            file: self.file,
+            file_id: self.file_id,
+            module: self.module.clone(),
+            bindings: all,
+            iteration: self.iteration.clone(),
+        }
     }
 
     pub fn with_iteration(mut self, iteration: Arc<str>) -> Scope {

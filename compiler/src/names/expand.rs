@@ -110,8 +110,12 @@ pub fn generated_name(
 ) -> Option<Name> {
     let name = node.child_of_kind(NAME)?;
     if let Some(string) = name.child_of_kind(STRING) {
-        let value = evaluator.string(string, scope);
-        return value.as_str().map(Name::from);
+        // The string's text is the name as it is (both are `Arc<str>`): shared,
+        // not copied.
+        return match evaluator.string(string, scope).kind {
+            crate::eval::value::ValueKind::String(text) => Some(text),
+            _ => None,
+        };
     }
     name_text(name)
 }
