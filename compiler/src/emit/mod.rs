@@ -6,5 +6,6 @@
 
 pub mod document;
 pub mod flux;
+pub mod overlays;
 pub mod repository;
 pub mod yaml;
