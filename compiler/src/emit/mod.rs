@@ -4,8 +4,11 @@
 //! The generators (Flux, Argo CD, Crossplane, Kyverno, ...) build `Node`s from the
 //! fleet model; nothing here does IO.
 
+pub mod argocd;
+pub mod crossplane;
 pub mod document;
 pub mod flux;
 pub mod overlays;
 pub mod repository;
+pub mod workload_base;
 pub mod yaml;

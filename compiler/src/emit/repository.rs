@@ -67,6 +67,9 @@ pub fn repository(db: &dyn Db, workspace: Workspace) -> Option<Vec<GeneratedFile
     super::flux::infrastructure(&settings, &mut files);
     super::flux::teams(db, model, &mut files);
     super::flux::cluster_policies(db, model, &mut files);
+    super::overlays::generate(db, model, &settings, &mut files);
+    super::argocd::generate(db, model, &settings, &mut files);
+    super::crossplane::generate(db, workspace, model, &settings, &mut files);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Some(files)
 }
@@ -98,7 +101,12 @@ fn settings(db: &dyn Db, model: &FleetModel) -> Option<Settings> {
 /// The fleet's name for the file a declaration is written in: its path from the
 /// fleet's folder (`apps.fleet`, `lib/templates.fleet`), wherever the build runs.
 pub fn source_of(db: &dyn Db, declared: &Declared) -> String {
-    let file = declared.item.file;
+    source_of_item(db, declared.item)
+}
+
+/// The fleet's name for the file an item is written in (see `source_of`).
+pub fn source_of_item(db: &dyn Db, item: crate::names::index::ItemId) -> String {
+    let file = item.file;
     let path = file.path(db);
     let name = std::path::Path::new(path)
         .file_name()

@@ -1,0 +1,142 @@
+//! `fleet build` on the benchmark fleet (shared/bench/workload.md), compact form,
+//! whole process: `--stdout` (MB of YAML, MB/s from parse to last byte, peak
+//! memory), the directory tree (time, files), and a rebuild with no change.
+//! Targets: `--stdout` at 200 MB/s or more with peak memory under twice the
+//! output; the tree at n = 10,000 under 1 s; a no-change rebuild under 0.3 s.
+//!
+//! Run with `cargo bench --bench build` (`FLEET_BENCH_N=1000,10000,100000` for
+//! the sizes, 1,000 and 10,000 by default). Peak memory comes from GNU time
+//! (`/usr/bin/time -f %M`), when it is installed.
+
+use fleet_bench::measure::{requested_sizes, thousands};
+use fleet_bench::{Form, generate};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let fleet = Path::new(env!("CARGO_BIN_EXE_fleet"));
+    let gnu_time = Path::new("/usr/bin/time").exists();
+    println!("fleet-bench build: W(n), compact form, whole process");
+    println!(
+        "targets: --stdout >= 200 MB/s, peak < 2x output; tree at n = 10,000 < 1 s; no-change rebuild < 0.3 s"
+    );
+    for n in requested_sizes(&[1_000, 10_000]) {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(
+            folder.path().join("fleet.fleet"),
+            generate(n, Form::Compact),
+        )
+        .expect("the workload is written");
+        let fleet_folder = folder.path().to_str().unwrap();
+        println!();
+        println!("n = {}", thousands(n));
+
+        // --stdout: the best of three runs.
+        let mut best: Option<(Duration, usize, Option<u64>)> = None;
+        for _ in 0..3 {
+            let (elapsed, bytes, peak) = run_stdout(fleet, fleet_folder, gnu_time);
+            if best.is_none_or(|(time, ..)| elapsed < time) {
+                best = Some((elapsed, bytes, peak));
+            }
+        }
+        let (elapsed, bytes, peak) = best.expect("three runs");
+        let megabytes = bytes as f64 / 1e6;
+        print!(
+            "  --stdout      {:.1} MB of YAML in {:.0} ms: {:.0} MB/s",
+            megabytes,
+            elapsed.as_secs_f64() * 1e3,
+            megabytes / elapsed.as_secs_f64()
+        );
+        match peak {
+            Some(kilobytes) => println!(
+                ", peak {:.0} MB ({:.1}x the output)",
+                kilobytes as f64 / 1e3,
+                kilobytes as f64 * 1e3 / bytes as f64
+            ),
+            None => println!(),
+        }
+
+        // The tree, then a rebuild with nothing changed.
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let out_folder = out.path().to_str().unwrap();
+        let started = Instant::now();
+        let first = Command::new(fleet)
+            .args(["build", fleet_folder, "--out", out_folder])
+            .output()
+            .expect("fleet runs");
+        let tree_time = started.elapsed();
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let files = count_files(out.path());
+        println!(
+            "  tree          {} files in {:.0} ms",
+            thousands(files),
+            tree_time.as_secs_f64() * 1e3
+        );
+        let started = Instant::now();
+        let again = Command::new(fleet)
+            .args(["build", fleet_folder, "--out", out_folder])
+            .output()
+            .expect("fleet runs");
+        let rebuild_time = started.elapsed();
+        let summary = String::from_utf8_lossy(&again.stderr);
+        assert!(summary.contains("0 files written"), "{summary}");
+        println!(
+            "  no change     {:.0} ms, nothing written",
+            rebuild_time.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// One `fleet build --stdout`: its time, the bytes it wrote and (with GNU time)
+/// its peak resident memory in kB.
+fn run_stdout(fleet: &Path, fleet_folder: &str, gnu_time: bool) -> (Duration, usize, Option<u64>) {
+    let mut command = if gnu_time {
+        let mut command = Command::new("/usr/bin/time");
+        command.args(["-f", "%M"]).arg(fleet);
+        command
+    } else {
+        Command::new(fleet)
+    };
+    command
+        .args(["build", fleet_folder, "--stdout"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let output = command.output().expect("fleet runs");
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let peak = gnu_time
+        .then(|| {
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .and_then(|line| line.trim().parse::<u64>().ok())
+        })
+        .flatten();
+    (elapsed, output.stdout.len(), peak)
+}
+
+fn count_files(folder: &Path) -> usize {
+    let mut count = 0;
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).expect("the output is readable") {
+            let path = entry.expect("the output is readable").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
+}

@@ -1,0 +1,121 @@
+//! One claim per cluster (`claims/<cluster>.yaml`), in the `fleet-clusters`
+//! namespace, with the cluster's evaluated fields in the XRD's shape, and what
+//! keeps a cluster removed from the fleet from being deleted:
+//!
+//! 1. The claim and its `Usage` carry `kustomize.toolkit.fluxcd.io/prune: disabled`
+//!    and Argo CD's `Prune=false,Delete=false`: when the file leaves Git, neither
+//!    GitOps tool deletes the claim; it stays (and shows as orphaned/out of sync).
+//! 2. A `protection.crossplane.io/v1beta1` `Usage` of the claim with a `reason`:
+//!    Crossplane's admission webhook refuses a `kubectl delete` of the claim while
+//!    the Usage exists. Deleting a cluster is two deliberate steps: delete the
+//!    Usage, then the claim.
+//!
+//! `crossplane.io/paused` was not chosen: it stops reconciling (upgrades, node
+//! group changes) rather than deletion, and the managed resources' `deletionPolicy:
+//! Orphan` would leave the cloud cluster running and billed, unmanaged, after a
+//! deliberate delete too.
+
+use super::schema::Schema;
+use super::{CLAIM_NAMESPACE, CLOUD_LABEL, CrossplaneMode, GROUP, VERSION};
+use crate::emit::document::Node;
+use crate::model::Cluster;
+
+/// The annotations that keep Flux and Argo CD from deleting an object whose
+/// file left Git.
+pub const NO_PRUNE: [(&str, &str); 2] = [
+    ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+    (
+        "argocd.argoproj.io/sync-options",
+        "Prune=false,Delete=false",
+    ),
+];
+
+/// The name of a cluster's `Usage`.
+pub fn usage_name(cluster: &str) -> String {
+    format!("{cluster}-deletion-protection")
+}
+
+/// The claim (or, namespaced, the composite) of a cluster, then its `Usage`.
+pub fn documents(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Vec<Node> {
+    let name = &*cluster.declared.name;
+    vec![instance(cluster, schema, mode), usage(name, mode)]
+}
+
+fn annotations() -> Node {
+    let mut annotations = Node::map();
+    for (key, value) in NO_PRUNE {
+        annotations.push(key, value);
+    }
+    annotations
+}
+
+fn instance(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Node {
+    let name = &*cluster.declared.name;
+    let selector = Node::map().with(
+        "compositionSelector",
+        Node::map().with(
+            "matchLabels",
+            Node::map().with(CLOUD_LABEL, &*cluster.cloud),
+        ),
+    );
+    let mut spec = match mode {
+        CrossplaneMode::Claims => selector,
+        CrossplaneMode::Namespaced => Node::map().with("crossplane", selector),
+    };
+    if let Some(Node::Map(fields)) = schema.value(&cluster.declared.value) {
+        for (key, value) in fields {
+            spec.push(key, value);
+        }
+    }
+    let metadata = super::metadata(name, Some(CLAIM_NAMESPACE))
+        .with(
+            "labels",
+            Node::map()
+                .with(CLOUD_LABEL, &*cluster.cloud)
+                .with("fleet.dev/env", &*cluster.env)
+                .with("fleet.dev/region", &*cluster.region),
+        )
+        .with("annotations", annotations());
+    Node::map()
+        .with("apiVersion", format!("{GROUP}/{VERSION}"))
+        .with("kind", mode.instance_kind())
+        .with("metadata", metadata)
+        .with("spec", spec)
+}
+
+fn usage(cluster: &str, mode: CrossplaneMode) -> Node {
+    Node::map()
+        .with("apiVersion", "protection.crossplane.io/v1beta1")
+        .with("kind", "Usage")
+        .with(
+            "metadata",
+            super::metadata(&usage_name(cluster), Some(CLAIM_NAMESPACE))
+                .with("annotations", annotations()),
+        )
+        .with(
+            "spec",
+            Node::map()
+                .with(
+                    "of",
+                    Node::map()
+                        .with("apiVersion", format!("{GROUP}/{VERSION}"))
+                        .with("kind", mode.instance_kind())
+                        .with("resourceRef", Node::map().with("name", cluster)),
+                )
+                .with(
+                    "reason",
+                    format!(
+                        "fleet cluster {cluster}: deleting it deletes a real cluster; \
+                         delete this Usage first to mean it"
+                    ),
+                ),
+        )
+}
+
+/// The namespace of the claims.
+pub fn namespace() -> Node {
+    Node::map()
+        .with("apiVersion", "v1")
+        .with("kind", "Namespace")
+        .with("metadata", super::metadata(CLAIM_NAMESPACE, None))
+}

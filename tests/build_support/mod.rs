@@ -1,0 +1,127 @@
+//! What the tests of `fleet build` share: running the build into a temporary
+//! folder, reading the tree it wrote, parsing YAML documents, and validating them
+//! against the upstream schemas copied into `tests/schemas/`.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn fleet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleet"))
+        .args(args)
+        .output()
+        .expect("the fleet binary runs")
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn build(fleet_folder: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        fleet_folder.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    fleet(&args)
+}
+
+pub fn text(output: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Every file under `folder`, by path relative to it, with its contents.
+pub fn tree(folder: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(folder)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.insert(relative, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// The documents of a YAML file, as JSON values.
+pub fn documents(text: &str) -> Vec<Value> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .map(|document| {
+            let value = serde_yaml::Value::deserialize(document).expect("generated YAML parses");
+            serde_json::to_value(value).expect("YAML documents are JSON values")
+        })
+        .filter(|value| !value.is_null())
+        .collect()
+}
+
+/// The schema file of a document's apiVersion and kind, in the kubeconform layout.
+pub fn schema_path(document: &Value) -> PathBuf {
+    let api_version = document["apiVersion"].as_str().expect("apiVersion");
+    let kind = document["kind"].as_str().expect("kind").to_lowercase();
+    let (group, version) = match api_version.split_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("core", api_version),
+    };
+    root()
+        .join("tests/schemas")
+        .join(group)
+        .join(format!("{kind}_{version}.json"))
+}
+
+pub fn validate(path: &str, document: &Value) {
+    let schema_file = schema_path(document);
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_file).unwrap_or_else(|_| {
+            panic!(
+                "{path}: no schema {} in tests/schemas",
+                schema_file.display()
+            )
+        }))
+        .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{path}: {} does not validate against {}:\n{}",
+        document["kind"],
+        schema_file.display(),
+        errors.join("\n")
+    );
+}
+
+pub fn acme() -> PathBuf {
+    root().join("examples/acme")
+}
+
+/// A copy of the acme fleet to change.
+pub fn acme_copy() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(acme()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+    }
+    copy
+}
