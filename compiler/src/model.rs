@@ -64,6 +64,14 @@ impl ClusterSet {
             .sum()
     }
 
+    /// Whether the two sets share a cluster.
+    pub fn intersects(&self, other: &ClusterSet) -> bool {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .any(|(left, right)| left & right != 0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|word| *word == 0)
     }

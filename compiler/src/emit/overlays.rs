@@ -21,7 +21,7 @@ use super::yaml;
 use crate::db::Db;
 use crate::eval::expr::same_value;
 use crate::eval::value::{Record, SetOp, Value, ValueKind};
-use crate::model::{App, Cluster, FleetModel, Layer, LayerKey};
+use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer, LayerKey};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -48,6 +48,7 @@ pub fn generate(
     files: &mut Vec<GeneratedFile>,
 ) {
     let part_of = model.fleet.as_ref().map(|fleet| fleet.name.clone());
+    let places = Places::of(model);
     for app in &model.apps {
         let Some(base) = app.declared.value.as_record() else {
             continue;
@@ -63,6 +64,7 @@ pub fn generate(
             namespace,
             part_of: part_of.as_deref(),
             fleet_source: &settings.fleet_source,
+            places: &places,
         };
         context.write(model, files);
     }
@@ -78,6 +80,33 @@ struct AppContext<'a> {
     /// The fleet's name, for `app.kubernetes.io/part-of`.
     part_of: Option<&'a str>,
     fleet_source: &'a str,
+    places: &'a Places,
+}
+
+/// Where the fleet's clusters are: the clusters of each (env, region), and each
+/// cluster's position by name. Computed once for every app.
+struct Places {
+    pairs: Vec<((Arc<str>, Arc<str>), ClusterSet)>,
+    by_name: std::collections::HashMap<Arc<str>, usize>,
+}
+
+impl Places {
+    fn of(model: &FleetModel) -> Places {
+        let mut pairs: std::collections::BTreeMap<(Arc<str>, Arc<str>), ClusterSet> =
+            std::collections::BTreeMap::new();
+        let mut by_name = std::collections::HashMap::new();
+        for (index, cluster) in model.clusters.iter().enumerate() {
+            pairs
+                .entry((cluster.env.clone(), cluster.region.clone()))
+                .or_insert_with(|| ClusterSet::with_capacity(model.clusters.len()))
+                .insert(index);
+            by_name.insert(cluster.declared.name.clone(), index);
+        }
+        Places {
+            pairs: pairs.into_iter().collect(),
+            by_name,
+        }
+    }
 }
 
 impl AppContext<'_> {
@@ -98,24 +127,31 @@ impl AppContext<'_> {
                 vec![workload_base::base_kustomization(self.namespace, &objects)],
             ));
         }
-        // The (env, region) pairs of the target clusters, and the clusters that
-        // have a layer of their own, in order.
-        let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
-        let mut with_layer: BTreeSet<usize> = BTreeSet::new();
-        for index in self.app.targets.indices() {
-            let Some(cluster) = model.clusters.get(index) else {
-                continue;
-            };
-            pairs.insert((&cluster.env, &cluster.region));
-            if self
-                .app
-                .layers
-                .iter()
-                .any(|layer| applies_to_cluster(&layer.key, cluster))
-            {
-                with_layer.insert(index);
-            }
-        }
+        // The (env, region) pairs of the target clusters (a few set operations
+        // per pair, not a pass over every cluster per app), and the target
+        // clusters that have a layer of their own, in order.
+        let pairs: Vec<(&str, &str)> = self
+            .places
+            .pairs
+            .iter()
+            .filter(|(_, clusters)| clusters.intersects(&self.app.targets))
+            .map(|((env, region), _)| (&**env, &**region))
+            .collect();
+        let with_layer: BTreeSet<usize> = self
+            .app
+            .layers
+            .iter()
+            .filter_map(|layer| self.places.by_name.get(layer.key.cluster.as_deref()?))
+            .copied()
+            .filter(|&index| {
+                self.app.targets.contains(index)
+                    && self
+                        .app
+                        .layers
+                        .iter()
+                        .any(|layer| applies_to_cluster(&layer.key, &model.clusters[index]))
+            })
+            .collect();
         for (env, region) in pairs {
             let region_layers: Vec<&Layer> = self
                 .app
