@@ -83,16 +83,19 @@ struct AppContext<'a> {
     places: &'a Places,
 }
 
+type EnvRegion = (Arc<str>, Arc<str>);
+
 /// Where the fleet's clusters are: the clusters of each (env, region), and each
 /// cluster's position by name. Computed once for every app.
 struct Places {
-    pairs: Vec<((Arc<str>, Arc<str>), ClusterSet)>,
+    /// `(env, region)` with its clusters, in order.
+    pairs: Vec<(EnvRegion, ClusterSet)>,
     by_name: std::collections::HashMap<Arc<str>, usize>,
 }
 
 impl Places {
     fn of(model: &FleetModel) -> Places {
-        let mut pairs: std::collections::BTreeMap<(Arc<str>, Arc<str>), ClusterSet> =
+        let mut pairs: std::collections::BTreeMap<EnvRegion, ClusterSet> =
             std::collections::BTreeMap::new();
         let mut by_name = std::collections::HashMap::new();
         for (index, cluster) in model.clusters.iter().enumerate() {
