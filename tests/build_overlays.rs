@@ -7,111 +7,14 @@
 //! `examples/acme` and on a fixture fleet with cluster-level overlays, an
 //! autoscaler, a disruption budget and `git`, `helm` and `oci` sources.
 
+mod build_support;
+
+use build_support::*;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn fleet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleet"))
-        .args(args)
-        .output()
-        .expect("the fleet binary runs")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn build(fleet_folder: &Path, out: &Path) -> Output {
-    fleet(&[
-        "build",
-        fleet_folder.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Every file under `folder`, by path relative to it, with its contents.
-fn tree(folder: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![folder.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(folder)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.insert(relative, std::fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
-/// The documents of a YAML file, as JSON values.
-fn documents(text: &str) -> Vec<Value> {
-    use serde::Deserialize;
-    serde_yaml::Deserializer::from_str(text)
-        .map(|document| {
-            let value = serde_yaml::Value::deserialize(document).expect("generated YAML parses");
-            serde_json::to_value(value).expect("YAML documents are JSON values")
-        })
-        .filter(|value| !value.is_null())
-        .collect()
-}
-
-/// The schema file of a document's apiVersion and kind, in the kubeconform layout.
-fn schema_path(document: &Value) -> PathBuf {
-    let api_version = document["apiVersion"].as_str().expect("apiVersion");
-    let kind = document["kind"].as_str().expect("kind").to_lowercase();
-    let (group, version) = match api_version.split_once('/') {
-        Some((group, version)) => (group, version),
-        None => ("core", api_version),
-    };
-    root()
-        .join("tests/schemas")
-        .join(group)
-        .join(format!("{kind}_{version}.json"))
-}
-
-fn validate(path: &str, document: &Value) {
-    let schema_file = schema_path(document);
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_file).unwrap_or_else(|_| {
-            panic!(
-                "{path}: no schema {} in tests/schemas",
-                schema_file.display()
-            )
-        }))
-        .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{path}: {} does not validate against {}:\n{}",
-        document["kind"],
-        schema_file.display(),
-        errors.join("\n")
-    );
-}
 
 /// `kubectl kustomize folder`, with `env` added to its environment.
 fn kustomize(folder: &Path, env: &[(String, String)]) -> Vec<Value> {
@@ -128,10 +31,6 @@ fn kustomize(folder: &Path, env: &[(String, String)]) -> Vec<Value> {
         String::from_utf8_lossy(&rendered.stderr)
     );
     documents(&String::from_utf8(rendered.stdout).unwrap())
-}
-
-fn acme() -> PathBuf {
-    root().join("examples/acme")
 }
 
 /// A fleet with what acme lacks: an autoscaler, a disruption budget, layers at
@@ -245,7 +144,7 @@ app ledger {
 /// The repository `fleet build` writes for a fleet folder.
 fn built(fleet_folder: &Path) -> (tempfile::TempDir, BTreeMap<String, String>) {
     let out = tempfile::tempdir().unwrap();
-    let output = build(fleet_folder, out.path());
+    let output = build(fleet_folder, out.path(), &[]);
     assert!(output.status.success(), "{}", text(&output));
     let files = tree(out.path());
     (out, files)
