@@ -112,28 +112,48 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         .iter()
         .map(|(path, text)| (path.as_str(), text.as_str()))
         .collect();
-    let (mut written, mut removed) = (0, 0);
-    let show_progress = plan.changes.len() >= 1000;
-    for (done, change) in plan.changes.iter().enumerate() {
-        let target = root.join(change.path());
-        match change {
-            Change::Add(path) | Change::Update(path) => {
-                write_atomically(&target, contents[path.as_str()].as_bytes())?;
-                written += 1;
-            }
-            Change::Remove(_) => {
-                std::fs::remove_file(&target)
-                    .with_context(|| format!("cannot remove `{}`", target.display()))?;
-                remove_empty_folders(&root, &target);
-                removed += 1;
-            }
-        }
-        if show_progress && (done + 1) % 1000 == 0 {
-            eprint!("\rwriting: {} of {}", done + 1, plan.changes.len());
-        }
+    // Folders first (once each), then the files on every core.
+    let folders: std::collections::BTreeSet<&Path> = plan
+        .changes
+        .iter()
+        .filter(|change| !matches!(change, Change::Remove(_)))
+        .filter_map(|change| Path::new(change.path()).parent())
+        .collect();
+    for folder in folders {
+        let folder = root.join(folder);
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("cannot create the folder `{}`", folder.display()))?;
     }
-    if show_progress {
-        eprintln!();
+    let writes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|change| !matches!(change, Change::Remove(_)))
+        .collect();
+    let written = writes.len();
+    if written >= 1000 {
+        // A large fleet: say what the wait is for.
+        eprintln!(
+            "writing {} to `{}`",
+            plural(written, "file"),
+            root.display()
+        );
+    }
+    // One at a time: written in parallel, the file system's locks made it slower.
+    for change in &writes {
+        write_atomically(
+            &root.join(change.path()),
+            contents[change.path()].as_bytes(),
+        )?;
+    }
+    let mut removed = 0;
+    for change in &plan.changes {
+        if let Change::Remove(path) = change {
+            let target = root.join(path);
+            std::fs::remove_file(&target)
+                .with_context(|| format!("cannot remove `{}`", target.display()))?;
+            remove_empty_folders(&root, &target);
+            removed += 1;
+        }
     }
     if plan.owned_after != owned || !root.join(OWNED_LIST).exists() {
         write_atomically(

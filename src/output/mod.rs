@@ -5,6 +5,7 @@
 //! own in the way) writes nothing.
 
 mod atomic;
+mod in_parallel;
 mod owned;
 mod plan;
 

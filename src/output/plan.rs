@@ -80,24 +80,35 @@ pub fn plan(
 ) -> Result<Plan> {
     let mut plan = Plan::default();
     let mut generated_paths = BTreeSet::new();
-    for (path, contents) in generated {
-        generated_paths.insert(path.as_str());
+    // Reading and hashing, file by file, on every core; deciding, in order.
+    let found = super::in_parallel::map_in_parallel(generated, |(path, contents)| {
         let new_hash = content_hash(contents.as_bytes());
-        plan.owned_after
-            .files
-            .insert(path.clone(), new_hash.clone());
         let on_disk = read_if_present(&root.join(path))?;
-        let Some(on_disk) = on_disk else {
-            plan.changes.push(Change::Add(path.clone()));
-            continue;
+        let state = match on_disk {
+            None => OnDisk::Missing,
+            Some(bytes) if bytes == contents.as_bytes() => OnDisk::Same,
+            Some(bytes) => OnDisk::Different(content_hash(&bytes)),
         };
-        if on_disk == contents.as_bytes() {
+        Ok::<_, anyhow::Error>((new_hash, state))
+    });
+    for ((path, _), found) in generated.iter().zip(found) {
+        let (new_hash, state) = found?;
+        generated_paths.insert(path.as_str());
+        plan.owned_after.files.insert(path.clone(), new_hash);
+        let disk_hash = match state {
+            OnDisk::Missing => {
+                plan.changes.push(Change::Add(path.clone()));
+                continue;
+            }
             // Already what fleet would write (whoever wrote it): kept, and owned.
-            plan.unchanged += 1;
-            continue;
-        }
+            OnDisk::Same => {
+                plan.unchanged += 1;
+                continue;
+            }
+            OnDisk::Different(hash) => hash,
+        };
         match owned.files.get(path) {
-            Some(written) if *written == content_hash(&on_disk) => {
+            Some(written) if *written == disk_hash => {
                 plan.changes.push(Change::Update(path.clone()));
             }
             Some(_) if force => plan.changes.push(Change::Update(path.clone())),
@@ -128,6 +139,15 @@ pub fn plan(
         }
     }
     Ok(plan)
+}
+
+/// A generated file's path, as found on disk.
+enum OnDisk {
+    Missing,
+    /// Holds exactly what the build would write.
+    Same,
+    /// Holds something else, with this hash.
+    Different(String),
 }
 
 fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
