@@ -334,3 +334,34 @@ fn the_schema_check_catches_mistakes() {
         "{message}"
     );
 }
+
+/// E0417: a generated workload that breaks an enforced policy stops the build,
+/// with nothing written, pointing at the app.
+#[test]
+fn a_workload_breaking_an_enforced_policy_builds_nothing() {
+    let broken = acme_copy();
+    let apps = broken.path().join("apps.fleet");
+    // payment-service runs as root, and production enforces running as non-root.
+    let source = std::fs::read_to_string(&apps).unwrap().replacen(
+        "run_as_non_root = true",
+        "run_as_non_root = false",
+        1,
+    );
+    std::fs::write(&apps, source).unwrap();
+    let policies = broken.path().join("policies.fleet");
+    let mut policy_text = std::fs::read_to_string(&policies).unwrap();
+    policy_text.push_str(
+        "\npolicy non-root: policies.require_run_as_non_root {\n  mode = { production = enforce }\n  targets = clusters where env == production\n}\n",
+    );
+    std::fs::write(&policies, policy_text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = build(broken.path(), out.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let printed = text(&output);
+    assert!(printed.contains("E0417"), "{printed}");
+    assert!(
+        printed.contains("app `payment-service` breaks policy `non-root`, enforced in production"),
+        "{printed}"
+    );
+    assert!(tree(out.path()).is_empty(), "nothing is written");
+}

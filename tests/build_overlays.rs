@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-
 /// `kubectl kustomize folder`, with `env` added to its environment.
 fn kustomize(folder: &Path, env: &[(String, String)]) -> Vec<Value> {
     let rendered = Command::new("kubectl")

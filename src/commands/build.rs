@@ -8,6 +8,7 @@ use crate::exit_status::ExitStatus;
 use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically};
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
+use fleet_compiler::emit::kyverno::admission_check;
 use fleet_compiler::emit::repository::repository;
 use fleet_compiler::eval::declarations::evaluate;
 use fleet_lsp::compilation::Compilation;
@@ -32,6 +33,23 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         reporter.summary("built nothing");
         compilation.release_at_exit();
         return Ok(status);
+    }
+    // Where the compiler generated the workload, it knows the Pods: every enforced
+    // policy is evaluated against them before anything is written (E0417).
+    let admission = admission_check(&compilation.db, compilation.workspace);
+    if !admission.violations.is_empty() {
+        let violations: Vec<_> = admission
+            .violations
+            .iter()
+            .map(|violation| violation.diagnostic())
+            .collect();
+        reporter.emit_all(&violations, &compilation.sources());
+        reporter.summary("built nothing");
+        compilation.release_at_exit();
+        return Ok(ExitStatus::InputErrors);
+    }
+    for unverified in &admission.unverified {
+        eprintln!("note: {unverified}");
     }
     let Some(files) = repository(&compilation.db, compilation.workspace) else {
         // A fleet without a `fleet` declaration was reported above.

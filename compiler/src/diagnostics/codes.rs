@@ -140,4 +140,5 @@ codes! {
     E0414 Error "policy without a mode for a targeted env";
     E0415 Error "protected env without an approval";
     E0416 Error "canary steps out of order";
+    E0417 Error "workload breaks an enforced policy";
 }

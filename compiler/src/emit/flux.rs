@@ -201,9 +201,14 @@ pub fn teams(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
                     .with("kind", "Namespace")
                     .with(
                         "metadata",
-                        Node::map()
-                            .with("name", namespace.as_str())
-                            .with("labels", Node::map().with("fleet.dev/team", name)),
+                        Node::map().with("name", namespace.as_str()).with(
+                            "labels",
+                            Node::map()
+                                .with("fleet.dev/team", name)
+                                // Its default-deny NetworkPolicy comes with it
+                                // (the stdlib's `default_deny_network` checks).
+                                .with("fleet.dev/default-deny", "true"),
+                        ),
                     ),
             );
             documents.push(
@@ -246,20 +251,30 @@ pub fn teams(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
             sources.push(source);
         }
     }
+    // Each team namespace's default-deny NetworkPolicy, applied with the
+    // namespaces (the `policies` stage runs before they exist).
+    resources.push(Node::from(format!(
+        "../../../{}",
+        super::kyverno::NETWORK_FOLDER
+    )));
     files.push(kustomize_file(TEAMS_FOLDER, sources, resources));
 }
 
-/// Each cluster's policies folder, which its `policies` Kustomization applies.
-/// The policies themselves come with the Kyverno generator; until then it lists
-/// none, and the stage applies nothing.
+/// Each cluster's policies folder, which its `policies` Kustomization applies:
+/// the folders of the policies whose targets contain the cluster, in the mode
+/// of its env (`kyverno::cluster_resources`; the policies' folders are written
+/// by `kyverno::generate`).
 pub fn cluster_policies(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
-    for cluster in &model.clusters {
+    for (index, cluster) in model.clusters.iter().enumerate() {
         let name = &*cluster.declared.name;
-        files.push(kustomize_file(
-            &policies_folder(name),
-            vec![source_of(db, &cluster.declared)],
-            Vec::new(),
-        ));
+        let (resources, policy_sources) = super::kyverno::cluster_resources(db, model, index);
+        let mut sources = vec![source_of(db, &cluster.declared)];
+        for source in policy_sources {
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        files.push(kustomize_file(&policies_folder(name), sources, resources));
     }
 }
 

@@ -8,6 +8,7 @@ pub mod argocd;
 pub mod crossplane;
 pub mod document;
 pub mod flux;
+pub mod kyverno;
 pub mod overlays;
 pub mod repository;
 pub mod workload_base;

@@ -67,6 +67,7 @@ pub fn repository(db: &dyn Db, workspace: Workspace) -> Option<Vec<GeneratedFile
     super::flux::infrastructure(&settings, &mut files);
     super::flux::teams(db, model, &mut files);
     super::flux::cluster_policies(db, model, &mut files);
+    super::kyverno::generate(db, model, &settings, &mut files);
     super::overlays::generate(db, model, &settings, &mut files);
     super::argocd::generate(db, model, &settings, &mut files);
     super::crossplane::generate(db, workspace, model, &settings, &mut files);

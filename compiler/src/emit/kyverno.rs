@@ -1,0 +1,1409 @@
+//! Kyverno: the fleet's `policy` declarations as admission policies, where each
+//! cluster's Flux `policies` stage applies them, and a build-time check of the
+//! enforced ones against the workloads the compiler generates.
+//!
+//! **Layout.** One folder per (policy, mode) the policy is installed with,
+//! `policies/kyverno/policies/<policy>/<audit|enforce>/` (`policy.yaml`, its
+//! exceptions in `exceptions.yaml`, and a `kustomization.yaml`). A cluster's
+//! folder (`flux::policies_folder`) lists the folders of the policies whose
+//! `targets` contain it, in the mode its env has (a policy whose `mode` does not
+//! name the env is not installed there). The object has the policy's name in
+//! every mode: a cluster has one env, so one mode of each policy.
+//!
+//! **Kinds** (decided by the fleet's `targets.kyverno`): from Kyverno 1.17,
+//! `policies.kyverno.io/v1` `ValidatingPolicy` (`validationActions: [Audit]` or
+//! `[Deny]`; the excluded namespaces as a `namespaceSelector`; Pod rules are
+//! auto-generated for the Pod controllers) and `policies.kyverno.io/v1`
+//! `PolicyException`; before, `kyverno.io/v1` `ClusterPolicy` with the CEL in
+//! `validate.cel` (per-rule `validate.failureAction` from 1.13, the spec-level
+//! `validationFailureAction` before) and `kyverno.io/v2` `PolicyException`.
+//! A policy's `params` become a CEL variable, `variables.params`.
+//!
+//! **Default deny.** A `NetworkPolicy` denying ingress to every Pod of each team
+//! namespace, in `policies/network/teams/` (one file per team). Its namespaces
+//! are created by the `teams` stage, which runs after `policies`, so a
+//! cluster's policies folder cannot list it; the `teams` kustomization is where
+//! it belongs (`NETWORK_FOLDER`).
+//!
+//! **Admission check** (`admission_check`): every enforced policy's rules are
+//! evaluated, with the `cel` crate, against the Pod (and Deployment) the
+//! compiler generates for each app with a typed `workload`, per env; a rule
+//! that reads what only admission knows (`namespaceObject`, `request`), an app
+//! deployed from a `git`, `helm` or `oci` source, or an expression the crate
+//! cannot evaluate is reported as unverified.
+
+use super::document::Node;
+use super::flux::policies_folder;
+use super::repository::{GeneratedFile, Settings, source_of};
+use super::workload_base::{self, Deploys};
+use crate::db::{Db, Workspace};
+use crate::eval::declarations::evaluate;
+use crate::eval::expr::same_value;
+use crate::eval::value::{Record, SetOp, Value, ValueKind};
+use crate::model::{App, Cluster, FleetModel, Layer, Policy};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+/// Where the policies' folders are, one per (policy, mode).
+pub const POLICIES_FOLDER: &str = "policies/kyverno/policies";
+/// The default-deny NetworkPolicies of the team namespaces.
+pub const NETWORK_FOLDER: &str = "policies/network/teams";
+
+/// The folder of `policy` installed in `mode` (`audit` or `enforce`).
+pub fn policy_folder(policy: &str, mode: PolicyMode) -> String {
+    format!("{POLICIES_FOLDER}/{policy}/{}", mode.as_str())
+}
+
+/// The controllers Kyverno generates a Pod rule's checks for.
+const POD_CONTROLLERS: [&str; 5] = [
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+];
+/// Their kinds, for a `kyverno.io/v2` exception of an auto-generated rule.
+const POD_CONTROLLER_KINDS: [&str; 5] =
+    ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];
+/// Where `policies.kyverno.io` exceptions live (Kyverno's own namespace).
+const EXCEPTION_NAMESPACE: &str = "kyverno";
+
+/// What a policy does in one env.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyMode {
+    Audit,
+    Enforce,
+}
+
+impl PolicyMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyMode::Audit => "audit",
+            PolicyMode::Enforce => "enforce",
+        }
+    }
+
+    fn parse(name: &str) -> Option<PolicyMode> {
+        match name {
+            "audit" => Some(PolicyMode::Audit),
+            "enforce" => Some(PolicyMode::Enforce),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of Kyverno policy a Kyverno release is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// Kyverno 1.17 and later: `policies.kyverno.io/v1` `ValidatingPolicy`.
+    ValidatingPolicy,
+    /// Kyverno 1.13 to 1.16: `ClusterPolicy`, per-rule `validate.failureAction`.
+    ClusterPolicy,
+    /// Before Kyverno 1.13: `ClusterPolicy`, spec-level `validationFailureAction`.
+    ClusterPolicySpecAction,
+}
+
+impl Flavor {
+    /// For a Kyverno version as the fleet writes it (`1.19`, `1.12.3`); an
+    /// unreadable one gets the current kind.
+    pub fn for_version(version: &str) -> Flavor {
+        let mut parts = version.trim().trim_start_matches('v').split('.');
+        let major = parts.next().and_then(|part| part.parse::<u32>().ok());
+        let minor = parts
+            .next()
+            .and_then(|part| part.parse::<u32>().ok())
+            .unwrap_or(0);
+        match major {
+            Some(1) if minor < 13 => Flavor::ClusterPolicySpecAction,
+            Some(1) if minor < 17 => Flavor::ClusterPolicy,
+            Some(0) => Flavor::ClusterPolicySpecAction,
+            _ => Flavor::ValidatingPolicy,
+        }
+    }
+}
+
+/// One rule of a policy, as the stdlib's `Rule` has it.
+#[derive(Clone, Debug)]
+pub struct RuleView {
+    pub name: String,
+    pub kinds: Vec<String>,
+    pub validate: String,
+    pub message: String,
+}
+
+/// One exception of a policy (the stdlib's `PolicyException`).
+#[derive(Clone, Debug)]
+pub struct ExceptionView {
+    pub name: String,
+    pub namespaces: Vec<String>,
+    /// Object names; every object in the namespaces when empty.
+    pub names: Vec<String>,
+    /// Rule names; every rule when empty.
+    pub rules: Vec<String>,
+}
+
+/// A policy declaration, read from the model.
+#[derive(Clone, Debug)]
+pub struct PolicyView {
+    pub name: String,
+    pub mode: Vec<(Arc<str>, PolicyMode)>,
+    pub rules: Vec<RuleView>,
+    pub exclude_namespaces: Vec<String>,
+    /// The declaration's `params`, as a document node (a map).
+    pub params: Node,
+    pub description: Option<String>,
+    pub exceptions: Vec<ExceptionView>,
+}
+
+impl PolicyView {
+    pub fn of(policy: &Policy) -> PolicyView {
+        let record = policy.declared.value.as_record();
+        let get = |name: &str| record.and_then(|record| record.get(name));
+        let strings = |value: Option<&Value>| -> Vec<String> {
+            value
+                .and_then(Value::as_list)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| item.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let text = |record: &Record, name: &str| {
+            record
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mode = get("mode")
+            .and_then(Value::as_record)
+            .map(|modes| {
+                modes
+                    .fields
+                    .iter()
+                    .filter_map(|field| {
+                        let mode = PolicyMode::parse(field.value.name()?)?;
+                        Some((field.name.clone(), mode))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rules = get("rules")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_record)
+            .map(|rule| RuleView {
+                name: text(rule, "name"),
+                kinds: strings(rule.get("kinds")),
+                validate: text(rule, "validate"),
+                message: text(rule, "message"),
+            })
+            .collect();
+        let exceptions = get("exceptions")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_record)
+            .map(|exception| ExceptionView {
+                name: text(exception, "name"),
+                namespaces: strings(exception.get("namespaces")),
+                names: strings(exception.get("names")),
+                rules: strings(exception.get("rules")),
+            })
+            .collect();
+        PolicyView {
+            name: policy.declared.name.to_string(),
+            mode,
+            rules,
+            exclude_namespaces: strings(get("exclude_namespaces")),
+            params: get("params")
+                .map(workload_base::value_node)
+                .filter(|node| node.as_map().is_some())
+                .unwrap_or_else(Node::map),
+            description: get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            exceptions,
+        }
+    }
+
+    pub fn mode_in(&self, env: &str) -> Option<PolicyMode> {
+        self.mode
+            .iter()
+            .find(|(name, _)| &**name == env)
+            .map(|(_, mode)| *mode)
+    }
+}
+
+/// The modes a policy is installed with on the clusters of `model`: the mode of
+/// each env that has a target cluster.
+fn installed_modes(model: &FleetModel, policy: &Policy, view: &PolicyView) -> BTreeSet<PolicyMode> {
+    policy
+        .targets
+        .indices()
+        .filter_map(|index| model.clusters.get(index))
+        .filter_map(|cluster| view.mode_in(&cluster.env))
+        .collect()
+}
+
+/// The policies' folders and the default-deny NetworkPolicies.
+pub fn generate(
+    db: &dyn Db,
+    model: &FleetModel,
+    settings: &Settings,
+    files: &mut Vec<GeneratedFile>,
+) {
+    let flavor = Flavor::for_version(&settings.kyverno);
+    for policy in &model.policies {
+        let view = PolicyView::of(policy);
+        let sources = vec![source_of(db, &policy.declared)];
+        for mode in installed_modes(model, policy, &view) {
+            policy_files(&view, mode, flavor, &sources, files);
+        }
+    }
+    network_policies(db, model, files);
+}
+
+/// The files of one policy folder: `policy.yaml`, `exceptions.yaml` when the
+/// policy has exceptions, and the `kustomization.yaml` listing them.
+pub fn policy_files(
+    view: &PolicyView,
+    mode: PolicyMode,
+    flavor: Flavor,
+    sources: &[String],
+    files: &mut Vec<GeneratedFile>,
+) {
+    let folder = policy_folder(&view.name, mode);
+    let mut resources = vec![Node::from("policy.yaml")];
+    files.push(GeneratedFile::new(
+        format!("{folder}/policy.yaml"),
+        sources.to_vec(),
+        policy_documents(view, mode, flavor),
+    ));
+    let exceptions = exception_documents(view, flavor);
+    if !exceptions.is_empty() {
+        resources.push(Node::from("exceptions.yaml"));
+        files.push(GeneratedFile::new(
+            format!("{folder}/exceptions.yaml"),
+            sources.to_vec(),
+            exceptions,
+        ));
+    }
+    files.push(super::flux::kustomize_file(
+        &folder,
+        sources.to_vec(),
+        resources,
+    ));
+}
+
+/// The policy objects of `view` in `mode`, of the kind `flavor` says.
+pub fn policy_documents(view: &PolicyView, mode: PolicyMode, flavor: Flavor) -> Vec<Node> {
+    match flavor {
+        Flavor::ValidatingPolicy => validating_policies(view, mode),
+        Flavor::ClusterPolicy | Flavor::ClusterPolicySpecAction => {
+            vec![cluster_policy(view, mode, flavor)]
+        }
+    }
+}
+
+fn metadata(name: &str, description: Option<&str>) -> Node {
+    let mut metadata = Node::map().with("name", name);
+    if let Some(description) = description {
+        metadata.push(
+            "annotations",
+            Node::map().with("policies.kyverno.io/description", description),
+        );
+    }
+    metadata
+}
+
+/// The rules of `view` grouped by the kinds they match, in order: a
+/// `ValidatingPolicy` matches one set of kinds for all its validations.
+fn rules_by_kinds(view: &PolicyView) -> Vec<(Vec<String>, Vec<&RuleView>)> {
+    let mut groups: Vec<(Vec<String>, Vec<&RuleView>)> = Vec::new();
+    for rule in &view.rules {
+        let mut kinds = rule.kinds.clone();
+        kinds.sort();
+        kinds.dedup();
+        match groups.iter_mut().find(|(existing, _)| *existing == kinds) {
+            Some((_, rules)) => rules.push(rule),
+            None => groups.push((kinds, vec![rule])),
+        }
+    }
+    groups
+}
+
+/// The names of the `ValidatingPolicy` objects of a policy, with the rules of
+/// each: the policy's name, and `<policy>-<first rule>` for each further set of
+/// kinds (the stdlib's policies have one).
+fn validating_policy_names(view: &PolicyView) -> Vec<(String, Vec<String>, Vec<&RuleView>)> {
+    rules_by_kinds(view)
+        .into_iter()
+        .enumerate()
+        .map(|(position, (kinds, rules))| {
+            let name = if position == 0 {
+                view.name.clone()
+            } else {
+                format!("{}-{}", view.name, rules[0].name)
+            };
+            (name, kinds, rules)
+        })
+        .collect()
+}
+
+fn validating_policies(view: &PolicyView, mode: PolicyMode) -> Vec<Node> {
+    let action = match mode {
+        PolicyMode::Audit => "Audit",
+        PolicyMode::Enforce => "Deny",
+    };
+    validating_policy_names(view)
+        .into_iter()
+        .map(|(name, kinds, rules)| {
+            let mut constraints = Node::map().with("resourceRules", resource_rules(&kinds));
+            if !view.exclude_namespaces.is_empty() {
+                constraints.push("namespaceSelector", excluded_namespaces(view));
+            }
+            let controllers: Node = if kinds == ["Pod"] {
+                POD_CONTROLLERS
+                    .iter()
+                    .map(|name| Node::from(*name))
+                    .collect()
+            } else {
+                Node::seq()
+            };
+            let mut spec = Node::map()
+                .with("validationActions", Node::seq().item(action))
+                .with("matchConstraints", constraints)
+                .with(
+                    "autogen",
+                    Node::map().with(
+                        "podControllers",
+                        Node::map().with("controllers", controllers),
+                    ),
+                );
+            if rules
+                .iter()
+                .any(|rule| !rewrite_params(&rule.validate).1.is_empty())
+            {
+                spec.push("variables", Node::seq().item(params_variable(view)));
+            }
+            spec.push(
+                "validations",
+                rules
+                    .iter()
+                    .map(|rule| {
+                        Node::map()
+                            .with("expression", rewrite_params(&rule.validate).0)
+                            .with("message", format!("{}: {}", rule.name, rule.message))
+                    })
+                    .collect::<Node>(),
+            );
+            Node::map()
+                .with("apiVersion", "policies.kyverno.io/v1")
+                .with("kind", "ValidatingPolicy")
+                .with("metadata", metadata(&name, view.description.as_deref()))
+                .with("spec", spec)
+        })
+        .collect()
+}
+
+/// `kubernetes.io/metadata.name NotIn [...]`: the policy's excluded namespaces.
+fn excluded_namespaces(view: &PolicyView) -> Node {
+    Node::map().with(
+        "matchExpressions",
+        Node::seq().item(
+            Node::map()
+                .with("key", "kubernetes.io/metadata.name")
+                .with("operator", "NotIn")
+                .with(
+                    "values",
+                    view.exclude_namespaces
+                        .iter()
+                        .map(Node::from)
+                        .collect::<Node>(),
+                ),
+        ),
+    )
+}
+
+/// The admission rules of `kinds`, one per API group and version.
+fn resource_rules(kinds: &[String]) -> Node {
+    let mut groups: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for kind in kinds {
+        let (group, version, resource) = resource_of(kind);
+        groups.entry((group, version)).or_default().push(resource);
+    }
+    groups
+        .into_iter()
+        .map(|((group, version), resources)| {
+            Node::map()
+                .with("apiGroups", Node::seq().item(group))
+                .with("apiVersions", Node::seq().item(version))
+                .with("operations", Node::seq().item("CREATE").item("UPDATE"))
+                .with(
+                    "resources",
+                    resources.into_iter().map(Node::from).collect::<Node>(),
+                )
+        })
+        .collect()
+}
+
+/// The API group, version and resource of a kind.
+fn resource_of(kind: &str) -> (&'static str, &'static str, String) {
+    let resource = {
+        let lower = kind.to_ascii_lowercase();
+        if lower.ends_with('s') {
+            format!("{lower}es")
+        } else if let Some(stem) = lower.strip_suffix('y') {
+            format!("{stem}ies")
+        } else {
+            format!("{lower}s")
+        }
+    };
+    let (group, version) = match kind {
+        "Pod"
+        | "Service"
+        | "ConfigMap"
+        | "Secret"
+        | "ServiceAccount"
+        | "Namespace"
+        | "PersistentVolumeClaim" => ("", "v1"),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => ("apps", "v1"),
+        "Job" | "CronJob" => ("batch", "v1"),
+        "Ingress" | "NetworkPolicy" => ("networking.k8s.io", "v1"),
+        _ => ("*", "*"),
+    };
+    (group, version, resource)
+}
+
+fn cluster_policy(view: &PolicyView, mode: PolicyMode, flavor: Flavor) -> Node {
+    let action = match mode {
+        PolicyMode::Audit => "Audit",
+        PolicyMode::Enforce => "Enforce",
+    };
+    let mut spec = Node::map();
+    if flavor == Flavor::ClusterPolicySpecAction {
+        spec.push("validationFailureAction", action);
+    }
+    spec.push("background", true);
+    let rules = view
+        .rules
+        .iter()
+        .map(|rule| {
+            let kinds: Node = rule.kinds.iter().map(Node::from).collect();
+            let mut node = Node::map().with("name", rule.name.as_str()).with(
+                "match",
+                Node::map().with(
+                    "any",
+                    Node::seq()
+                        .item(Node::map().with("resources", Node::map().with("kinds", kinds))),
+                ),
+            );
+            if !view.exclude_namespaces.is_empty() {
+                let namespaces: Node = view.exclude_namespaces.iter().map(Node::from).collect();
+                node.push(
+                    "exclude",
+                    Node::map().with(
+                        "any",
+                        Node::seq().item(
+                            Node::map()
+                                .with("resources", Node::map().with("namespaces", namespaces)),
+                        ),
+                    ),
+                );
+            }
+            let (expression, uses_params) = rewrite_params(&rule.validate);
+            let mut cel = Node::map();
+            if !uses_params.is_empty() {
+                cel.push("variables", Node::seq().item(params_variable(view)));
+            }
+            cel.push(
+                "expressions",
+                Node::seq().item(
+                    Node::map()
+                        .with("expression", expression)
+                        .with("message", rule.message.as_str()),
+                ),
+            );
+            let mut validate = Node::map();
+            if flavor == Flavor::ClusterPolicy {
+                validate.push("failureAction", action);
+            }
+            validate.push("cel", cel);
+            node.push("validate", validate);
+            node
+        })
+        .collect::<Node>();
+    spec.push("rules", rules);
+    Node::map()
+        .with("apiVersion", "kyverno.io/v1")
+        .with("kind", "ClusterPolicy")
+        .with(
+            "metadata",
+            metadata(&view.name, view.description.as_deref()),
+        )
+        .with("spec", spec)
+}
+
+/// The variable `params`: the declaration's `params` as a CEL literal.
+fn params_variable(view: &PolicyView) -> Node {
+    Node::map()
+        .with("name", "params")
+        .with("expression", cel_literal(&view.params))
+}
+
+/// `expression` with each `params` identifier read as `variables.params` (a
+/// Kyverno policy has no parameter object of its own), and whether it had any
+/// (the positions, for the caller's test).
+pub fn rewrite_params(expression: &str) -> (String, Vec<usize>) {
+    let bytes = expression.as_bytes();
+    let mut out = String::with_capacity(expression.len());
+    let mut found = Vec::new();
+    let mut position = 0;
+    let identifier = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    while position < bytes.len() {
+        let byte = bytes[position];
+        if byte == b'\'' || byte == b'"' {
+            // A string literal, copied as it is.
+            let start = position;
+            position += 1;
+            while position < bytes.len() && bytes[position] != byte {
+                if bytes[position] == b'\\' {
+                    position += 1;
+                }
+                position += 1;
+            }
+            position = (position + 1).min(bytes.len());
+            out.push_str(&expression[start..position]);
+            continue;
+        }
+        if identifier(byte) {
+            let start = position;
+            while position < bytes.len() && identifier(bytes[position]) {
+                position += 1;
+            }
+            let word = &expression[start..position];
+            let after_dot = expression[..start].trim_end().ends_with('.');
+            if word == "params" && !after_dot {
+                found.push(start);
+                out.push_str("variables.params");
+            } else {
+                out.push_str(word);
+            }
+            continue;
+        }
+        let next = expression[position..].chars().next().unwrap_or_default();
+        out.push(next);
+        position += next.len_utf8();
+    }
+    (out, found)
+}
+
+/// A node as a CEL literal: strings single-quoted, maps with string keys.
+fn cel_literal(node: &Node) -> String {
+    match node {
+        Node::Null => "null".into(),
+        Node::Bool(flag) => flag.to_string(),
+        Node::Int(number) => number.to_string(),
+        Node::Str(text) => cel_string(text),
+        Node::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(cel_literal).collect::<Vec<_>>().join(", ")
+        ),
+        Node::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(key, value)| format!("{}: {}", cel_string(key), cel_literal(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn cel_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for character in text.chars() {
+        match character {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            character => out.push(character),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// The policy's exceptions: `policies.kyverno.io/v1` `PolicyException`s (in
+/// Kyverno's namespace) for a `ValidatingPolicy`, `kyverno.io/v2` ones for a
+/// `ClusterPolicy`.
+pub fn exception_documents(view: &PolicyView, flavor: Flavor) -> Vec<Node> {
+    view.exceptions
+        .iter()
+        .map(|exception| match flavor {
+            Flavor::ValidatingPolicy => new_exception(view, exception),
+            Flavor::ClusterPolicy | Flavor::ClusterPolicySpecAction => {
+                old_exception(view, exception)
+            }
+        })
+        .collect()
+}
+
+fn exception_name(view: &PolicyView, exception: &ExceptionView) -> String {
+    format!("{}-{}", view.name, exception.name)
+}
+
+fn new_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
+    let refs: Node = validating_policy_names(view)
+        .into_iter()
+        .filter(|(_, _, rules)| {
+            exception.rules.is_empty()
+                || rules
+                    .iter()
+                    .any(|rule| exception.rules.contains(&rule.name))
+        })
+        .map(|(name, _, _)| {
+            Node::map()
+                .with("name", name)
+                .with("kind", "ValidatingPolicy")
+        })
+        .collect();
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|item| cel_string(item))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut conditions = Node::seq().item(Node::map().with("name", "namespaces").with(
+        "expression",
+        format!(
+            "object.metadata.?namespace.orValue('') in [{}]",
+            list(&exception.namespaces)
+        ),
+    ));
+    if !exception.names.is_empty() {
+        conditions.push_item(Node::map().with("name", "names").with(
+            "expression",
+            format!(
+                "object.metadata.?name.orValue('') in [{}]",
+                list(&exception.names)
+            ),
+        ));
+    }
+    Node::map()
+        .with("apiVersion", "policies.kyverno.io/v1")
+        .with("kind", "PolicyException")
+        .with(
+            "metadata",
+            Node::map()
+                .with("name", exception_name(view, exception))
+                .with("namespace", EXCEPTION_NAMESPACE),
+        )
+        .with(
+            "spec",
+            Node::map()
+                .with("policyRefs", refs)
+                .with("matchConditions", conditions),
+        )
+}
+
+fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
+    let rules: Vec<&RuleView> = view
+        .rules
+        .iter()
+        .filter(|rule| exception.rules.is_empty() || exception.rules.contains(&rule.name))
+        .collect();
+    // Auto-generated rules have names of their own: `autogen-<rule>` for the
+    // controllers with a Pod template, `autogen-cronjob-<rule>` for CronJobs.
+    let mut rule_names = Vec::new();
+    let mut kinds: Vec<String> = Vec::new();
+    for rule in &rules {
+        rule_names.push(rule.name.clone());
+        let pod_only = rule.kinds == ["Pod"];
+        if pod_only {
+            rule_names.push(format!("autogen-{}", rule.name));
+            rule_names.push(format!("autogen-cronjob-{}", rule.name));
+        }
+        let mut rule_kinds = rule.kinds.clone();
+        if pod_only {
+            rule_kinds.extend(POD_CONTROLLER_KINDS.iter().map(|kind| kind.to_string()));
+        }
+        for kind in rule_kinds {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    let mut resources = Node::map()
+        .with("kinds", kinds.iter().map(Node::from).collect::<Node>())
+        .with(
+            "namespaces",
+            exception
+                .namespaces
+                .iter()
+                .map(Node::from)
+                .collect::<Node>(),
+        );
+    if !exception.names.is_empty() {
+        resources.push(
+            "names",
+            exception.names.iter().map(Node::from).collect::<Node>(),
+        );
+    }
+    Node::map()
+        .with("apiVersion", "kyverno.io/v2")
+        .with("kind", "PolicyException")
+        .with(
+            "metadata",
+            Node::map()
+                .with("name", exception_name(view, exception))
+                .with("namespace", EXCEPTION_NAMESPACE),
+        )
+        .with(
+            "spec",
+            Node::map()
+                .with(
+                    "exceptions",
+                    Node::seq().item(Node::map().with("policyName", view.name.as_str()).with(
+                        "ruleNames",
+                        rule_names.iter().map(Node::from).collect::<Node>(),
+                    )),
+                )
+                .with(
+                    "match",
+                    Node::map().with(
+                        "any",
+                        Node::seq().item(Node::map().with("resources", resources)),
+                    ),
+                ),
+        )
+}
+
+/// What the cluster at `index` installs: the folders of the policies whose
+/// targets contain it and whose `mode` names its env, relative to its policies
+/// folder, in the model's order, with the `.fleet` files they come from.
+pub fn cluster_resources(
+    db: &dyn Db,
+    model: &FleetModel,
+    index: usize,
+) -> (Vec<Node>, Vec<String>) {
+    let Some(cluster) = model.clusters.get(index) else {
+        return (Vec::new(), Vec::new());
+    };
+    let folder = policies_folder(&cluster.declared.name);
+    let mut resources = Vec::new();
+    let mut sources = Vec::new();
+    for policy in &model.policies {
+        if !policy.targets.contains(index) {
+            continue;
+        }
+        let view = PolicyView::of(policy);
+        let Some(mode) = view.mode_in(&cluster.env) else {
+            continue;
+        };
+        resources.push(Node::from(relative(
+            &folder,
+            &policy_folder(&view.name, mode),
+        )));
+        let source = source_of(db, &policy.declared);
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    (resources, sources)
+}
+
+/// From `folder` to `target` (both under the output root), as a relative path.
+fn relative(folder: &str, target: &str) -> String {
+    let from: Vec<&str> = folder.split('/').collect();
+    let to: Vec<&str> = target.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
+/// A default-deny (ingress) NetworkPolicy in each team namespace, one file per
+/// team, and the folder's `kustomization.yaml`.
+fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
+    let mut resources = Vec::new();
+    let mut sources = Vec::new();
+    for team in &model.teams {
+        let namespaces: Vec<&str> = team
+            .value
+            .as_record()
+            .and_then(|record| record.get("namespaces"))
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if namespaces.is_empty() {
+            continue;
+        }
+        let source = source_of(db, team);
+        let documents = namespaces
+            .iter()
+            .map(|namespace| default_deny(namespace))
+            .collect();
+        let file = format!("{}.yaml", team.name);
+        resources.push(Node::from(file.as_str()));
+        files.push(GeneratedFile::new(
+            format!("{NETWORK_FOLDER}/{file}"),
+            vec![source.clone()],
+            documents,
+        ));
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    if !resources.is_empty() {
+        files.push(super::flux::kustomize_file(
+            NETWORK_FOLDER,
+            sources,
+            resources,
+        ));
+    }
+}
+
+/// Denies all ingress to the Pods of `namespace`; other NetworkPolicies open
+/// what an app needs.
+pub fn default_deny(namespace: &str) -> Node {
+    Node::map()
+        .with("apiVersion", "networking.k8s.io/v1")
+        .with("kind", "NetworkPolicy")
+        .with(
+            "metadata",
+            Node::map()
+                .with("name", "default-deny-ingress")
+                .with("namespace", namespace)
+                .with(
+                    "labels",
+                    Node::map().with("app.kubernetes.io/managed-by", "fleet"),
+                ),
+        )
+        .with(
+            "spec",
+            Node::map()
+                .with("podSelector", Node::map())
+                .with("policyTypes", Node::seq().item("Ingress")),
+        )
+}
+
+// --- The admission check ---------------------------------------------------
+
+/// A rule of an enforced policy that a generated workload breaks: Kyverno would
+/// refuse it at admission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The app's name where it is declared.
+    pub span: crate::diagnostics::Span,
+    pub app: String,
+    pub env: String,
+    pub policy: String,
+    pub rule: String,
+    pub message: String,
+    /// The clusters of the env where the policy is enforced on the app.
+    pub clusters: Vec<String>,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "app `{}` in {} breaks rule `{}` of policy `{}`, enforced on {}: {}",
+            self.app,
+            self.env,
+            self.rule,
+            self.policy,
+            self.clusters.join(", "),
+            self.message
+        )
+    }
+}
+
+/// A check the build could not make.
+impl Violation {
+    /// E0417: the violation as a diagnostic at the app.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::code::E0417,
+            format!(
+                "app `{}` breaks policy `{}`, enforced in {}",
+                self.app, self.policy, self.env
+            ),
+        )
+        .with_primary(self.span, format!("rule `{}`: {}", self.rule, self.message))
+        .with_note(format!(
+            "checked on the Pod fleet generates for it in {}; enforced on {}",
+            self.env,
+            self.clusters.join(", ")
+        ))
+        .with_help(format!(
+            "change the app so the rule holds, or set the policy to audit in {} while you do (`mode = {{ {} = audit }}`)",
+            self.env, self.env
+        ))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unverified {
+    pub app: String,
+    pub env: String,
+    pub policy: String,
+    /// `None` when no rule of the policy could be checked (an external source).
+    pub rule: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for Unverified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule {
+            Some(rule) => write!(
+                f,
+                "app `{}` in {}: rule `{rule}` of policy `{}` not verified: {}",
+                self.app, self.env, self.policy, self.reason
+            ),
+            None => write!(
+                f,
+                "app `{}` in {}: policy `{}` not verified: {}",
+                self.app, self.env, self.policy, self.reason
+            ),
+        }
+    }
+}
+
+/// The admission check's findings, in the model's order of apps, envs and
+/// policies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdmissionReport {
+    pub violations: Vec<Violation>,
+    pub unverified: Vec<Unverified>,
+    /// How many rule evaluations passed: one per (app, env, policy, rule) and
+    /// distinct set of the app's layers among the env's clusters.
+    pub passed: usize,
+}
+
+/// The admission check of the workspace's fleet.
+pub fn admission_check(db: &dyn Db, workspace: Workspace) -> AdmissionReport {
+    let evaluation = evaluate(db, workspace);
+    check_model(&evaluation.model)
+}
+
+/// The admission check of a model: each enforced policy's rules against the Pod
+/// (and Deployment) of each workload app, per env where the policy is enforced
+/// on some of the app's clusters.
+pub fn check_model(model: &FleetModel) -> AdmissionReport {
+    let environment = Arc::new(cel::Env::stdlib());
+    let views: Vec<PolicyView> = model.policies.iter().map(PolicyView::of).collect();
+    let mut programs: HashMap<(usize, usize), Result<cel::Program, String>> = HashMap::new();
+    let mut report = AdmissionReport::default();
+    // Each finding once per (app, env, policy, rule).
+    let mut seen: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    for app in &model.apps {
+        let Some(base) = app.declared.value.as_record() else {
+            continue;
+        };
+        let Some(deploys) = workload_base::deploys(base) else {
+            continue;
+        };
+        let namespace = base.get("namespace").and_then(Value::as_str).unwrap_or("");
+        // (env) -> enforced policies -> clusters, in cluster order.
+        let mut by_env: BTreeMap<Arc<str>, BTreeMap<usize, Vec<usize>>> = BTreeMap::new();
+        for index in app.targets.indices() {
+            let Some(cluster) = model.clusters.get(index) else {
+                continue;
+            };
+            for (position, (policy, view)) in model.policies.iter().zip(&views).enumerate() {
+                if policy.targets.contains(index)
+                    && view.mode_in(&cluster.env) == Some(PolicyMode::Enforce)
+                    && !view.exclude_namespaces.iter().any(|name| name == namespace)
+                {
+                    by_env
+                        .entry(cluster.env.clone())
+                        .or_default()
+                        .entry(position)
+                        .or_default()
+                        .push(index);
+                }
+            }
+        }
+        if by_env.is_empty() {
+            continue;
+        }
+        let external = match deploys {
+            Deploys::Workload(_) => None,
+            Deploys::Git { .. } => Some("git"),
+            Deploys::Helm { .. } => Some("helm"),
+            Deploys::Oci { .. } => Some("oci"),
+        };
+        for (env, policies) in &by_env {
+            if let Some(source) = external {
+                for &position in policies.keys() {
+                    report.unverified.push(Unverified {
+                        app: app.declared.name.to_string(),
+                        env: env.to_string(),
+                        policy: views[position].name.clone(),
+                        rule: None,
+                        reason: format!(
+                            "the app is deployed from a `{source}` source, whose objects the build does not see"
+                        ),
+                    });
+                }
+                continue;
+            }
+            for (&position, clusters) in policies {
+                let view = &views[position];
+                // The objects as each cluster gets them (clusters with the same
+                // layers share them).
+                let mut objects: Vec<Admitted> = Vec::new();
+                for &index in clusters {
+                    let cluster = &model.clusters[index];
+                    let layers: Vec<usize> = app
+                        .layers
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, layer)| applies(layer, cluster))
+                        .map(|(position, _)| position)
+                        .collect();
+                    match objects.iter_mut().find(|(key, _, _)| *key == layers) {
+                        Some((_, _, names)) => names.push(cluster.declared.name.to_string()),
+                        None => {
+                            let pod = admitted_objects(app, base, &layers, env);
+                            objects.push((layers, pod, vec![cluster.declared.name.to_string()]));
+                        }
+                    }
+                }
+                for (_, pair, cluster_names) in &objects {
+                    let Some((pod, deployment)) = pair else {
+                        continue;
+                    };
+                    for (rule_position, rule) in view.rules.iter().enumerate() {
+                        let object = if rule.kinds.iter().any(|kind| kind == "Pod") {
+                            pod
+                        } else if rule.kinds.iter().any(|kind| kind == "Deployment") {
+                            deployment
+                        } else {
+                            continue;
+                        };
+                        let key = (
+                            app.declared.name.to_string(),
+                            env.to_string(),
+                            view.name.clone(),
+                            rule.name.clone(),
+                        );
+                        let program =
+                            programs
+                                .entry((position, rule_position))
+                                .or_insert_with(|| {
+                                    environment.compile(&rule.validate).map_err(|error| {
+                                        format!("the expression does not parse: {error}")
+                                    })
+                                });
+                        let outcome = match program {
+                            Ok(program) => evaluate_rule(&environment, program, object, view, rule),
+                            Err(error) => Outcome::Unverified(error.clone()),
+                        };
+                        match outcome {
+                            Outcome::Pass => report.passed += 1,
+                            Outcome::Fail => {
+                                if let Some(existing) = report.violations.iter_mut().find(|v| {
+                                    (&v.app, &v.env, &v.policy, &v.rule)
+                                        == (&key.0, &key.1, &key.2, &key.3)
+                                }) {
+                                    existing.clusters.extend(cluster_names.iter().cloned());
+                                } else {
+                                    report.violations.push(Violation {
+                                        span: app.declared.span,
+                                        app: key.0.clone(),
+                                        env: key.1.clone(),
+                                        policy: key.2.clone(),
+                                        rule: key.3.clone(),
+                                        message: rule.message.clone(),
+                                        clusters: cluster_names.clone(),
+                                    });
+                                }
+                            }
+                            Outcome::Unverified(reason) => {
+                                if seen.insert(key.clone()) {
+                                    report.unverified.push(Unverified {
+                                        app: key.0,
+                                        env: key.1,
+                                        policy: key.2,
+                                        rule: Some(key.3),
+                                        reason,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    report
+}
+
+/// A set of the app's layers (their positions), the Pod and Deployment the
+/// clusters with those layers admit, and those clusters' names.
+type Admitted = (Vec<usize>, Option<(Node, Node)>, Vec<String>);
+
+enum Outcome {
+    Pass,
+    Fail,
+    Unverified(String),
+}
+
+/// What only admission knows: a rule reading it cannot be checked at build time.
+const ADMISSION_ONLY: [&str; 4] = ["namespaceObject", "request", "oldObject", "authorizer"];
+
+fn evaluate_rule(
+    environment: &Arc<cel::Env>,
+    program: &cel::Program,
+    object: &Node,
+    view: &PolicyView,
+    rule: &RuleView,
+) -> Outcome {
+    let mut context = cel::Context::with_env(environment.clone());
+    context.add_variable_from_value("object", cel_value(object));
+    context.add_variable_from_value("params", cel_value(&view.params));
+    match program.execute(&context) {
+        Ok(cel::Value::Bool(true)) => Outcome::Pass,
+        Ok(cel::Value::Bool(false)) => Outcome::Fail,
+        Ok(other) => Outcome::Unverified(format!("the expression gives {other:?}, not a boolean")),
+        Err(error) => {
+            let reads: Vec<&str> = ADMISSION_ONLY
+                .iter()
+                .copied()
+                .filter(|name| mentions(&rule.validate, name))
+                .collect();
+            if reads.is_empty() {
+                Outcome::Unverified(format!("the expression fails: {error}"))
+            } else {
+                Outcome::Unverified(format!(
+                    "it reads `{}`, known only at admission",
+                    reads.join("`, `")
+                ))
+            }
+        }
+    }
+}
+
+/// Whether `expression` names the identifier `name` (outside strings, roughly).
+fn mentions(expression: &str, name: &str) -> bool {
+    expression.match_indices(name).any(|(start, _)| {
+        let before = expression[..start].chars().next_back();
+        let after = expression[start + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// `expression` evaluated as the admission check evaluates a rule, with
+/// `variables` (`object`, `params`, `namespaceObject`, ...) bound: whether it
+/// holds, or why it cannot be said.
+pub fn evaluate_cel(expression: &str, variables: &[(&str, &Node)]) -> Result<bool, String> {
+    let environment = Arc::new(cel::Env::stdlib());
+    let program = environment
+        .compile(expression)
+        .map_err(|error| format!("the expression does not parse: {error}"))?;
+    let mut context = cel::Context::with_env(environment);
+    for (name, value) in variables {
+        context.add_variable_from_value(*name, cel_value(value));
+    }
+    match program.execute(&context) {
+        Ok(cel::Value::Bool(holds)) => Ok(holds),
+        Ok(other) => Err(format!("the expression gives {other:?}, not a boolean")),
+        Err(error) => Err(format!("the expression fails: {error}")),
+    }
+}
+
+/// A document node as a CEL value.
+fn cel_value(node: &Node) -> cel::Value {
+    match node {
+        Node::Null => cel::Value::Null,
+        Node::Bool(flag) => cel::Value::Bool(*flag),
+        Node::Int(number) => cel::Value::Int(*number),
+        Node::Str(text) => cel::Value::String(Arc::new(text.to_string())),
+        Node::Seq(items) => cel::Value::List(Arc::new(items.iter().map(cel_value).collect())),
+        Node::Map(entries) => {
+            let map: HashMap<String, cel::Value> = entries
+                .iter()
+                .map(|(key, value)| (key.to_string(), cel_value(value)))
+                .collect();
+            cel::Value::from(map)
+        }
+    }
+}
+
+/// Whether a layer of the app applies to `cluster` (env, region and cluster
+/// layers alike).
+fn applies(layer: &Layer, cluster: &Cluster) -> bool {
+    layer
+        .key
+        .env
+        .as_deref()
+        .is_none_or(|env| env == &*cluster.env)
+        && layer
+            .key
+            .region
+            .as_deref()
+            .is_none_or(|region| region == &*cluster.region)
+        && layer
+            .key
+            .cluster
+            .as_deref()
+            .is_none_or(|name| name == &*cluster.declared.name)
+}
+
+/// The Pod Kubernetes would admit for the app's Deployment with `layers` laid
+/// over it in `env` (the Deployment's Pod template as a Pod: its labels, the
+/// app's namespace, the image with the env's tag), and the Deployment. `None`
+/// for an app that is not a typed workload there.
+pub fn admitted_objects(
+    app: &App,
+    base: &Record,
+    layers: &[usize],
+    env: &str,
+) -> Option<(Node, Node)> {
+    let mut merged = base.clone();
+    for &position in layers {
+        if let Some(upper) = app
+            .layers
+            .get(position)
+            .and_then(|layer| layer.value.as_record())
+        {
+            merged = merge_record(&merged, upper);
+        }
+    }
+    let Deploys::Workload(workload) = workload_base::deploys(&merged)? else {
+        return None;
+    };
+    let base_image = workload_base::image(base).unwrap_or_default();
+    let objects =
+        workload_base::workload_objects(&app.declared.name, &merged, workload, base_image);
+    let deployment = objects
+        .iter()
+        .find(|object| object.kind() == "Deployment")?;
+    let namespace = merged
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    // The overlay's `images` entry: the image named for the env, with its tag.
+    let image = workload_base::image(&merged).unwrap_or(base_image);
+    let image = match workload_base::version(&merged, env) {
+        Some(tag) => format!("{image}:{tag}"),
+        None => image.to_string(),
+    };
+    let template = deployment.node.at(&["spec", "template"])?;
+    let mut metadata = template.get("metadata").cloned().unwrap_or_else(Node::map);
+    metadata.push("namespace", namespace);
+    let mut spec = template.get("spec").cloned().unwrap_or_else(Node::map);
+    retag(&mut spec, base_image, &image);
+    let pod = Node::map()
+        .with("apiVersion", "v1")
+        .with("kind", "Pod")
+        .with("metadata", metadata)
+        .with("spec", spec);
+    let mut deployment = deployment.node.clone();
+    if let Some(metadata) = entry_mut(&mut deployment, "metadata") {
+        metadata.push("namespace", namespace);
+    }
+    if let Some(pod_spec) = entry_mut(&mut deployment, "spec")
+        .and_then(|spec| entry_mut(spec, "template"))
+        .and_then(|template| entry_mut(template, "spec"))
+    {
+        retag(pod_spec, base_image, &image);
+    }
+    Some((pod, deployment))
+}
+
+/// The value of `key` in a map node, to change.
+fn entry_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    match node {
+        Node::Map(entries) => entries
+            .iter_mut()
+            .find(|(existing, _)| &**existing == key)
+            .map(|(_, value)| value),
+        _ => None,
+    }
+}
+
+/// Sets the image of the containers that run `from` to `to`.
+fn retag(spec: &mut Node, from: &str, to: &str) {
+    let Node::Map(entries) = spec else {
+        return;
+    };
+    for (key, containers) in entries.iter_mut() {
+        if !matches!(&**key, "containers" | "initContainers") {
+            continue;
+        }
+        let Node::Seq(containers) = containers else {
+            continue;
+        };
+        for container in containers {
+            if let Node::Map(fields) = container {
+                for (key, value) in fields.iter_mut() {
+                    if &**key == "image" && value.as_str() == Some(from) {
+                        *value = Node::from(to);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `upper` over `lower`, as `overlays.rs` merges an app's layers (its
+/// `merge_record`, which is private there): records merge field by field,
+/// `+=` appends, `-=` removes, anything else replaces.
+fn merge_record(lower: &Record, upper: &Record) -> Record {
+    let mut merged = lower.clone();
+    merged.ty = lower.ty.or(upper.ty);
+    for field in &upper.fields {
+        let Some(position) = merged
+            .fields
+            .iter()
+            .position(|existing| existing.name == field.name)
+        else {
+            if field.op != SetOp::Remove {
+                let mut field = field.clone();
+                field.op = SetOp::Set;
+                merged.fields.push(field);
+            }
+            continue;
+        };
+        let existing = &merged.fields[position].value;
+        let value = match (&existing.kind, &field.value.kind, field.op) {
+            (ValueKind::Record(below), ValueKind::Record(above), SetOp::Set)
+                if below.ty.is_none() || above.ty.is_none() || below.ty == above.ty =>
+            {
+                Value::new(
+                    ValueKind::Record(Arc::new(merge_record(below, above))),
+                    field.value.span,
+                )
+            }
+            (ValueKind::List(below), ValueKind::List(above), SetOp::Append) => {
+                let items: Vec<Value> = below.iter().chain(above.iter()).cloned().collect();
+                Value::new(ValueKind::List(items.into()), field.value.span)
+            }
+            (ValueKind::List(below), ValueKind::List(above), SetOp::Remove) => {
+                let items: Vec<Value> = below
+                    .iter()
+                    .filter(|item| !above.iter().any(|removed| same_value(item, removed)))
+                    .cloned()
+                    .collect();
+                Value::new(ValueKind::List(items.into()), field.value.span)
+            }
+            _ => field.value.clone(),
+        };
+        merged.fields[position].value = value;
+    }
+    merged
+}
