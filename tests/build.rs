@@ -125,6 +125,58 @@ fn flux_references_resolve_inside_the_repository() {
             .collect();
         assert_eq!(listed, present, "{folder}/kustomization.yaml");
     }
+    // The management cluster's Flux: every Kustomization's source, dependency and
+    // path resolve, and the claims come after the compositions they need.
+    let folder = "management-cluster/flux";
+    let objects: Vec<Value> = files
+        .iter()
+        .filter(|(path, _)| {
+            path.starts_with(&format!("{folder}/")) && !path.ends_with("kustomization.yaml")
+        })
+        .flat_map(|(_, contents)| documents(contents))
+        .collect();
+    let names = |kind: &str| -> BTreeSet<String> {
+        objects
+            .iter()
+            .filter(|object| object["kind"] == kind)
+            .map(|object| object["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (sources, kustomizations) = (names("GitRepository"), names("Kustomization"));
+    assert!(
+        kustomizations.contains("crossplane-claims") && kustomizations.contains("argocd"),
+        "{kustomizations:?}"
+    );
+    for object in objects
+        .iter()
+        .filter(|object| object["kind"] == "Kustomization")
+    {
+        let name = object["metadata"]["name"].as_str().unwrap();
+        assert!(
+            sources.contains(object["spec"]["sourceRef"]["name"].as_str().unwrap()),
+            "{name}"
+        );
+        for dependency in object["spec"]["dependsOn"].as_array().into_iter().flatten() {
+            assert!(
+                kustomizations.contains(dependency["name"].as_str().unwrap()),
+                "{name}"
+            );
+        }
+        let path = object["spec"]["path"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("./");
+        assert!(
+            files.contains_key(&format!("{path}/kustomization.yaml")),
+            "{name}: `{path}`"
+        );
+        if name == "crossplane-claims" {
+            assert_eq!(
+                object["spec"]["dependsOn"][0]["name"],
+                "crossplane-compositions"
+            );
+        }
+    }
     // The chain is infrastructure, then policies, then teams.
     let chain = documents(&files["gitops/flux/clusters/production-us-east-1/teams.yaml"]);
     assert_eq!(chain[0]["spec"]["dependsOn"][0]["name"], "policies");
@@ -223,6 +275,13 @@ fn the_build_owns_its_files_and_nothing_else() {
     // someone else's file stays.
     let forced = build(fleet_copy.path(), out.path(), &["--force"]);
     assert!(forced.status.success(), "{}", text(&forced));
+    // The removed cluster is not destroyed, and the build says how to.
+    assert!(
+        text(&forced).contains("cluster `production-asia-south1` is no longer in the fleet"),
+        "{}",
+        text(&forced)
+    );
+    assert!(text(&forced).contains("delete usage production-asia-south1-deletion-protection"));
     assert!(
         !out.path()
             .join("gitops/flux/clusters/production-asia-south1")

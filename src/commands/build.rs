@@ -8,6 +8,7 @@ use crate::exit_status::ExitStatus;
 use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically};
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
+use fleet_compiler::emit::crossplane::claims;
 use fleet_compiler::emit::kyverno::admission_check;
 use fleet_compiler::emit::repository::repository;
 use fleet_compiler::eval::declarations::evaluate;
@@ -108,6 +109,14 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         );
         compilation.release_at_exit();
         return Ok(ExitStatus::InputErrors);
+    }
+    // A cluster removed from the fleet is not destroyed: say so, and how.
+    for change in &plan.changes {
+        if let Change::Remove(path) = change
+            && let Some(cluster) = claims::cluster_of_claim_path(path)
+        {
+            eprintln!("warning: {}", claims::removal_notice(cluster));
+        }
     }
     if options.check {
         for change in &plan.changes {

@@ -44,17 +44,7 @@ pub fn cluster_syncs(
             source_of(db, &cluster.declared),
             settings.fleet_source.clone(),
         ];
-        let source = Node::map()
-            .with("apiVersion", "source.toolkit.fluxcd.io/v1")
-            .with("kind", "GitRepository")
-            .with("metadata", metadata(FLEET_SOURCE, Some(FLUX_NAMESPACE)))
-            .with(
-                "spec",
-                Node::map()
-                    .with("interval", "5m")
-                    .with("url", &*settings.repo)
-                    .with("ref", Node::map().with("branch", &*settings.branch)),
-            );
+        let source = fleet_source(settings);
         files.push(GeneratedFile::new(
             format!("{folder}/fleet-source.yaml"),
             sources.clone(),
@@ -66,43 +56,117 @@ pub fn cluster_syncs(
             TEAMS_FOLDER.to_string(),
         ];
         let mut resources = vec![Node::from("fleet-source.yaml")];
-        for (position, (stage, path)) in STAGES.iter().zip(paths).enumerate() {
-            let mut spec = Node::map();
-            if position > 0 {
-                spec.push(
-                    "dependsOn",
-                    Node::Seq(vec![Node::map().with("name", STAGES[position - 1])]),
-                );
-            }
-            spec.push("interval", "10m");
-            spec.push("retryInterval", "1m");
-            spec.push("timeout", "5m");
-            spec.push(
-                "sourceRef",
-                Node::map()
-                    .with("kind", "GitRepository")
-                    .with("name", FLEET_SOURCE),
-            );
-            spec.push("path", format!("./{}{path}", settings.output_prefix));
-            spec.push("prune", true);
-            // Wait for everything applied to be ready, so that the next stage
-            // finds the CRDs and namespaces it needs.
-            spec.push("wait", true);
-            let kustomization = Node::map()
-                .with("apiVersion", "kustomize.toolkit.fluxcd.io/v1")
-                .with("kind", "Kustomization")
-                .with("metadata", metadata(stage, Some(FLUX_NAMESPACE)))
-                .with("spec", spec);
+        let mut previous = None;
+        for (stage, path) in STAGES.iter().zip(paths) {
             let file = format!("{stage}.yaml");
             resources.push(Node::from(file.as_str()));
             files.push(GeneratedFile::new(
                 format!("{folder}/{file}"),
                 sources.clone(),
-                vec![kustomization],
+                vec![sync(stage, &path, previous, settings)],
             ));
+            previous = Some(*stage);
         }
         files.push(kustomize_file(&folder, sources, resources));
     }
+}
+
+/// A Flux `Kustomization` in `flux-system` applying the repository folder `path`
+/// from the fleet's `GitRepository`, after `after` is ready, waiting for what it
+/// applied to be ready in turn.
+fn sync(name: &str, path: &str, after: Option<&str>, settings: &Settings) -> Node {
+    let mut spec = Node::map();
+    if let Some(after) = after {
+        spec.push(
+            "dependsOn",
+            Node::Seq(vec![Node::map().with("name", after)]),
+        );
+    }
+    spec.push("interval", "10m");
+    spec.push("retryInterval", "1m");
+    spec.push("timeout", "5m");
+    spec.push(
+        "sourceRef",
+        Node::map()
+            .with("kind", "GitRepository")
+            .with("name", FLEET_SOURCE),
+    );
+    spec.push("path", format!("./{}{path}", settings.output_prefix));
+    spec.push("prune", true);
+    // Wait for everything applied to be ready, so that the next stage finds the
+    // CRDs and namespaces it needs.
+    spec.push("wait", true);
+    Node::map()
+        .with("apiVersion", "kustomize.toolkit.fluxcd.io/v1")
+        .with("kind", "Kustomization")
+        .with("metadata", metadata(name, Some(FLUX_NAMESPACE)))
+        .with("spec", spec)
+}
+
+/// The fleet repository as a Flux source.
+fn fleet_source(settings: &Settings) -> Node {
+    Node::map()
+        .with("apiVersion", "source.toolkit.fluxcd.io/v1")
+        .with("kind", "GitRepository")
+        .with("metadata", metadata(FLEET_SOURCE, Some(FLUX_NAMESPACE)))
+        .with(
+            "spec",
+            Node::map()
+                .with("interval", "5m")
+                .with("url", &*settings.repo)
+                .with("ref", Node::map().with("branch", &*settings.branch)),
+        )
+}
+
+/// Where the management cluster's Flux is bootstrapped.
+pub const MANAGEMENT_FOLDER: &str = "management-cluster/flux";
+
+/// The management cluster's own Flux (`flux bootstrap --path
+/// management-cluster/flux`): the Crossplane packages, then the XRD, then the
+/// compositions, then the claims (which need all three), and Argo CD's objects
+/// (which need External Secrets, in the hub's platform stack).
+pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+    let sources = vec![settings.fleet_source.clone()];
+    let crossplane = super::crossplane::FOLDER;
+    let stages = [
+        (
+            "crossplane-packages",
+            format!("{crossplane}/packages"),
+            None,
+        ),
+        (
+            "crossplane-xrds",
+            format!("{crossplane}/xrds"),
+            Some("crossplane-packages"),
+        ),
+        (
+            "crossplane-compositions",
+            format!("{crossplane}/compositions"),
+            Some("crossplane-xrds"),
+        ),
+        (
+            "crossplane-claims",
+            format!("{crossplane}/claims"),
+            Some("crossplane-compositions"),
+        ),
+        ("argocd", super::argocd::ARGOCD_FOLDER.to_string(), None),
+    ];
+    let mut resources = vec![Node::from("fleet-source.yaml")];
+    files.push(GeneratedFile::new(
+        format!("{MANAGEMENT_FOLDER}/fleet-source.yaml"),
+        sources.clone(),
+        vec![fleet_source(settings)],
+    ));
+    for (name, path, after) in stages {
+        let file = format!("{name}.yaml");
+        resources.push(Node::from(file.as_str()));
+        files.push(GeneratedFile::new(
+            format!("{MANAGEMENT_FOLDER}/{file}"),
+            sources.clone(),
+            vec![sync(name, &path, after, settings)],
+        ));
+    }
+    files.push(kustomize_file(MANAGEMENT_FOLDER, sources, resources));
 }
 
 /// What every cluster runs before its policies: Kyverno (its CRDs come with the

@@ -65,6 +65,7 @@ pub fn repository(db: &dyn Db, workspace: Workspace) -> Option<Vec<GeneratedFile
     let mut files = Vec::new();
     super::flux::cluster_syncs(db, model, &settings, &mut files);
     super::flux::infrastructure(&settings, &mut files);
+    super::flux::management(&settings, &mut files);
     super::flux::teams(db, model, &mut files);
     super::flux::cluster_policies(db, model, &mut files);
     super::kyverno::generate(db, model, &settings, &mut files);

@@ -30,6 +30,27 @@ pub const NO_PRUNE: [(&str, &str); 2] = [
     ),
 ];
 
+/// The cluster a path of the generated repository is the claim of:
+/// `management-cluster/crossplane/claims/<cluster>.yaml`.
+pub fn cluster_of_claim_path(path: &str) -> Option<&str> {
+    let file = path.strip_prefix(super::FOLDER)?.strip_prefix("/claims/")?;
+    let cluster = file.strip_suffix(".yaml")?;
+    (!cluster.contains('/') && cluster != "kustomization" && cluster != "namespace")
+        .then_some(cluster)
+}
+
+/// What removing a cluster from the fleet does, in words: its claim leaves Git,
+/// the cluster does not go, and how to destroy it on purpose.
+pub fn removal_notice(cluster: &str) -> String {
+    format!(
+        "cluster `{cluster}` is no longer in the fleet: its claim leaves Git, but the cluster keeps running (Flux and Argo CD do not prune claims, and a Usage protects it from deletion). To destroy it: kubectl -n {namespace} delete usage {usage}, then kubectl -n {namespace} delete {kind}.{group} {cluster}",
+        namespace = super::CLAIM_NAMESPACE,
+        usage = usage_name(cluster),
+        kind = super::CLAIM_PLURAL,
+        group = super::GROUP,
+    )
+}
+
 /// The name of a cluster's `Usage`.
 pub fn usage_name(cluster: &str) -> String {
     format!("{cluster}-deletion-protection")
