@@ -424,3 +424,41 @@ fn a_workload_breaking_an_enforced_policy_builds_nothing() {
     );
     assert!(tree(out.path()).is_empty(), "nothing is written");
 }
+
+/// W0418: a fleet with apps but no secret store builds (the rest is useful) and
+/// warns that no cluster is registered with Argo CD; `--deny-warnings` stops it.
+#[test]
+fn a_fleet_without_a_secret_store_warns_that_no_cluster_is_registered() {
+    let quickstart = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(root().join("examples/quickstart/fleet.fleet")).unwrap();
+    let without = source.replace(
+        "  secrets = vault(\"https://vault.example.com\", role = \"fleet\")\n",
+        "",
+    );
+    assert_ne!(source, without, "the quickstart names a secret store");
+    std::fs::write(quickstart.path().join("fleet.fleet"), without).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = build(quickstart.path(), out.path(), &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("W0418"), "{}", text(&output));
+    assert!(
+        !tree(out.path())
+            .keys()
+            .any(|path| path.starts_with("gitops/argocd/clusters/"))
+    );
+    let denied = build(
+        quickstart.path(),
+        tempfile::tempdir().unwrap().path(),
+        &["--deny-warnings"],
+    );
+    assert_eq!(denied.status.code(), Some(1), "{}", text(&denied));
+    // With the store, the quickstart's cluster is registered and nothing is said.
+    let out = tempfile::tempdir().unwrap();
+    let output = build(
+        &root().join("examples/quickstart"),
+        out.path(),
+        &["--deny-warnings"],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(tree(out.path()).contains_key("gitops/argocd/clusters/dev-eu-west-1.yaml"));
+}

@@ -35,6 +35,17 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         compilation.release_at_exit();
         return Ok(status);
     }
+    // A fleet whose clusters Argo CD cannot learn about builds, with a warning.
+    if let Some(warning) = fleet_compiler::emit::argocd::registration_warning(
+        &evaluate(&compilation.db, compilation.workspace).model,
+    ) {
+        reporter.emit_all(std::slice::from_ref(&warning), &compilation.sources());
+        if options.deny_warnings {
+            reporter.summary("built nothing");
+            compilation.release_at_exit();
+            return Ok(ExitStatus::InputErrors);
+        }
+    }
     // Where the compiler generated the workload, it knows the Pods: every enforced
     // policy is evaluated against them before anything is written (E0417).
     let admission = admission_check(&compilation.db, compilation.workspace);

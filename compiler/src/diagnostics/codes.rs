@@ -141,4 +141,5 @@ codes! {
     E0415 Error "protected env without an approval";
     E0416 Error "canary steps out of order";
     E0417 Error "workload breaks an enforced policy";
+    W0418 Warning "clusters not registered with Argo CD";
 }

@@ -108,6 +108,31 @@ pub fn generate(
     ));
 }
 
+/// W0418, from `fleet build`: apps and clusters, but no secret store to register
+/// the clusters with Argo CD from, so no app is deployed anywhere.
+pub fn registration_warning(model: &FleetModel) -> Option<crate::diagnostics::Diagnostic> {
+    let fleet = model.fleet.as_ref()?;
+    let has_store = fleet
+        .value
+        .as_record()
+        .is_some_and(|record| record.get("secrets").is_some());
+    if has_store || model.apps.is_empty() || model.clusters.is_empty() {
+        return None;
+    }
+    Some(
+        crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::code::W0418,
+            "no cluster is registered with Argo CD: the fleet has no secret store",
+        )
+        .with_primary(fleet.span, "no `secrets` here")
+        .with_note(format!(
+            "Argo CD learns each cluster's address and credential from the secret store; without it, the ApplicationSets of {} select no cluster",
+            if model.apps.len() == 1 { "the app".to_string() } else { format!("the {} apps", model.apps.len()) }
+        ))
+        .with_help("name the store in the fleet: `secrets = vault(\"https://vault.example.com\", role = \"fleet\")` (or `aws_secrets_manager(...)`, `gcp_secret_manager(...)`, `azure_key_vault(...)`)"),
+    )
+}
+
 /// The labels of a cluster's Argo CD Secret: its fields, then its own labels.
 pub fn cluster_labels(cluster: &Cluster) -> Vec<(String, String)> {
     let mut labels = vec![
