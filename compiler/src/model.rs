@@ -64,6 +64,33 @@ impl ClusterSet {
             .sum()
     }
 
+    /// The clusters in both sets.
+    pub fn and(&self, other: &ClusterSet) -> ClusterSet {
+        ClusterSet {
+            words: self
+                .words
+                .iter()
+                .zip(&other.words)
+                .map(|(left, right)| left & right)
+                .collect(),
+            predicate: None,
+            span: None,
+        }
+    }
+
+    /// Adds the clusters of `other`.
+    pub fn union_with(&mut self, other: &ClusterSet) {
+        for (word, more) in self.words.iter_mut().zip(&other.words) {
+            *word |= more;
+        }
+    }
+
+    pub fn remove(&mut self, index: usize) {
+        if let Some(word) = self.words.get_mut(index / 64) {
+            *word &= !(1 << (index % 64));
+        }
+    }
+
     /// Whether the two sets share a cluster.
     pub fn intersects(&self, other: &ClusterSet) -> bool {
         self.words

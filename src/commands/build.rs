@@ -60,8 +60,36 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         compilation.release_at_exit();
         return Ok(ExitStatus::InputErrors);
     }
+    // What could not be checked, one line per policy rule and reason.
+    let mut not_verified: std::collections::BTreeMap<(&str, Option<&str>, &str), Vec<&str>> =
+        std::collections::BTreeMap::new();
     for unverified in &admission.unverified {
-        eprintln!("note: {unverified}");
+        let apps = not_verified
+            .entry((
+                unverified.policy.as_str(),
+                unverified.rule.as_deref(),
+                unverified.reason.as_str(),
+            ))
+            .or_default();
+        if !apps.contains(&unverified.app.as_str()) {
+            apps.push(&unverified.app);
+        }
+    }
+    for ((policy, rule, reason), apps) in &not_verified {
+        let what = match rule {
+            Some(rule) => format!("rule `{rule}` of policy `{policy}`"),
+            None => format!("policy `{policy}`"),
+        };
+        let shown: Vec<String> = apps.iter().take(3).map(|app| format!("`{app}`")).collect();
+        let more = match apps.len().saturating_sub(3) {
+            0 => String::new(),
+            more => format!(" and {more} more"),
+        };
+        eprintln!(
+            "note: {what} not verified for {} ({}{more}): {reason}",
+            plural(apps.len(), "app"),
+            shown.join(", ")
+        );
     }
     let Some(files) = repository(&compilation.db, compilation.workspace) else {
         // A fleet without a `fleet` declaration was reported above.
@@ -69,17 +97,16 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         return Ok(ExitStatus::InputErrors);
     };
     if options.stdout {
-        // One stream, written as it is made: no file is rendered on its own.
+        // One stream: the files one after the other (their headers are comments).
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut stream = String::new();
         for (index, file) in files.iter().enumerate() {
-            stream.clear();
             if index > 0 {
-                stream.push_str("---\n");
+                stdout
+                    .write_all(b"---\n")
+                    .context("cannot write standard output")?;
             }
-            fleet_compiler::emit::yaml::write_stream(&mut stream, &file.documents);
             stdout
-                .write_all(stream.as_bytes())
+                .write_all(file.text.as_bytes())
                 .context("cannot write standard output")?;
         }
         stdout.flush().context("cannot write standard output")?;
@@ -87,8 +114,8 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         return Ok(ExitStatus::Success);
     }
     let rendered: Vec<(String, String)> = files
-        .iter()
-        .map(|file| (file.path.clone(), file.render()))
+        .into_iter()
+        .map(|file| (file.path, file.text))
         .collect();
     let out = options
         .out

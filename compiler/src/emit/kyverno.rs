@@ -34,13 +34,14 @@
 
 use super::document::Node;
 use super::flux::policies_folder;
+use super::places::Places;
 use super::repository::{GeneratedFile, Settings, source_of};
 use super::workload_base::{self, Deploys};
 use crate::db::{Db, Workspace};
 use crate::eval::declarations::evaluate;
 use crate::eval::expr::same_value;
 use crate::eval::value::{Record, SetOp, Value, ValueKind};
-use crate::model::{App, Cluster, FleetModel, Layer, Policy};
+use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer, Policy};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
@@ -1007,6 +1008,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
     let mut report = AdmissionReport::default();
     // Each finding once per (app, env, policy, rule).
     let mut seen: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    let places = Places::of(model);
     for app in &model.apps {
         let Some(base) = app.declared.value.as_record() else {
             continue;
@@ -1015,42 +1017,46 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
             continue;
         };
         let namespace = base.get("namespace").and_then(Value::as_str).unwrap_or("");
-        // (env) -> enforced policies -> clusters, in cluster order.
-        let mut by_env: BTreeMap<Arc<str>, BTreeMap<usize, Vec<usize>>> = BTreeMap::new();
-        for index in app.targets.indices() {
-            let Some(cluster) = model.clusters.get(index) else {
-                continue;
-            };
-            for (position, (policy, view)) in model.policies.iter().zip(&views).enumerate() {
-                if policy.targets.contains(index)
-                    && view.mode_in(&cluster.env) == Some(PolicyMode::Enforce)
-                    && !view.exclude_namespaces.iter().any(|name| name == namespace)
-                {
-                    by_env
-                        .entry(cluster.env.clone())
-                        .or_default()
-                        .entry(position)
-                        .or_default()
-                        .push(index);
-                }
-            }
-        }
-        if by_env.is_empty() {
-            continue;
-        }
         let external = match deploys {
             Deploys::Workload(_) => None,
             Deploys::Git { .. } => Some("git"),
             Deploys::Helm { .. } => Some("helm"),
             Deploys::Oci { .. } => Some("oci"),
         };
-        for (env, policies) in &by_env {
+        // The clusters of each own-layer cluster, by name (usually none).
+        let own_layer_clusters: BTreeSet<usize> = app
+            .layers
+            .iter()
+            .filter_map(|layer| places.by_name.get(layer.key.cluster.as_deref()?))
+            .copied()
+            .collect();
+        for (env, env_clusters) in &places.envs {
+            let app_env = env_clusters.and(&app.targets);
+            if app_env.is_empty() {
+                continue;
+            }
+            // The policies enforced here on some of the app's clusters, with them.
+            let enforced: Vec<(usize, ClusterSet)> = model
+                .policies
+                .iter()
+                .zip(&views)
+                .enumerate()
+                .filter(|(_, (_, view))| {
+                    view.mode_in(env) == Some(PolicyMode::Enforce)
+                        && !view.exclude_namespaces.iter().any(|name| name == namespace)
+                })
+                .map(|(position, (policy, _))| (position, app_env.and(&policy.targets)))
+                .filter(|(_, clusters)| !clusters.is_empty())
+                .collect();
+            if enforced.is_empty() {
+                continue;
+            }
             if let Some(source) = external {
-                for &position in policies.keys() {
+                for (position, _) in &enforced {
                     report.unverified.push(Unverified {
                         app: app.declared.name.to_string(),
                         env: env.to_string(),
-                        policy: views[position].name.clone(),
+                        policy: views[*position].name.clone(),
                         rule: None,
                         reason: format!(
                             "the app is deployed from a `{source}` source, whose objects the build does not see"
@@ -1059,31 +1065,55 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                 }
                 continue;
             }
-            for (&position, clusters) in policies {
-                let view = &views[position];
-                // The objects as each cluster gets them (clusters with the same
-                // layers share them).
-                let mut objects: Vec<Admitted> = Vec::new();
-                for &index in clusters {
-                    let cluster = &model.clusters[index];
-                    let layers: Vec<usize> = app
-                        .layers
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, layer)| applies(layer, cluster))
-                        .map(|(position, _)| position)
-                        .collect();
-                    match objects.iter_mut().find(|(key, _, _)| *key == layers) {
-                        Some((_, _, names)) => names.push(cluster.declared.name.to_string()),
-                        None => {
-                            let pod = admitted_objects(app, base, &layers, env);
-                            objects.push((layers, pod, vec![cluster.declared.name.to_string()]));
-                        }
-                    }
+            // The clusters that get the same objects: one group per region (the
+            // layers depend on env and region), one per cluster with its own layer.
+            let mut groups: Vec<(Vec<usize>, ClusterSet)> = Vec::new();
+            let mut add = |layers: Vec<usize>, members: ClusterSet| match groups
+                .iter_mut()
+                .find(|(key, _)| *key == layers)
+            {
+                Some((_, existing)) => existing.union_with(&members),
+                None => groups.push((layers, members)),
+            };
+            for ((pair_env, _), pair_clusters) in &places.pairs {
+                if pair_env != env {
+                    continue;
                 }
-                for (_, pair, cluster_names) in &objects {
+                let mut members = pair_clusters.and(&app_env);
+                for &own in &own_layer_clusters {
+                    members.remove(own);
+                }
+                let Some(first) = members.indices().next() else {
+                    continue;
+                };
+                add(layers_of(app, &model.clusters[first]), members);
+            }
+            for &own in &own_layer_clusters {
+                if app_env.contains(own) {
+                    let mut members = ClusterSet::with_capacity(model.clusters.len());
+                    members.insert(own);
+                    add(layers_of(app, &model.clusters[own]), members);
+                }
+            }
+            let objects: Vec<(ClusterSet, Option<(Node, Node)>)> = groups
+                .into_iter()
+                .map(|(layers, members)| (members, admitted_objects(app, base, &layers, env)))
+                .collect();
+            for (position, policy_clusters) in &enforced {
+                let view = &views[*position];
+                for (members, pair) in &objects {
+                    let affected = members.and(policy_clusters);
+                    if affected.is_empty() {
+                        continue;
+                    }
                     let Some((pod, deployment)) = pair else {
                         continue;
+                    };
+                    let cluster_names = || -> Vec<String> {
+                        affected
+                            .indices()
+                            .map(|index| model.clusters[index].declared.name.to_string())
+                            .collect()
                     };
                     for (rule_position, rule) in view.rules.iter().enumerate() {
                         let object = if rule.kinds.iter().any(|kind| kind == "Pod") {
@@ -1101,7 +1131,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                         );
                         let program =
                             programs
-                                .entry((position, rule_position))
+                                .entry((*position, rule_position))
                                 .or_insert_with(|| {
                                     environment.compile(&rule.validate).map_err(|error| {
                                         format!("the expression does not parse: {error}")
@@ -1118,7 +1148,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                                     (&v.app, &v.env, &v.policy, &v.rule)
                                         == (&key.0, &key.1, &key.2, &key.3)
                                 }) {
-                                    existing.clusters.extend(cluster_names.iter().cloned());
+                                    existing.clusters.extend(cluster_names());
                                 } else {
                                     report.violations.push(Violation {
                                         span: app.declared.span,
@@ -1127,7 +1157,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                                         policy: key.2.clone(),
                                         rule: key.3.clone(),
                                         message: rule.message.clone(),
-                                        clusters: cluster_names.clone(),
+                                        clusters: cluster_names(),
                                     });
                                 }
                             }
@@ -1148,12 +1178,22 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
             }
         }
     }
+    for violation in &mut report.violations {
+        violation.clusters.sort();
+        violation.clusters.dedup();
+    }
     report
 }
 
-/// A set of the app's layers (their positions), the Pod and Deployment the
-/// clusters with those layers admit, and those clusters' names.
-type Admitted = (Vec<usize>, Option<(Node, Node)>, Vec<String>);
+/// The positions of the app's layers that apply to `cluster`, lowest first.
+fn layers_of(app: &App, cluster: &Cluster) -> Vec<usize> {
+    app.layers
+        .iter()
+        .enumerate()
+        .filter(|(_, layer)| applies(layer, cluster))
+        .map(|(position, _)| position)
+        .collect()
+}
 
 enum Outcome {
     Pass,

@@ -10,6 +10,7 @@ pub mod document;
 pub mod flux;
 pub mod kyverno;
 pub mod overlays;
+pub mod places;
 pub mod repository;
 pub mod workload_base;
 pub mod yaml;

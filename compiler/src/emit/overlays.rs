@@ -15,13 +15,14 @@
 //! (`kubectl kustomize` cannot inflate a chart without `--enable-helm`).
 
 use super::document::Node;
+use super::places::Places;
 use super::repository::{GeneratedFile, Settings, source_of_item};
 use super::workload_base::{self, Deploys, Object};
 use super::yaml;
 use crate::db::Db;
 use crate::eval::expr::same_value;
 use crate::eval::value::{Record, SetOp, Value, ValueKind};
-use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer, LayerKey};
+use crate::model::{App, Cluster, FleetModel, Layer, LayerKey};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -81,35 +82,6 @@ struct AppContext<'a> {
     part_of: Option<&'a str>,
     fleet_source: &'a str,
     places: &'a Places,
-}
-
-type EnvRegion = (Arc<str>, Arc<str>);
-
-/// Where the fleet's clusters are: the clusters of each (env, region), and each
-/// cluster's position by name. Computed once for every app.
-struct Places {
-    /// `(env, region)` with its clusters, in order.
-    pairs: Vec<(EnvRegion, ClusterSet)>,
-    by_name: std::collections::HashMap<Arc<str>, usize>,
-}
-
-impl Places {
-    fn of(model: &FleetModel) -> Places {
-        let mut pairs: std::collections::BTreeMap<EnvRegion, ClusterSet> =
-            std::collections::BTreeMap::new();
-        let mut by_name = std::collections::HashMap::new();
-        for (index, cluster) in model.clusters.iter().enumerate() {
-            pairs
-                .entry((cluster.env.clone(), cluster.region.clone()))
-                .or_insert_with(|| ClusterSet::with_capacity(model.clusters.len()))
-                .insert(index);
-            by_name.insert(cluster.declared.name.clone(), index);
-        }
-        Places {
-            pairs: pairs.into_iter().collect(),
-            by_name,
-        }
-    }
 }
 
 impl AppContext<'_> {
