@@ -262,6 +262,14 @@ fn shared(out: &mut String, form: Form) {
         )
         .unwrap();
         writeln!(out, "  targets = {ALL_ENVS_SELECTOR}").unwrap();
+        if *policy == "restrict-image-registries" {
+            // The registry every app's image comes from (workload.md).
+            writeln!(
+                out,
+                "  params = {{ registries = [\"registry.example.com/\"] }}"
+            )
+            .unwrap();
+        }
         out.push_str("}\n");
         if k + 1 < POLICIES.len() {
             out.push('\n');

@@ -10,6 +10,7 @@ mod kubernetes_support;
 mod layers;
 mod names;
 mod ownership;
+mod policy_params;
 mod promotions;
 mod selectors;
 
@@ -27,6 +28,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     layers::workload_or_source(evaluator, model);
     selectors::empty_selections(evaluator, model);
     selectors::policy_modes(evaluator, model);
+    policy_params::given(evaluator, model);
     promotions::paths_and_versions(evaluator, model);
     gates::protected_envs(evaluator, model);
     gates::canary_steps(evaluator, model);

@@ -142,4 +142,5 @@ codes! {
     E0416 Error "canary steps out of order";
     E0417 Error "workload breaks an enforced policy";
     W0418 Warning "clusters not registered with Argo CD";
+    E0419 Error "policy parameter not given";
 }
