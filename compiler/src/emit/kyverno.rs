@@ -1095,12 +1095,18 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                     add(layers_of(app, &model.clusters[own]), members);
                 }
             }
-            let objects: Vec<(ClusterSet, Option<(Node, Node)>)> = groups
+            // The objects as CEL values, made once per group (every rule reads them).
+            let objects: Vec<(ClusterSet, Option<(cel::Value, cel::Value)>)> = groups
                 .into_iter()
-                .map(|(layers, members)| (members, admitted_objects(app, base, &layers, env)))
+                .map(|(layers, members)| {
+                    let objects = admitted_objects(app, base, &layers, env)
+                        .map(|(pod, deployment)| (cel_value(&pod), cel_value(&deployment)));
+                    (members, objects)
+                })
                 .collect();
             for (position, policy_clusters) in &enforced {
                 let view = &views[*position];
+                let params = cel_value(&view.params);
                 for (members, pair) in &objects {
                     let affected = members.and(policy_clusters);
                     if affected.is_empty() {
@@ -1138,7 +1144,9 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                                     })
                                 });
                         let outcome = match program {
-                            Ok(program) => evaluate_rule(&environment, program, object, view, rule),
+                            Ok(program) => {
+                                evaluate_rule(&environment, program, object, &params, rule)
+                            }
                             Err(error) => Outcome::Unverified(error.clone()),
                         };
                         match outcome {
@@ -1207,13 +1215,13 @@ const ADMISSION_ONLY: [&str; 4] = ["namespaceObject", "request", "oldObject", "a
 fn evaluate_rule(
     environment: &Arc<cel::Env>,
     program: &cel::Program,
-    object: &Node,
-    view: &PolicyView,
+    object: &cel::Value,
+    params: &cel::Value,
     rule: &RuleView,
 ) -> Outcome {
     let mut context = cel::Context::with_env(environment.clone());
-    context.add_variable_from_value("object", cel_value(object));
-    context.add_variable_from_value("params", cel_value(&view.params));
+    context.add_variable_from_value("object", object.clone());
+    context.add_variable_from_value("params", params.clone());
     match program.execute(&context) {
         Ok(cel::Value::Bool(true)) => Outcome::Pass,
         Ok(cel::Value::Bool(false)) => Outcome::Fail,
