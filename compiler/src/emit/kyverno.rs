@@ -34,13 +34,13 @@
 
 use super::document::Node;
 use super::flux::policies_folder;
+use super::overlays::merge_record;
 use super::places::Places;
 use super::repository::{GeneratedFile, Settings, source_of};
 use super::workload_base::{self, Deploys};
 use crate::db::{Db, Workspace};
 use crate::eval::declarations::evaluate;
-use crate::eval::expr::same_value;
-use crate::eval::value::{Record, SetOp, Value, ValueKind};
+use crate::eval::value::{Record, Value};
 use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer, Policy};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -1406,52 +1406,4 @@ fn retag(spec: &mut Node, from: &str, to: &str) {
             }
         }
     }
-}
-
-/// `upper` over `lower`, as `overlays.rs` merges an app's layers (its
-/// `merge_record`, which is private there): records merge field by field,
-/// `+=` appends, `-=` removes, anything else replaces.
-fn merge_record(lower: &Record, upper: &Record) -> Record {
-    let mut merged = lower.clone();
-    merged.ty = lower.ty.or(upper.ty);
-    for field in &upper.fields {
-        let Some(position) = merged
-            .fields
-            .iter()
-            .position(|existing| existing.name == field.name)
-        else {
-            if field.op != SetOp::Remove {
-                let mut field = field.clone();
-                field.op = SetOp::Set;
-                merged.fields.push(field);
-            }
-            continue;
-        };
-        let existing = &merged.fields[position].value;
-        let value = match (&existing.kind, &field.value.kind, field.op) {
-            (ValueKind::Record(below), ValueKind::Record(above), SetOp::Set)
-                if below.ty.is_none() || above.ty.is_none() || below.ty == above.ty =>
-            {
-                Value::new(
-                    ValueKind::Record(Arc::new(merge_record(below, above))),
-                    field.value.span,
-                )
-            }
-            (ValueKind::List(below), ValueKind::List(above), SetOp::Append) => {
-                let items: Vec<Value> = below.iter().chain(above.iter()).cloned().collect();
-                Value::new(ValueKind::List(items.into()), field.value.span)
-            }
-            (ValueKind::List(below), ValueKind::List(above), SetOp::Remove) => {
-                let items: Vec<Value> = below
-                    .iter()
-                    .filter(|item| !above.iter().any(|removed| same_value(item, removed)))
-                    .cloned()
-                    .collect();
-                Value::new(ValueKind::List(items.into()), field.value.span)
-            }
-            _ => field.value.clone(),
-        };
-        merged.fields[position].value = value;
-    }
-    merged
 }

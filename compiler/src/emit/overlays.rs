@@ -614,7 +614,7 @@ fn merge_layers(base: &Record, layers: &[&Layer]) -> Record {
 /// `upper` over `lower`, as the evaluator merges layers: records merge field by
 /// field (records of two different constructors replace); `+=` appends to a
 /// list, `-=` removes from it; anything else replaces.
-fn merge_record(lower: &Record, upper: &Record) -> Record {
+pub(crate) fn merge_record(lower: &Record, upper: &Record) -> Record {
     let mut merged = lower.clone();
     merged.ty = lower.ty.or(upper.ty);
     for field in &upper.fields {
