@@ -9,7 +9,7 @@
 
 mod build_support;
 
-use build_support::{acme, acme_copy, build, documents, root, text, tree, validate};
+use build_support::{acme, acme_copy, built, documents, model, root, validate};
 use fleet_compiler::emit::document::Node;
 use fleet_compiler::emit::kyverno::{
     self, ExceptionView, Flavor, PolicyMode, PolicyView, RuleView,
@@ -18,23 +18,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
-
-/// The tree `fleet build` writes for `fleet_folder`.
-fn built(fleet_folder: &Path) -> (tempfile::TempDir, BTreeMap<String, String>) {
-    let out = tempfile::tempdir().unwrap();
-    let output = build(fleet_folder, out.path(), &[]);
-    assert!(output.status.success(), "{}", text(&output));
-    let files = tree(out.path());
-    (out, files)
-}
-
-/// The evaluated model as `fleet eval --format json` prints it.
-fn model(fleet_folder: &Path) -> Value {
-    let output =
-        build_support::fleet(&["eval", fleet_folder.to_str().unwrap(), "--format", "json"]);
-    assert!(output.status.success(), "{}", text(&output));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
 
 /// Validates every document of the files under `prefix`; returns their kinds.
 fn validate_under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeSet<String> {

@@ -140,22 +140,6 @@ app ledger {
     folder
 }
 
-/// The repository `fleet build` writes for a fleet folder.
-fn built(fleet_folder: &Path) -> (tempfile::TempDir, BTreeMap<String, String>) {
-    let out = tempfile::tempdir().unwrap();
-    let output = build(fleet_folder, out.path(), &[]);
-    assert!(output.status.success(), "{}", text(&output));
-    let files = tree(out.path());
-    (out, files)
-}
-
-/// What `fleet eval --format json` says about the fleet.
-fn model(fleet_folder: &Path) -> Value {
-    let output = fleet(&["eval", fleet_folder.to_str().unwrap(), "--format", "json"]);
-    assert!(output.status.success(), "{}", text(&output));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 /// An overlay folder and the clusters it is for, from the model.
 struct Folder {
     app: String,
