@@ -15,6 +15,7 @@
 
 use super::document::Node;
 use super::overlays::{cluster_overlay_folder, overlay_folder};
+use super::places::Places;
 use super::repository::{GeneratedFile, Settings, source_of};
 use crate::db::Db;
 use crate::eval::value::{ClusterField, CompareOp, Predicate, Value};
@@ -81,8 +82,9 @@ pub fn generate(
         ));
         resources.push(path);
     }
+    let places = Places::of(model);
     for app in &model.apps {
-        let Some(document) = application_set(model, app, settings) else {
+        let Some(document) = application_set(model, &places, app, settings) else {
             continue;
         };
         let path = format!("applicationsets/{}.yaml", app.declared.name);
@@ -339,26 +341,28 @@ fn clusters_generator(expressions: &[Requirement], template: Option<Node>) -> No
     Node::map().with("clusters", clusters)
 }
 
-fn application_set(model: &FleetModel, app: &App, settings: &Settings) -> Option<Node> {
+fn application_set(
+    model: &FleetModel,
+    places: &Places,
+    app: &App,
+    settings: &Settings,
+) -> Option<Node> {
     let name = &*app.declared.name;
     let record = app.declared.value.as_record()?;
     let team = record.get("team").and_then(Value::name)?.to_string();
     let namespace = record.get("namespace").and_then(Value::as_str)?.to_string();
     // Clusters with an overlay of their own, among the app's targets.
-    let mut own_overlays: Vec<&Cluster> = model
-        .clusters
+    // Found from the layers (a few), not by a pass over every cluster per app.
+    let mut own_overlays: Vec<&Cluster> = app
+        .layers
         .iter()
-        .enumerate()
-        .filter(|(index, cluster)| {
-            app.targets.contains(*index)
-                && app
-                    .layers
-                    .iter()
-                    .any(|layer| layer.key.cluster.as_deref() == Some(&*cluster.declared.name))
-        })
-        .map(|(_, cluster)| cluster)
+        .filter_map(|layer| places.by_name.get(layer.key.cluster.as_deref()?))
+        .copied()
+        .filter(|&index| app.targets.contains(index))
+        .map(|index| &model.clusters[index])
         .collect();
     own_overlays.sort_by(|a, b| a.declared.name.cmp(&b.declared.name));
+    own_overlays.dedup_by(|a, b| a.declared.name == b.declared.name);
     let excluded: Vec<String> = own_overlays
         .iter()
         .map(|cluster| cluster.declared.name.to_string())
