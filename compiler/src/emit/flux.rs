@@ -122,17 +122,22 @@ fn fleet_source(settings: &Settings) -> Node {
 pub const MANAGEMENT_FOLDER: &str = "management-cluster/flux";
 
 /// The management cluster's own Flux (`flux bootstrap --path
-/// management-cluster/flux`): the Crossplane packages, then the XRD, then the
-/// compositions, then the claims (which need all three), and Argo CD's objects
-/// (which need External Secrets, in the hub's platform stack).
+/// management-cluster/flux`): its controllers (Crossplane, External Secrets), then
+/// the Crossplane packages, the XRD, the compositions and the claims (each needing
+/// the one before), and Argo CD's objects (which need External Secrets).
 pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
     let sources = vec![settings.fleet_source.clone()];
     let crossplane = super::crossplane::FOLDER;
     let stages = [
         (
+            "infrastructure",
+            MANAGEMENT_INFRASTRUCTURE_FOLDER.to_string(),
+            None,
+        ),
+        (
             "crossplane-packages",
             format!("{crossplane}/packages"),
-            None,
+            Some("infrastructure"),
         ),
         (
             "crossplane-xrds",
@@ -149,7 +154,11 @@ pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
             format!("{crossplane}/claims"),
             Some("crossplane-compositions"),
         ),
-        ("argocd", super::argocd::ARGOCD_FOLDER.to_string(), None),
+        (
+            "argocd",
+            super::argocd::ARGOCD_FOLDER.to_string(),
+            Some("infrastructure"),
+        ),
     ];
     let mut resources = vec![Node::from("fleet-source.yaml")];
     files.push(GeneratedFile::new(
@@ -167,64 +176,128 @@ pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
         ));
     }
     files.push(kustomize_file(MANAGEMENT_FOLDER, sources, resources));
+    management_infrastructure(settings, files);
 }
 
 /// What every cluster runs before its policies: Kyverno (its CRDs come with the
 /// chart), from its Helm repository.
 pub fn infrastructure(settings: &Settings, files: &mut Vec<GeneratedFile>) {
     let sources = vec![settings.fleet_source.clone()];
-    let namespace = Node::map()
-        .with("apiVersion", "v1")
-        .with("kind", "Namespace")
-        .with("metadata", metadata("kyverno", None));
-    let repository = Node::map()
-        .with("apiVersion", "source.toolkit.fluxcd.io/v1")
-        .with("kind", "HelmRepository")
-        .with("metadata", metadata("kyverno", Some(FLUX_NAMESPACE)))
-        .with(
-            "spec",
-            Node::map()
-                .with("interval", "1h")
-                .with("url", "https://kyverno.github.io/kyverno/"),
-        );
-    let release = Node::map()
-        .with("apiVersion", "helm.toolkit.fluxcd.io/v2")
-        .with("kind", "HelmRelease")
-        .with("metadata", metadata("kyverno", Some(FLUX_NAMESPACE)))
-        .with(
-            "spec",
-            Node::map()
-                .with("interval", "1h")
-                .with("targetNamespace", "kyverno")
-                .with(
-                    "chart",
-                    Node::map().with(
-                        "spec",
-                        Node::map()
-                            .with("chart", "kyverno")
-                            .with("version", kyverno_chart(&settings.kyverno))
-                            .with(
-                                "sourceRef",
-                                Node::map()
-                                    .with("kind", "HelmRepository")
-                                    .with("name", "kyverno")
-                                    .with("namespace", FLUX_NAMESPACE),
-                            ),
-                    ),
-                )
-                .with("install", Node::map().with("crds", "CreateReplace"))
-                .with("upgrade", Node::map().with("crds", "CreateReplace")),
-        );
+    let kyverno = HelmComponent {
+        name: "kyverno",
+        repository: "https://kyverno.github.io/kyverno/",
+        version: kyverno_chart(&settings.kyverno),
+    };
     files.push(GeneratedFile::new(
         format!("{INFRASTRUCTURE_FOLDER}/kyverno.yaml"),
         sources.clone(),
-        vec![namespace, repository, release],
+        kyverno.documents(),
     ));
     files.push(kustomize_file(
         INFRASTRUCTURE_FOLDER,
         sources,
         vec![Node::from("kyverno.yaml")],
     ));
+}
+
+/// The management cluster's controllers, applied before what needs their CRDs:
+/// Crossplane (the XRD, compositions and claims) and External Secrets (the cluster
+/// registrations). Argo CD itself is installed when the hub is bootstrapped.
+pub const MANAGEMENT_INFRASTRUCTURE_FOLDER: &str = "management-cluster/flux/infrastructure";
+
+/// The External Secrets release the generated `ExternalSecret`s and
+/// `ClusterSecretStore` are written for (the pinned schemas' 2.9); its chart
+/// versions follow the app's.
+const EXTERNAL_SECRETS_CHART: &str = "2.9.x";
+
+fn management_infrastructure(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+    let sources = vec![settings.fleet_source.clone()];
+    // Crossplane's chart versions follow its releases: `targets.crossplane`.
+    let components = [
+        HelmComponent {
+            name: "crossplane",
+            repository: "https://charts.crossplane.io/stable",
+            version: format!("{}.x", settings.crossplane),
+        },
+        HelmComponent {
+            name: "external-secrets",
+            repository: "https://charts.external-secrets.io",
+            version: EXTERNAL_SECRETS_CHART.to_string(),
+        },
+    ];
+    let mut resources = Vec::new();
+    for component in components {
+        let file = format!("{}.yaml", component.name);
+        files.push(GeneratedFile::new(
+            format!("{MANAGEMENT_INFRASTRUCTURE_FOLDER}/{file}"),
+            sources.clone(),
+            component.documents(),
+        ));
+        resources.push(Node::from(file.as_str()));
+    }
+    files.push(kustomize_file(
+        MANAGEMENT_INFRASTRUCTURE_FOLDER,
+        sources,
+        resources,
+    ));
+}
+
+/// A controller installed from its Helm chart, CRDs included, into a namespace
+/// of its name.
+struct HelmComponent {
+    name: &'static str,
+    repository: &'static str,
+    /// A chart version or range (`3.9.x`).
+    version: String,
+}
+
+impl HelmComponent {
+    /// Its namespace, its `HelmRepository` and its `HelmRelease`.
+    fn documents(&self) -> Vec<Node> {
+        let namespace = Node::map()
+            .with("apiVersion", "v1")
+            .with("kind", "Namespace")
+            .with("metadata", metadata(self.name, None));
+        let repository = Node::map()
+            .with("apiVersion", "source.toolkit.fluxcd.io/v1")
+            .with("kind", "HelmRepository")
+            .with("metadata", metadata(self.name, Some(FLUX_NAMESPACE)))
+            .with(
+                "spec",
+                Node::map()
+                    .with("interval", "1h")
+                    .with("url", self.repository),
+            );
+        let release = Node::map()
+            .with("apiVersion", "helm.toolkit.fluxcd.io/v2")
+            .with("kind", "HelmRelease")
+            .with("metadata", metadata(self.name, Some(FLUX_NAMESPACE)))
+            .with(
+                "spec",
+                Node::map()
+                    .with("interval", "1h")
+                    .with("targetNamespace", self.name)
+                    .with(
+                        "chart",
+                        Node::map().with(
+                            "spec",
+                            Node::map()
+                                .with("chart", self.name)
+                                .with("version", self.version.as_str())
+                                .with(
+                                    "sourceRef",
+                                    Node::map()
+                                        .with("kind", "HelmRepository")
+                                        .with("name", self.name)
+                                        .with("namespace", FLUX_NAMESPACE),
+                                ),
+                        ),
+                    )
+                    .with("install", Node::map().with("crds", "CreateReplace"))
+                    .with("upgrade", Node::map().with("crds", "CreateReplace")),
+            );
+        vec![namespace, repository, release]
+    }
 }
 
 /// The Kyverno chart for a Kyverno release: chart 3.N serves Kyverno 1.(N + 10)

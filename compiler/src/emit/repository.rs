@@ -53,6 +53,8 @@ pub struct Settings {
     /// style with a trailing `/`.
     pub output_prefix: String,
     pub kyverno: Arc<str>,
+    /// The targeted Crossplane release, `major.minor`.
+    pub crossplane: Arc<str>,
     /// The `.fleet` file that declares the fleet.
     pub fleet_source: String,
 }
@@ -97,6 +99,7 @@ fn settings(db: &dyn Db, model: &FleetModel) -> Option<Settings> {
         branch: text(&["branch"]).unwrap_or_else(|| Arc::from("main")),
         output_prefix,
         kyverno: text(&["targets", "kyverno"]).unwrap_or_else(|| Arc::from("1.19")),
+        crossplane: text(&["targets", "crossplane"]).unwrap_or_else(|| Arc::from("2.3")),
         fleet_source: source_of(db, fleet),
     })
 }
