@@ -8,7 +8,7 @@ mod build_support;
 
 use build_support::*;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 #[test]
@@ -46,6 +46,72 @@ fn every_document_validates_against_its_schema() {
     }
 }
 
+/// The Flux folder `folder` (what `flux bootstrap --path` applies) holds together:
+/// each Kustomization's source is a GitRepository of the folder, each dependency a
+/// Kustomization of the folder, each path a folder of the output with a
+/// kustomization.yaml, and the folder's kustomization.yaml lists every file of it.
+/// Returns the names of its Kustomizations and the Kustomizations themselves.
+fn check_flux_folder(
+    files: &BTreeMap<String, String>,
+    folder: &str,
+) -> (BTreeSet<String>, Vec<Value>) {
+    let own_files: Vec<&str> = files
+        .keys()
+        .filter_map(|path| path.strip_prefix(&format!("{folder}/")))
+        .filter(|name| !name.contains('/') && *name != "kustomization.yaml")
+        .collect();
+    let objects: Vec<Value> = own_files
+        .iter()
+        .flat_map(|name| documents(&files[&format!("{folder}/{name}")]))
+        .collect();
+    let named = |kind: &str| -> BTreeSet<String> {
+        objects
+            .iter()
+            .filter(|object| object["kind"] == kind)
+            .map(|object| object["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let sources = named("GitRepository");
+    let kustomizations = named("Kustomization");
+    let syncs: Vec<Value> = objects
+        .into_iter()
+        .filter(|object| object["kind"] == "Kustomization")
+        .collect();
+    for object in &syncs {
+        let name = object["metadata"]["name"].as_str().unwrap();
+        let source = object["spec"]["sourceRef"]["name"].as_str().unwrap();
+        assert!(
+            sources.contains(source),
+            "{folder}/{name}: sourceRef `{source}` is not in the folder"
+        );
+        for dependency in object["spec"]["dependsOn"].as_array().into_iter().flatten() {
+            let dependency = dependency["name"].as_str().unwrap();
+            assert!(
+                kustomizations.contains(dependency),
+                "{folder}/{name}: dependsOn `{dependency}`"
+            );
+        }
+        let path = object["spec"]["path"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("./");
+        assert!(
+            files.contains_key(&format!("{path}/kustomization.yaml")),
+            "{folder}/{name}: path `{path}` has no kustomization.yaml in the output"
+        );
+    }
+    let listed = documents(&files[&format!("{folder}/kustomization.yaml")])[0]["resources"].clone();
+    let listed: BTreeSet<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| resource.as_str().unwrap())
+        .collect();
+    let present: BTreeSet<&str> = own_files.into_iter().collect();
+    assert_eq!(listed, present, "{folder}/kustomization.yaml");
+    (kustomizations, syncs)
+}
+
 #[test]
 fn flux_references_resolve_inside_the_repository() {
     let out = tempfile::tempdir().unwrap();
@@ -60,123 +126,28 @@ fn flux_references_resolve_inside_the_repository() {
     assert_eq!(clusters.len(), 7, "acme has seven clusters: {clusters:?}");
     for cluster in clusters {
         let folder = format!("gitops/flux/clusters/{cluster}");
-        let objects: Vec<Value> = files
-            .iter()
-            .filter(|(path, _)| {
-                path.starts_with(&format!("{folder}/")) && !path.ends_with("kustomization.yaml")
-            })
-            .flat_map(|(_, contents)| documents(contents))
-            .collect();
-        let named = |kind: &str| -> BTreeSet<String> {
-            objects
-                .iter()
-                .filter(|object| object["kind"] == kind)
-                .map(|object| object["metadata"]["name"].as_str().unwrap().to_string())
-                .collect()
-        };
-        let sources = named("GitRepository");
-        let kustomizations = named("Kustomization");
+        let (kustomizations, _) = check_flux_folder(&files, &folder);
         assert_eq!(
             kustomizations,
             BTreeSet::from(["infrastructure".into(), "policies".into(), "teams".into()]),
             "{folder}"
         );
-        for object in objects
-            .iter()
-            .filter(|object| object["kind"] == "Kustomization")
-        {
-            let name = object["metadata"]["name"].as_str().unwrap();
-            let source = object["spec"]["sourceRef"]["name"].as_str().unwrap();
-            assert!(
-                sources.contains(source),
-                "{folder}/{name}: sourceRef `{source}` is not in the folder"
-            );
-            for dependency in object["spec"]["dependsOn"].as_array().into_iter().flatten() {
-                let dependency = dependency["name"].as_str().unwrap();
-                assert!(
-                    kustomizations.contains(dependency),
-                    "{folder}/{name}: dependsOn `{dependency}`"
-                );
-            }
-            // The path is a folder of the repository with a kustomization.yaml.
-            let path = object["spec"]["path"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("./");
-            assert!(
-                files.contains_key(&format!("{path}/kustomization.yaml")),
-                "{folder}/{name}: path `{path}` has no kustomization.yaml in the output"
-            );
-        }
-        // `flux bootstrap --path` applies the folder's kustomization.yaml, which
-        // lists every file of the folder.
-        let listed =
-            documents(&files[&format!("{folder}/kustomization.yaml")])[0]["resources"].clone();
-        let listed: BTreeSet<&str> = listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r.as_str().unwrap())
-            .collect();
-        let present: BTreeSet<&str> = files
-            .keys()
-            .filter_map(|path| path.strip_prefix(&format!("{folder}/")))
-            .filter(|name| *name != "kustomization.yaml")
-            .collect();
-        assert_eq!(listed, present, "{folder}/kustomization.yaml");
     }
-    // The management cluster's Flux: every Kustomization's source, dependency and
-    // path resolve, and the claims come after the compositions they need.
-    let folder = "management-cluster/flux";
-    let objects: Vec<Value> = files
-        .iter()
-        .filter(|(path, _)| {
-            path.starts_with(&format!("{folder}/")) && !path.ends_with("kustomization.yaml")
-        })
-        .flat_map(|(_, contents)| documents(contents))
-        .collect();
-    let names = |kind: &str| -> BTreeSet<String> {
-        objects
-            .iter()
-            .filter(|object| object["kind"] == kind)
-            .map(|object| object["metadata"]["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let (sources, kustomizations) = (names("GitRepository"), names("Kustomization"));
+    // The management cluster's Flux, where the claims come after the compositions
+    // they need.
+    let (kustomizations, syncs) = check_flux_folder(&files, "management-cluster/flux");
     assert!(
         kustomizations.contains("crossplane-claims") && kustomizations.contains("argocd"),
         "{kustomizations:?}"
     );
-    for object in objects
+    let claims = syncs
         .iter()
-        .filter(|object| object["kind"] == "Kustomization")
-    {
-        let name = object["metadata"]["name"].as_str().unwrap();
-        assert!(
-            sources.contains(object["spec"]["sourceRef"]["name"].as_str().unwrap()),
-            "{name}"
-        );
-        for dependency in object["spec"]["dependsOn"].as_array().into_iter().flatten() {
-            assert!(
-                kustomizations.contains(dependency["name"].as_str().unwrap()),
-                "{name}"
-            );
-        }
-        let path = object["spec"]["path"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("./");
-        assert!(
-            files.contains_key(&format!("{path}/kustomization.yaml")),
-            "{name}: `{path}`"
-        );
-        if name == "crossplane-claims" {
-            assert_eq!(
-                object["spec"]["dependsOn"][0]["name"],
-                "crossplane-compositions"
-            );
-        }
-    }
+        .find(|object| object["metadata"]["name"] == "crossplane-claims")
+        .unwrap();
+    assert_eq!(
+        claims["spec"]["dependsOn"][0]["name"],
+        "crossplane-compositions"
+    );
     // The chain is infrastructure, then policies, then teams.
     let chain = documents(&files["gitops/flux/clusters/production-us-east-1/teams.yaml"]);
     assert_eq!(chain[0]["spec"]["dependsOn"][0]["name"], "policies");

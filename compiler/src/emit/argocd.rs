@@ -13,7 +13,7 @@
 //!   template points at that overlay.
 //! - Each team is an `AppProject`: its repositories, its namespaces as destinations.
 
-use super::document::Node;
+use super::document::{Node, metadata};
 use super::overlays::{cluster_overlay_folder, overlay_folder};
 use super::places::Places;
 use super::repository::{GeneratedFile, Settings, source_of};
@@ -402,12 +402,7 @@ fn application_set(
         Node::map()
             .with("apiVersion", "argoproj.io/v1alpha1")
             .with("kind", "ApplicationSet")
-            .with(
-                "metadata",
-                Node::map()
-                    .with("name", name)
-                    .with("namespace", ARGOCD_NAMESPACE),
-            )
+            .with("metadata", metadata(name, Some(ARGOCD_NAMESPACE)))
             .with(
                 "spec",
                 Node::map()
@@ -483,9 +478,7 @@ fn registration(cluster: &Cluster) -> Node {
         .with("kind", "ExternalSecret")
         .with(
             "metadata",
-            Node::map()
-                .with("name", secret.as_str())
-                .with("namespace", ARGOCD_NAMESPACE),
+            metadata(secret.as_str(), Some(ARGOCD_NAMESPACE)),
         )
         .with(
             "spec",
@@ -601,12 +594,7 @@ fn project(team: &str, value: &Value, repositories: &[String]) -> Node {
     Node::map()
         .with("apiVersion", "argoproj.io/v1alpha1")
         .with("kind", "AppProject")
-        .with(
-            "metadata",
-            Node::map()
-                .with("name", team)
-                .with("namespace", ARGOCD_NAMESPACE),
-        )
+        .with("metadata", metadata(team, Some(ARGOCD_NAMESPACE)))
         .with(
             "spec",
             Node::map()

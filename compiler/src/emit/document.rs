@@ -180,6 +180,16 @@ impl Node {
     }
 }
 
+/// An object's `metadata` with its name and, for a namespaced kind, its
+/// namespace (more fields follow with `with`).
+pub fn metadata(name: &str, namespace: Option<&str>) -> Node {
+    let mut metadata = Node::map().with("name", name);
+    if let Some(namespace) = namespace {
+        metadata.push("namespace", namespace);
+    }
+    metadata
+}
+
 impl From<&str> for Node {
     fn from(text: &str) -> Node {
         Node::Str(Arc::from(text))

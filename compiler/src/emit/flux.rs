@@ -5,7 +5,7 @@
 //! (the cluster's Kyverno policies, which need Kyverno's CRDs), then `teams`
 //! (namespaces and RBAC). Argo CD owns the apps; Flux never applies them.
 
-use super::document::Node;
+use super::document::{Node, metadata};
 use super::repository::{GeneratedFile, Settings, source_of};
 use crate::db::Db;
 use crate::model::FleetModel;
@@ -426,12 +426,4 @@ pub fn kustomize_file(folder: &str, sources: Vec<String>, resources: Vec<Node>) 
         sources,
         vec![kustomization],
     )
-}
-
-fn metadata(name: &str, namespace: Option<&str>) -> Node {
-    let mut metadata = Node::map().with("name", name);
-    if let Some(namespace) = namespace {
-        metadata.push("namespace", namespace);
-    }
-    metadata
 }

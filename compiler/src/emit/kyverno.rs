@@ -32,7 +32,7 @@
 //! deployed from a `git`, `helm` or `oci` source, or an expression the crate
 //! cannot evaluate is reported as unverified.
 
-use super::document::Node;
+use super::document::{Node, metadata};
 use super::flux::policies_folder;
 use super::overlays::merge_record;
 use super::places::Places;
@@ -311,7 +311,7 @@ pub fn policy_documents(view: &PolicyView, mode: PolicyMode, flavor: Flavor) -> 
     }
 }
 
-fn metadata(name: &str, description: Option<&str>) -> Node {
+fn policy_metadata(name: &str, description: Option<&str>) -> Node {
     let mut metadata = Node::map().with("name", name);
     if let Some(description) = description {
         metadata.push(
@@ -406,7 +406,10 @@ fn validating_policies(view: &PolicyView, mode: PolicyMode) -> Vec<Node> {
             Node::map()
                 .with("apiVersion", "policies.kyverno.io/v1")
                 .with("kind", "ValidatingPolicy")
-                .with("metadata", metadata(&name, view.description.as_deref()))
+                .with(
+                    "metadata",
+                    policy_metadata(&name, view.description.as_deref()),
+                )
                 .with("spec", spec)
         })
         .collect()
@@ -545,7 +548,7 @@ fn cluster_policy(view: &PolicyView, mode: PolicyMode, flavor: Flavor) -> Node {
         .with("kind", "ClusterPolicy")
         .with(
             "metadata",
-            metadata(&view.name, view.description.as_deref()),
+            policy_metadata(&view.name, view.description.as_deref()),
         )
         .with("spec", spec)
 }
@@ -703,9 +706,7 @@ fn new_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
         .with("kind", "PolicyException")
         .with(
             "metadata",
-            Node::map()
-                .with("name", exception_name(view, exception))
-                .with("namespace", EXCEPTION_NAMESPACE),
+            metadata(&exception_name(view, exception), Some(EXCEPTION_NAMESPACE)),
         )
         .with(
             "spec",
@@ -763,9 +764,7 @@ fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
         .with("kind", "PolicyException")
         .with(
             "metadata",
-            Node::map()
-                .with("name", exception_name(view, exception))
-                .with("namespace", EXCEPTION_NAMESPACE),
+            metadata(&exception_name(view, exception), Some(EXCEPTION_NAMESPACE)),
         )
         .with(
             "spec",

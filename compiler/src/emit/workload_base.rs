@@ -5,7 +5,7 @@
 //! the app's own value as the base and compares each overlay's documents with
 //! its parent's to write the overlay's patches.
 
-use super::document::Node;
+use super::document::{self, Node};
 use crate::eval::value::{Record, Value, ValueKind};
 use crate::types::UnitKind;
 use std::sync::Arc;
@@ -310,7 +310,7 @@ pub fn helm_objects(
             node: Node::map()
                 .with("apiVersion", "source.toolkit.fluxcd.io/v1")
                 .with("kind", "HelmRepository")
-                .with("metadata", namespaced(name, namespace))
+                .with("metadata", document::metadata(name, Some(namespace)))
                 .with("spec", Node::map().with("interval", "1h").with("url", url)),
         },
         Object {
@@ -318,7 +318,7 @@ pub fn helm_objects(
             node: Node::map()
                 .with("apiVersion", "helm.toolkit.fluxcd.io/v2")
                 .with("kind", "HelmRelease")
-                .with("metadata", namespaced(name, namespace))
+                .with("metadata", document::metadata(name, Some(namespace)))
                 .with("spec", spec),
         },
     ]
@@ -337,7 +337,7 @@ pub fn oci_objects(name: &str, namespace: &str, url: &str, version: Option<&str>
             node: Node::map()
                 .with("apiVersion", "source.toolkit.fluxcd.io/v1")
                 .with("kind", "OCIRepository")
-                .with("metadata", namespaced(name, namespace))
+                .with("metadata", document::metadata(name, Some(namespace)))
                 .with("spec", spec),
         },
         Object {
@@ -345,7 +345,7 @@ pub fn oci_objects(name: &str, namespace: &str, url: &str, version: Option<&str>
             node: Node::map()
                 .with("apiVersion", "kustomize.toolkit.fluxcd.io/v1")
                 .with("kind", "Kustomization")
-                .with("metadata", namespaced(name, namespace))
+                .with("metadata", document::metadata(name, Some(namespace)))
                 .with(
                     "spec",
                     Node::map()
@@ -416,10 +416,6 @@ fn metadata(name: &str, labels: &Node) -> Node {
     Node::map()
         .with("name", name)
         .with("labels", labels.clone())
-}
-
-fn namespaced(name: &str, namespace: &str) -> Node {
-    Node::map().with("name", name).with("namespace", namespace)
 }
 
 /// A probe from `http_get(...)`, `tcp_socket(...)` or `exec(...)` (told apart by

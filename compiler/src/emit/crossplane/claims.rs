@@ -18,6 +18,7 @@
 use super::schema::Schema;
 use super::{CLAIM_NAMESPACE, CLOUD_LABEL, CrossplaneMode, GROUP, VERSION};
 use crate::emit::document::Node;
+use crate::emit::document::metadata;
 use crate::model::Cluster;
 
 /// The annotations that keep Flux and Argo CD from deleting an object whose
@@ -88,7 +89,7 @@ fn instance(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Node {
             spec.push(key, value);
         }
     }
-    let metadata = super::metadata(name, Some(CLAIM_NAMESPACE))
+    let metadata = metadata(name, Some(CLAIM_NAMESPACE))
         .with(
             "labels",
             Node::map()
@@ -110,7 +111,7 @@ fn usage(cluster: &str, mode: CrossplaneMode) -> Node {
         .with("kind", "Usage")
         .with(
             "metadata",
-            super::metadata(&usage_name(cluster), Some(CLAIM_NAMESPACE))
+            metadata(&usage_name(cluster), Some(CLAIM_NAMESPACE))
                 .with("annotations", annotations()),
         )
         .with(
@@ -138,5 +139,5 @@ pub fn namespace() -> Node {
     Node::map()
         .with("apiVersion", "v1")
         .with("kind", "Namespace")
-        .with("metadata", super::metadata(CLAIM_NAMESPACE, None))
+        .with("metadata", metadata(CLAIM_NAMESPACE, None))
 }

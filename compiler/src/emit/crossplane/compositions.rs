@@ -25,6 +25,7 @@
 
 use super::{CLOUD_LABEL, CrossplaneMode, GROUP, VERSION, XR_KIND, XR_PLURAL};
 use crate::emit::document::Node;
+use crate::emit::document::metadata;
 
 /// The node groups a composition can compose (a cluster with more gets the first
 /// `MAX_NODE_GROUPS`; the compiler could check it).
@@ -580,7 +581,7 @@ pub fn composition(cloud: Cloud, mode: CrossplaneMode) -> Node {
         .with("kind", "Composition")
         .with(
             "metadata",
-            super::metadata(&cloud.composition_name(), None).with(
+            metadata(&cloud.composition_name(), None).with(
                 "labels",
                 Node::map()
                     .with(CLOUD_LABEL, cloud.name())

@@ -203,12 +203,3 @@ pub fn files_in_mode(
     folder("claims", claims);
     files
 }
-
-/// `metadata` with a name and, for namespaced kinds, a namespace.
-fn metadata(name: &str, namespace: Option<&str>) -> Node {
-    let mut metadata = Node::map().with("name", name);
-    if let Some(namespace) = namespace {
-        metadata.push("namespace", namespace);
-    }
-    metadata
-}

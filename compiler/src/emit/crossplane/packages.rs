@@ -15,6 +15,7 @@
 
 use super::CrossplaneMode;
 use crate::emit::document::Node;
+use crate::emit::document::metadata;
 use crate::model::FleetModel;
 
 /// Where the packages are published.
@@ -48,7 +49,7 @@ fn package(name: &str, kind: &str, version: &str) -> Node {
     Node::map()
         .with("apiVersion", "pkg.crossplane.io/v1")
         .with("kind", kind)
-        .with("metadata", super::metadata(name, None))
+        .with("metadata", metadata(name, None))
         .with(
             "spec",
             Node::map().with("package", format!("{REGISTRY}/{name}:{version}")),
@@ -78,7 +79,7 @@ fn provider_config(cloud: &str, mode: CrossplaneMode, fleet_name: &str) -> Node 
     Node::map()
         .with("apiVersion", api_version)
         .with("kind", kind)
-        .with("metadata", super::metadata("default", None))
+        .with("metadata", metadata("default", None))
         .with("spec", spec)
 }
 

@@ -4,6 +4,7 @@
 use super::schema::Schema;
 use super::{CLAIM_KIND, CLAIM_PLURAL, CrossplaneMode, GROUP, VERSION, XR_KIND, XR_PLURAL};
 use crate::emit::document::Node;
+use crate::emit::document::metadata;
 
 /// The XRD, whose `spec` schema is `cluster` (the stdlib `Cluster` type's).
 pub fn definition(cluster: &Schema, mode: CrossplaneMode) -> Node {
@@ -41,10 +42,7 @@ pub fn definition(cluster: &Schema, mode: CrossplaneMode) -> Node {
     Node::map()
         .with("apiVersion", api_version)
         .with("kind", "CompositeResourceDefinition")
-        .with(
-            "metadata",
-            super::metadata(&format!("{XR_PLURAL}.{GROUP}"), None),
-        )
+        .with("metadata", metadata(&format!("{XR_PLURAL}.{GROUP}"), None))
         .with("spec", spec)
 }
 
