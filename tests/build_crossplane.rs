@@ -63,7 +63,7 @@ fn generated(mode: CrossplaneMode) -> BTreeMap<String, String> {
                 .strip_prefix(&format!("{FOLDER}/"))
                 .unwrap()
                 .to_string();
-            (path, file.render())
+            (path, file.text.clone())
         })
         .collect()
 }

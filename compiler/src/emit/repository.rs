@@ -1,6 +1,6 @@
-//! The generated GitOps repository as data: every file `fleet build` writes, with
-//! its documents and the `.fleet` file it comes from (for the header), in path
-//! order. The CLI renders and writes it; nothing here touches a disk.
+//! The generated GitOps repository as data: every file `fleet build` writes, its
+//! text rendered (header naming its `.fleet` sources, then its documents), in path
+//! order. The CLI writes it; nothing here touches a disk.
 
 use super::document::Node;
 use super::yaml;
@@ -37,11 +37,6 @@ impl GeneratedFile {
             path: path.into(),
             text,
         }
-    }
-
-    /// The file's text (see `text`).
-    pub fn render(&self) -> String {
-        self.text.clone()
     }
 }
 
