@@ -8,6 +8,9 @@ mod output;
 mod report;
 
 use clap::Parser;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use exit_status::ExitStatus;
 
 /// The stack the commands run on. The compiler bounds how deep any input makes

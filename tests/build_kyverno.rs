@@ -10,6 +10,7 @@
 mod build_support;
 
 use build_support::{acme, acme_copy, built, documents, model, root, validate};
+use fleet_compiler::emit::admission;
 use fleet_compiler::emit::document::Node;
 use fleet_compiler::emit::kyverno::{
     self, ExceptionView, Flavor, PolicyMode, PolicyView, RuleView,
@@ -417,7 +418,7 @@ fn the_generator_writes_both_kinds_with_params_and_exceptions() {
     }
 }
 
-fn admission(fleet_folder: &Path) -> kyverno::AdmissionReport {
+fn admission(fleet_folder: &Path) -> admission::AdmissionReport {
     let compilation = fleet_lsp::compilation::Compilation::open(fleet_folder).unwrap();
     let diagnostics = compilation.diagnostics();
     assert!(
@@ -426,7 +427,7 @@ fn admission(fleet_folder: &Path) -> kyverno::AdmissionReport {
             .all(|diagnostic| diagnostic.severity != fleet_compiler::diagnostics::Severity::Error),
         "{diagnostics:?}"
     );
-    kyverno::admission_check(&compilation.db, compilation.workspace)
+    admission::admission_check(&compilation.db, compilation.workspace)
 }
 
 #[test]
@@ -604,7 +605,7 @@ fn the_stdlib_rules_hold_for_a_hardened_pod() {
     let (pod, namespace, params) = (node(&pod), node(&namespace), node(&params));
     for expression in expressions {
         assert_eq!(
-            kyverno::evaluate_cel(
+            admission::evaluate_cel(
                 expression,
                 &[
                     ("object", &pod),
@@ -668,4 +669,33 @@ fn declared_exceptions_become_policy_exceptions_of_either_kind() {
             "{version}"
         );
     }
+}
+
+/// The admission check's own `matches` (patterns compiled once per thread): both
+/// call forms, RE2 semantics, the same pattern on other text, and an invalid
+/// pattern reported, not a pass.
+#[test]
+fn cel_matches_is_the_re2_function_in_both_forms() {
+    let image = Node::from("registry.example.com/app:1.2.0");
+    let latest = Node::from("registry.example.com/app:latest");
+    let holds = |expression: &str, object: &Node| {
+        admission::evaluate_cel(expression, &[("object", object)])
+    };
+    assert_eq!(holds("object.matches('^[^@]+:[^/:@]+$')", &image), Ok(true));
+    assert_eq!(
+        holds("matches(object, ':latest(@.*)?$')", &image),
+        Ok(false)
+    );
+    assert_eq!(
+        holds("matches(object, ':latest(@.*)?$')", &latest),
+        Ok(true)
+    );
+    assert_eq!(holds("object.matches(':latest(@.*)?$')", &latest), Ok(true));
+    let invalid = holds("object.matches('(unclosed')", &image);
+    assert!(
+        invalid
+            .as_ref()
+            .is_err_and(|reason| reason.contains("not a valid regular expression")),
+        "{invalid:?}"
+    );
 }

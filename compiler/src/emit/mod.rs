@@ -4,6 +4,7 @@
 //! The generators (Flux, Argo CD, Crossplane, Kyverno, ...) build `Node`s from the
 //! fleet model; nothing here does IO.
 
+pub mod admission;
 pub mod argocd;
 pub mod crossplane;
 pub mod document;

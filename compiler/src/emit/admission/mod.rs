@@ -1,0 +1,496 @@
+//! The admission check: every enforced policy's rules are evaluated, with the
+//! `cel` crate, against the Pod (and Deployment) the compiler generates for each
+//! app with a typed `workload`, per env, before anything is written. A rule that
+//! reads what only admission knows (`namespaceObject`, `request`), an app
+//! deployed from a `git`, `helm` or `oci` source, or an expression the crate
+//! cannot evaluate is reported as unverified.
+
+mod cel_runtime;
+
+pub use cel_runtime::evaluate_cel;
+
+use super::document::Node;
+use super::kyverno::{PolicyMode, PolicyView, RuleView};
+use super::overlays::merge_record;
+use super::places::Places;
+use super::workload_base::{self, Deploys};
+use crate::db::{Db, Workspace};
+use crate::eval::declarations::evaluate;
+use crate::eval::value::{Record, Value};
+use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer};
+use cel_runtime::cel_value;
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A rule of an enforced policy that a generated workload breaks: Kyverno would
+/// refuse it at admission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The app's name where it is declared.
+    pub span: crate::diagnostics::Span,
+    pub app: String,
+    pub env: String,
+    pub policy: String,
+    pub rule: String,
+    pub message: String,
+    /// The clusters of the env where the policy is enforced on the app.
+    pub clusters: Vec<String>,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "app `{}` in {} breaks rule `{}` of policy `{}`, enforced on {}: {}",
+            self.app,
+            self.env,
+            self.rule,
+            self.policy,
+            self.clusters.join(", "),
+            self.message
+        )
+    }
+}
+
+/// A check the build could not make.
+impl Violation {
+    /// E0417: the violation as a diagnostic at the app.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::code::E0417,
+            format!(
+                "app `{}` breaks policy `{}`, enforced in {}",
+                self.app, self.policy, self.env
+            ),
+        )
+        .with_primary(self.span, format!("rule `{}`: {}", self.rule, self.message))
+        .with_note(format!(
+            "checked on the Pod fleet generates for it in {}; enforced on {}",
+            self.env,
+            self.clusters.join(", ")
+        ))
+        .with_help(format!(
+            "change the app so the rule holds, or set the policy to audit in {} while you do (`mode = {{ {} = audit }}`)",
+            self.env, self.env
+        ))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unverified {
+    pub app: String,
+    pub env: String,
+    pub policy: String,
+    /// `None` when no rule of the policy could be checked (an external source).
+    pub rule: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for Unverified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule {
+            Some(rule) => write!(
+                f,
+                "app `{}` in {}: rule `{rule}` of policy `{}` not verified: {}",
+                self.app, self.env, self.policy, self.reason
+            ),
+            None => write!(
+                f,
+                "app `{}` in {}: policy `{}` not verified: {}",
+                self.app, self.env, self.policy, self.reason
+            ),
+        }
+    }
+}
+
+/// The admission check's findings, in the model's order of apps, envs and
+/// policies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdmissionReport {
+    pub violations: Vec<Violation>,
+    pub unverified: Vec<Unverified>,
+    /// How many rule evaluations passed: one per (app, env, policy, rule) and
+    /// distinct set of the app's layers among the env's clusters.
+    pub passed: usize,
+}
+
+/// The admission check of the workspace's fleet.
+pub fn admission_check(db: &dyn Db, workspace: Workspace) -> AdmissionReport {
+    let evaluation = evaluate(db, workspace);
+    check_model(&evaluation.model)
+}
+
+/// The admission check of a model: each enforced policy's rules against the Pod
+/// (and Deployment) of each workload app, per env where the policy is enforced
+/// on some of the app's clusters.
+pub fn check_model(model: &FleetModel) -> AdmissionReport {
+    let environment = cel_runtime::environment();
+    let views: Vec<PolicyView> = model.policies.iter().map(PolicyView::of).collect();
+    let mut programs: HashMap<(usize, usize), Result<cel::Program, String>> = HashMap::new();
+    let mut report = AdmissionReport::default();
+    // Each finding once per (app, env, policy, rule).
+    let mut seen: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    let places = Places::of(model);
+    for app in &model.apps {
+        let Some(base) = app.declared.value.as_record() else {
+            continue;
+        };
+        let Some(deploys) = workload_base::deploys(base) else {
+            continue;
+        };
+        let namespace = base.get("namespace").and_then(Value::as_str).unwrap_or("");
+        let external = match deploys {
+            Deploys::Workload(_) => None,
+            Deploys::Git { .. } => Some("git"),
+            Deploys::Helm { .. } => Some("helm"),
+            Deploys::Oci { .. } => Some("oci"),
+        };
+        // The clusters of each own-layer cluster, by name (usually none).
+        let own_layer_clusters: BTreeSet<usize> = app
+            .layers
+            .iter()
+            .filter_map(|layer| places.by_name.get(layer.key.cluster.as_deref()?))
+            .copied()
+            .collect();
+        for (env, env_clusters) in &places.envs {
+            let app_env = env_clusters.and(&app.targets);
+            if app_env.is_empty() {
+                continue;
+            }
+            // The policies enforced here on some of the app's clusters, with them.
+            let enforced: Vec<(usize, ClusterSet)> = model
+                .policies
+                .iter()
+                .zip(&views)
+                .enumerate()
+                .filter(|(_, (_, view))| {
+                    view.mode_in(env) == Some(PolicyMode::Enforce)
+                        && !view.exclude_namespaces.iter().any(|name| name == namespace)
+                })
+                .map(|(position, (policy, _))| (position, app_env.and(&policy.targets)))
+                .filter(|(_, clusters)| !clusters.is_empty())
+                .collect();
+            if enforced.is_empty() {
+                continue;
+            }
+            if let Some(source) = external {
+                for (position, _) in &enforced {
+                    report.unverified.push(Unverified {
+                        app: app.declared.name.to_string(),
+                        env: env.to_string(),
+                        policy: views[*position].name.clone(),
+                        rule: None,
+                        reason: format!(
+                            "the app is deployed from a `{source}` source, whose objects the build does not see"
+                        ),
+                    });
+                }
+                continue;
+            }
+            // The clusters that get the same objects: one group per region (the
+            // layers depend on env and region), one per cluster with its own layer.
+            let mut groups: Vec<(Vec<usize>, ClusterSet)> = Vec::new();
+            let mut add = |layers: Vec<usize>, members: ClusterSet| match groups
+                .iter_mut()
+                .find(|(key, _)| *key == layers)
+            {
+                Some((_, existing)) => existing.union_with(&members),
+                None => groups.push((layers, members)),
+            };
+            for ((pair_env, _), pair_clusters) in &places.pairs {
+                if pair_env != env {
+                    continue;
+                }
+                let mut members = pair_clusters.and(&app_env);
+                for &own in &own_layer_clusters {
+                    members.remove(own);
+                }
+                let Some(first) = members.indices().next() else {
+                    continue;
+                };
+                add(layers_of(app, &model.clusters[first]), members);
+            }
+            for &own in &own_layer_clusters {
+                if app_env.contains(own) {
+                    let mut members = ClusterSet::with_capacity(model.clusters.len());
+                    members.insert(own);
+                    add(layers_of(app, &model.clusters[own]), members);
+                }
+            }
+            // The objects as CEL values, made once per group (every rule reads them).
+            let objects: Vec<(ClusterSet, Option<(cel::Value, cel::Value)>)> = groups
+                .into_iter()
+                .map(|(layers, members)| {
+                    let objects = admitted_objects(app, base, &layers, env)
+                        .map(|(pod, deployment)| (cel_value(&pod), cel_value(&deployment)));
+                    (members, objects)
+                })
+                .collect();
+            for (position, policy_clusters) in &enforced {
+                let view = &views[*position];
+                let params = cel_value(&view.params);
+                for (members, pair) in &objects {
+                    let affected = members.and(policy_clusters);
+                    if affected.is_empty() {
+                        continue;
+                    }
+                    let Some((pod, deployment)) = pair else {
+                        continue;
+                    };
+                    let cluster_names = || -> Vec<String> {
+                        affected
+                            .indices()
+                            .map(|index| model.clusters[index].declared.name.to_string())
+                            .collect()
+                    };
+                    for (rule_position, rule) in view.rules.iter().enumerate() {
+                        let object = if rule.kinds.iter().any(|kind| kind == "Pod") {
+                            pod
+                        } else if rule.kinds.iter().any(|kind| kind == "Deployment") {
+                            deployment
+                        } else {
+                            continue;
+                        };
+                        let key = (
+                            app.declared.name.to_string(),
+                            env.to_string(),
+                            view.name.clone(),
+                            rule.name.clone(),
+                        );
+                        let program =
+                            programs
+                                .entry((*position, rule_position))
+                                .or_insert_with(|| {
+                                    environment.compile(&rule.validate).map_err(|error| {
+                                        format!("the expression does not parse: {error}")
+                                    })
+                                });
+                        let outcome = match program {
+                            Ok(program) => {
+                                evaluate_rule(&environment, program, object, &params, rule)
+                            }
+                            Err(error) => Outcome::Unverified(error.clone()),
+                        };
+                        match outcome {
+                            Outcome::Pass => report.passed += 1,
+                            Outcome::Fail => {
+                                if let Some(existing) = report.violations.iter_mut().find(|v| {
+                                    (&v.app, &v.env, &v.policy, &v.rule)
+                                        == (&key.0, &key.1, &key.2, &key.3)
+                                }) {
+                                    existing.clusters.extend(cluster_names());
+                                } else {
+                                    report.violations.push(Violation {
+                                        span: app.declared.span,
+                                        app: key.0.clone(),
+                                        env: key.1.clone(),
+                                        policy: key.2.clone(),
+                                        rule: key.3.clone(),
+                                        message: rule.message.clone(),
+                                        clusters: cluster_names(),
+                                    });
+                                }
+                            }
+                            Outcome::Unverified(reason) => {
+                                if seen.insert(key.clone()) {
+                                    report.unverified.push(Unverified {
+                                        app: key.0,
+                                        env: key.1,
+                                        policy: key.2,
+                                        rule: Some(key.3),
+                                        reason,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for violation in &mut report.violations {
+        violation.clusters.sort();
+        violation.clusters.dedup();
+    }
+    report
+}
+
+/// The positions of the app's layers that apply to `cluster`, lowest first.
+fn layers_of(app: &App, cluster: &Cluster) -> Vec<usize> {
+    app.layers
+        .iter()
+        .enumerate()
+        .filter(|(_, layer)| applies(layer, cluster))
+        .map(|(position, _)| position)
+        .collect()
+}
+
+enum Outcome {
+    Pass,
+    Fail,
+    Unverified(String),
+}
+
+/// What only admission knows: a rule reading it cannot be checked at build time.
+const ADMISSION_ONLY: [&str; 4] = ["namespaceObject", "request", "oldObject", "authorizer"];
+
+fn evaluate_rule(
+    environment: &Arc<cel::Env>,
+    program: &cel::Program,
+    object: &cel::Value,
+    params: &cel::Value,
+    rule: &RuleView,
+) -> Outcome {
+    let mut context = cel::Context::with_env(environment.clone());
+    context.add_variable_from_value("object", object.clone());
+    context.add_variable_from_value("params", params.clone());
+    match program.execute(&context) {
+        Ok(cel::Value::Bool(true)) => Outcome::Pass,
+        Ok(cel::Value::Bool(false)) => Outcome::Fail,
+        Ok(other) => Outcome::Unverified(format!("the expression gives {other:?}, not a boolean")),
+        Err(error) => {
+            let reads: Vec<&str> = ADMISSION_ONLY
+                .iter()
+                .copied()
+                .filter(|name| mentions(&rule.validate, name))
+                .collect();
+            if reads.is_empty() {
+                Outcome::Unverified(format!("the expression fails: {error}"))
+            } else {
+                Outcome::Unverified(format!(
+                    "it reads `{}`, known only at admission",
+                    reads.join("`, `")
+                ))
+            }
+        }
+    }
+}
+
+/// Whether `expression` names the identifier `name` (outside strings, roughly).
+fn mentions(expression: &str, name: &str) -> bool {
+    expression.match_indices(name).any(|(start, _)| {
+        let before = expression[..start].chars().next_back();
+        let after = expression[start + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// Whether a layer of the app applies to `cluster` (env, region and cluster
+/// layers alike).
+fn applies(layer: &Layer, cluster: &Cluster) -> bool {
+    layer
+        .key
+        .env
+        .as_deref()
+        .is_none_or(|env| env == &*cluster.env)
+        && layer
+            .key
+            .region
+            .as_deref()
+            .is_none_or(|region| region == &*cluster.region)
+        && layer
+            .key
+            .cluster
+            .as_deref()
+            .is_none_or(|name| name == &*cluster.declared.name)
+}
+
+/// The Pod Kubernetes would admit for the app's Deployment with `layers` laid
+/// over it in `env` (the Deployment's Pod template as a Pod: its labels, the
+/// app's namespace, the image with the env's tag), and the Deployment. `None`
+/// for an app that is not a typed workload there.
+pub fn admitted_objects(
+    app: &App,
+    base: &Record,
+    layers: &[usize],
+    env: &str,
+) -> Option<(Node, Node)> {
+    let mut merged = base.clone();
+    for &position in layers {
+        if let Some(upper) = app
+            .layers
+            .get(position)
+            .and_then(|layer| layer.value.as_record())
+        {
+            merged = merge_record(&merged, upper);
+        }
+    }
+    let Deploys::Workload(workload) = workload_base::deploys(&merged)? else {
+        return None;
+    };
+    let base_image = workload_base::image(base).unwrap_or_default();
+    let objects =
+        workload_base::workload_objects(&app.declared.name, &merged, workload, base_image);
+    let deployment = objects
+        .iter()
+        .find(|object| object.kind() == "Deployment")?;
+    let namespace = merged
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    // The overlay's `images` entry: the image named for the env, with its tag.
+    let image = workload_base::image(&merged).unwrap_or(base_image);
+    let image = match workload_base::version(&merged, env) {
+        Some(tag) => format!("{image}:{tag}"),
+        None => image.to_string(),
+    };
+    let template = deployment.node.at(&["spec", "template"])?;
+    let mut metadata = template.get("metadata").cloned().unwrap_or_else(Node::map);
+    metadata.push("namespace", namespace);
+    let mut spec = template.get("spec").cloned().unwrap_or_else(Node::map);
+    retag(&mut spec, base_image, &image);
+    let pod = Node::map()
+        .with("apiVersion", "v1")
+        .with("kind", "Pod")
+        .with("metadata", metadata)
+        .with("spec", spec);
+    let mut deployment = deployment.node.clone();
+    if let Some(metadata) = entry_mut(&mut deployment, "metadata") {
+        metadata.push("namespace", namespace);
+    }
+    if let Some(pod_spec) = entry_mut(&mut deployment, "spec")
+        .and_then(|spec| entry_mut(spec, "template"))
+        .and_then(|template| entry_mut(template, "spec"))
+    {
+        retag(pod_spec, base_image, &image);
+    }
+    Some((pod, deployment))
+}
+
+/// The value of `key` in a map node, to change.
+fn entry_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    match node {
+        Node::Map(entries) => entries
+            .iter_mut()
+            .find(|(existing, _)| &**existing == key)
+            .map(|(_, value)| value),
+        _ => None,
+    }
+}
+
+/// Sets the image of the containers that run `from` to `to`.
+fn retag(spec: &mut Node, from: &str, to: &str) {
+    let Node::Map(entries) = spec else {
+        return;
+    };
+    for (key, containers) in entries.iter_mut() {
+        if !matches!(&**key, "containers" | "initContainers") {
+            continue;
+        }
+        let Node::Seq(containers) = containers else {
+            continue;
+        };
+        for container in containers {
+            if let Node::Map(fields) = container {
+                for (key, value) in fields.iter_mut() {
+                    if &**key == "image" && value.as_str() == Some(from) {
+                        *value = Node::from(to);
+                    }
+                }
+            }
+        }
+    }
+}
