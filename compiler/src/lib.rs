@@ -15,6 +15,7 @@ pub mod ide;
 pub mod model;
 pub mod model_json;
 pub mod names;
+pub mod parallel;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

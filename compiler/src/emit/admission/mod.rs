@@ -124,22 +124,62 @@ pub fn admission_check(db: &dyn Db, workspace: Workspace) -> AdmissionReport {
 
 /// The admission check of a model: each enforced policy's rules against the Pod
 /// (and Deployment) of each workload app, per env where the policy is enforced
-/// on some of the app's clusters.
+/// on some of the app's clusters. Apps are independent: they are checked on
+/// every core, each thread with its own compiled rules.
 pub fn check_model(model: &FleetModel) -> AdmissionReport {
-    let environment = cel_runtime::environment();
     let views: Vec<PolicyView> = model.policies.iter().map(PolicyView::of).collect();
-    let mut programs: HashMap<(usize, usize), Result<cel::Program, String>> = HashMap::new();
-    let mut report = AdmissionReport::default();
-    // Each finding once per (app, env, policy, rule).
-    let mut seen: BTreeSet<(String, String, String, String)> = BTreeSet::new();
     let places = Places::of(model);
-    for app in &model.apps {
+    let reports = crate::parallel::map_runs(&model.apps, 256, |apps| {
+        let mut checker = Checker::new(model, &views, &places);
+        apps.iter().map(|app| checker.check_app(app)).collect()
+    });
+    let mut report = AdmissionReport::default();
+    for app_report in reports {
+        report.violations.extend(app_report.violations);
+        report.unverified.extend(app_report.unverified);
+        report.passed += app_report.passed;
+    }
+    for violation in &mut report.violations {
+        violation.clusters.sort();
+        violation.clusters.dedup();
+    }
+    report
+}
+
+/// One thread's admission check: the model, and the rules compiled so far.
+struct Checker<'a> {
+    model: &'a FleetModel,
+    views: &'a [PolicyView],
+    places: &'a Places,
+    environment: Arc<cel::Env>,
+    /// Each policy's params as a CEL value.
+    params: Vec<cel::Value>,
+    /// By (policy, rule) position.
+    programs: HashMap<(usize, usize), Result<cel::Program, String>>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(model: &'a FleetModel, views: &'a [PolicyView], places: &'a Places) -> Self {
+        Checker {
+            model,
+            views,
+            places,
+            environment: cel_runtime::environment(),
+            params: views.iter().map(|view| cel_value(&view.params)).collect(),
+            programs: HashMap::new(),
+        }
+    }
+
+    /// The findings for one app, in the order of envs and policies.
+    fn check_app(&mut self, app: &App) -> AdmissionReport {
+        let mut report = AdmissionReport::default();
         let Some(base) = app.declared.value.as_record() else {
-            continue;
+            return report;
         };
         let Some(deploys) = workload_base::deploys(base) else {
-            continue;
+            return report;
         };
+        let (model, views, places) = (self.model, self.views, self.places);
         let namespace = base.get("namespace").and_then(Value::as_str).unwrap_or("");
         let external = match deploys {
             Deploys::Workload(_) => None,
@@ -147,6 +187,8 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
             Deploys::Helm { .. } => Some("helm"),
             Deploys::Oci { .. } => Some("oci"),
         };
+        // Each finding once per (env, policy, rule).
+        let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
         // The clusters of each own-layer cluster, by name (usually none).
         let own_layer_clusters: BTreeSet<usize> = app
             .layers
@@ -163,7 +205,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
             let enforced: Vec<(usize, ClusterSet)> = model
                 .policies
                 .iter()
-                .zip(&views)
+                .zip(views)
                 .enumerate()
                 .filter(|(_, (_, view))| {
                     view.mode_in(env) == Some(PolicyMode::Enforce)
@@ -219,26 +261,27 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                     add(layers_of(app, &model.clusters[own]), members);
                 }
             }
-            // The objects as CEL values, made once per group (every rule reads them).
-            let objects: Vec<(ClusterSet, Option<(cel::Value, cel::Value)>)> = groups
-                .into_iter()
-                .map(|(layers, members)| {
-                    let objects = admitted_objects(app, base, &layers, env)
-                        .map(|(pod, deployment)| (cel_value(&pod), cel_value(&deployment)));
-                    (members, objects)
-                })
-                .collect();
-            for (position, policy_clusters) in &enforced {
-                let view = &views[*position];
-                let params = cel_value(&view.params);
-                for (members, pair) in &objects {
+            for (layers, members) in groups {
+                let Some((pod, deployment)) = admitted_objects(app, base, &layers, env) else {
+                    continue;
+                };
+                // The objects bound once per group: every rule of every policy
+                // reads them, each policy in a scope that adds its params.
+                let mut pod_context = cel::Context::with_env(self.environment.clone());
+                pod_context.add_variable_from_value("object", cel_value(&pod));
+                let mut deployment_context = cel::Context::with_env(self.environment.clone());
+                deployment_context.add_variable_from_value("object", cel_value(&deployment));
+                for (position, policy_clusters) in &enforced {
                     let affected = members.and(policy_clusters);
                     if affected.is_empty() {
                         continue;
                     }
-                    let Some((pod, deployment)) = pair else {
-                        continue;
-                    };
+                    let view = &views[*position];
+                    let mut pod_scope = pod_context.new_inner_scope();
+                    pod_scope.add_variable_from_value("params", self.params[*position].clone());
+                    let mut deployment_scope = deployment_context.new_inner_scope();
+                    deployment_scope
+                        .add_variable_from_value("params", self.params[*position].clone());
                     let cluster_names = || -> Vec<String> {
                         affected
                             .indices()
@@ -246,60 +289,53 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                             .collect()
                     };
                     for (rule_position, rule) in view.rules.iter().enumerate() {
-                        let object = if rule.kinds.iter().any(|kind| kind == "Pod") {
-                            pod
+                        let context = if rule.kinds.iter().any(|kind| kind == "Pod") {
+                            &pod_scope
                         } else if rule.kinds.iter().any(|kind| kind == "Deployment") {
-                            deployment
+                            &deployment_scope
                         } else {
                             continue;
                         };
-                        let key = (
-                            app.declared.name.to_string(),
-                            env.to_string(),
-                            view.name.clone(),
-                            rule.name.clone(),
-                        );
-                        let program =
-                            programs
-                                .entry((*position, rule_position))
-                                .or_insert_with(|| {
-                                    environment.compile(&rule.validate).map_err(|error| {
-                                        format!("the expression does not parse: {error}")
-                                    })
-                                });
+                        let environment = &self.environment;
+                        let program = self
+                            .programs
+                            .entry((*position, rule_position))
+                            .or_insert_with(|| {
+                                environment.compile(&rule.validate).map_err(|error| {
+                                    format!("the expression does not parse: {error}")
+                                })
+                            });
                         let outcome = match program {
-                            Ok(program) => {
-                                evaluate_rule(&environment, program, object, &params, rule)
-                            }
+                            Ok(program) => evaluate_rule(program, context, rule),
                             Err(error) => Outcome::Unverified(error.clone()),
                         };
                         match outcome {
                             Outcome::Pass => report.passed += 1,
                             Outcome::Fail => {
                                 if let Some(existing) = report.violations.iter_mut().find(|v| {
-                                    (&v.app, &v.env, &v.policy, &v.rule)
-                                        == (&key.0, &key.1, &key.2, &key.3)
+                                    (v.env.as_str(), &v.policy, &v.rule) == (&**env, &view.name, &rule.name)
                                 }) {
                                     existing.clusters.extend(cluster_names());
                                 } else {
                                     report.violations.push(Violation {
                                         span: app.declared.span,
-                                        app: key.0.clone(),
-                                        env: key.1.clone(),
-                                        policy: key.2.clone(),
-                                        rule: key.3.clone(),
+                                        app: app.declared.name.to_string(),
+                                        env: env.to_string(),
+                                        policy: view.name.clone(),
+                                        rule: rule.name.clone(),
                                         message: rule.message.clone(),
                                         clusters: cluster_names(),
                                     });
                                 }
                             }
                             Outcome::Unverified(reason) => {
-                                if seen.insert(key.clone()) {
+                                let key = (env.to_string(), view.name.clone(), rule.name.clone());
+                                if seen.insert(key) {
                                     report.unverified.push(Unverified {
-                                        app: key.0,
-                                        env: key.1,
-                                        policy: key.2,
-                                        rule: Some(key.3),
+                                        app: app.declared.name.to_string(),
+                                        env: env.to_string(),
+                                        policy: view.name.clone(),
+                                        rule: Some(rule.name.clone()),
                                         reason,
                                     });
                                 }
@@ -309,12 +345,8 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
                 }
             }
         }
+        report
     }
-    for violation in &mut report.violations {
-        violation.clusters.sort();
-        violation.clusters.dedup();
-    }
-    report
 }
 
 /// The positions of the app's layers that apply to `cluster`, lowest first.
@@ -336,17 +368,8 @@ enum Outcome {
 /// What only admission knows: a rule reading it cannot be checked at build time.
 const ADMISSION_ONLY: [&str; 4] = ["namespaceObject", "request", "oldObject", "authorizer"];
 
-fn evaluate_rule(
-    environment: &Arc<cel::Env>,
-    program: &cel::Program,
-    object: &cel::Value,
-    params: &cel::Value,
-    rule: &RuleView,
-) -> Outcome {
-    let mut context = cel::Context::with_env(environment.clone());
-    context.add_variable_from_value("object", object.clone());
-    context.add_variable_from_value("params", params.clone());
-    match program.execute(&context) {
+fn evaluate_rule(program: &cel::Program, context: &cel::Context, rule: &RuleView) -> Outcome {
+    match program.execute(context) {
         Ok(cel::Value::Bool(true)) => Outcome::Pass,
         Ok(cel::Value::Bool(false)) => Outcome::Fail,
         Ok(other) => Outcome::Unverified(format!("the expression gives {other:?}, not a boolean")),

@@ -1,0 +1,48 @@
+//! Work spread over the machine's cores (up to 8): the items split into one run
+//! of consecutive items per thread, results in the items' order. For the parts
+//! of a build that are independent per item (apps, files) and large on a large
+//! fleet.
+
+/// `work` applied to consecutive runs of `items`, one run per thread (one run,
+/// on this thread, for fewer than `minimum` items), the results concatenated
+/// in order. A panic in `work` is resumed on this thread.
+pub fn map_runs<T: Sync, R: Send>(
+    items: &[T],
+    minimum: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads == 1 || items.len() < minimum.max(2) {
+        return work(items);
+    }
+    let run = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(run)
+            .map(|part| {
+                let work = &work;
+                scope.spawn(move || work(part))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// `work` applied to every item, spread over the cores as `map_runs` does.
+pub fn map_each<T: Sync, R: Send>(
+    items: &[T],
+    minimum: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    map_runs(items, minimum, |part| part.iter().map(&work).collect())
+}
