@@ -149,10 +149,17 @@ fn flux_references_resolve_inside_the_repository() {
         "crossplane-compositions"
     );
     // The chain is infrastructure, then policies, then teams.
-    let chain = documents(&files["gitops/flux/clusters/production-us-east-1/teams.yaml"]);
-    assert_eq!(chain[0]["spec"]["dependsOn"][0]["name"], "policies");
-    let chain = documents(&files["gitops/flux/clusters/production-us-east-1/policies.yaml"]);
-    assert_eq!(chain[0]["spec"]["dependsOn"][0]["name"], "infrastructure");
+    let sync = documents(&files["gitops/flux/clusters/production-us-east-1/sync.yaml"]);
+    let depends_on = |name: &str| {
+        let stage = sync
+            .iter()
+            .find(|object| object["kind"] == "Kustomization" && object["metadata"]["name"] == name)
+            .unwrap();
+        stage["spec"]["dependsOn"].clone()
+    };
+    assert_eq!(depends_on("infrastructure"), Value::Null);
+    assert_eq!(depends_on("policies")[0]["name"], "infrastructure");
+    assert_eq!(depends_on("teams")[0]["name"], "policies");
     // The Helm release's source is in the repository.
     let infrastructure = documents(&files["gitops/flux/infrastructure/kyverno.yaml"]);
     let release = infrastructure

@@ -16,7 +16,7 @@
 use super::document::{Node, metadata};
 use super::overlays::{cluster_overlay_folder, overlay_folder};
 use super::places::Places;
-use super::repository::{GeneratedFile, Settings, source_of};
+use super::repository::{GeneratedFile, Settings};
 use crate::db::Db;
 use crate::eval::value::{ClusterField, CompareOp, Predicate, Value};
 use crate::model::{App, Cluster, FleetModel};
@@ -59,17 +59,20 @@ pub fn generate(
             vec![store],
         ));
         resources.push("secret-store.yaml".into());
-        for cluster in &model.clusters {
-            let path = format!("clusters/{}.yaml", cluster.declared.name);
-            files.push(GeneratedFile::new(
-                format!("{ARGOCD_FOLDER}/{path}"),
+        // One registration per cluster, made on every core.
+        let registrations = crate::parallel::map_each(&model.clusters, 512, |cluster| {
+            GeneratedFile::new(
+                format!("{ARGOCD_FOLDER}/clusters/{}.yaml", cluster.declared.name),
                 vec![
-                    source_of(db, &cluster.declared),
+                    settings.sources.of(&cluster.declared),
                     settings.fleet_source.clone(),
                 ],
                 vec![registration(cluster)],
-            ));
-            resources.push(path);
+            )
+        });
+        for file in registrations {
+            resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
+            files.push(file);
         }
     }
     for team in &model.teams {
@@ -77,30 +80,30 @@ pub fn generate(
         let repositories = team_repositories(model, &team.name, settings);
         files.push(GeneratedFile::new(
             format!("{ARGOCD_FOLDER}/{path}"),
-            vec![source_of(db, team)],
+            vec![settings.sources.of(team)],
             vec![project(&team.name, &team.value, &repositories)],
         ));
         resources.push(path);
     }
     let places = Places::of(model);
-    for app in &model.apps {
-        let Some(document) = application_set(model, &places, app, settings) else {
-            continue;
-        };
-        let path = format!("applicationsets/{}.yaml", app.declared.name);
-        let mut sources = vec![source_of(db, &app.declared)];
+    let application_sets = crate::parallel::map_each(&model.apps, 64, |app| {
+        let document = application_set(model, &places, app, settings)?;
+        let mut sources = vec![settings.sources.of(&app.declared)];
         for layer in &app.layers {
-            let source = super::repository::source_of_item(db, layer.item);
+            let source = settings.sources.of_item(layer.item);
             if !sources.contains(&source) {
                 sources.push(source);
             }
         }
-        files.push(GeneratedFile::new(
-            format!("{ARGOCD_FOLDER}/{path}"),
+        Some(GeneratedFile::new(
+            format!("{ARGOCD_FOLDER}/applicationsets/{}.yaml", app.declared.name),
             sources,
             vec![document],
-        ));
-        resources.push(path);
+        ))
+    });
+    for file in application_sets.into_iter().flatten() {
+        resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
+        files.push(file);
     }
     resources.sort();
     files.push(super::flux::kustomize_file(

@@ -1,13 +1,13 @@
 //! Flux on each workload cluster (decision 011): `gitops/flux/clusters/<cluster>/`
-//! holds the fleet repository's `GitRepository` and three Kustomizations applied
+//! holds (in `sync.yaml`) the fleet repository's `GitRepository` and three
+//! Kustomizations applied
 //! in order by `dependsOn`, each waiting for what it applied to be ready:
 //! `infrastructure` (the controllers and their CRDs: Kyverno), then `policies`
 //! (the cluster's Kyverno policies, which need Kyverno's CRDs), then `teams`
 //! (namespaces and RBAC). Argo CD owns the apps; Flux never applies them.
 
 use super::document::{Node, metadata};
-use super::repository::{GeneratedFile, Settings, source_of};
-use crate::db::Db;
+use super::repository::{GeneratedFile, Settings};
 use crate::model::FleetModel;
 
 /// Where Flux runs its own objects (the namespace `flux bootstrap` makes).
@@ -29,46 +29,49 @@ pub fn policies_folder(cluster: &str) -> String {
     format!("policies/kyverno/clusters/{cluster}")
 }
 
-/// For each cluster: its `GitRepository`, the three Kustomizations and the
-/// `kustomization.yaml` that lists them (what `flux bootstrap --path` applies).
-pub fn cluster_syncs(
-    db: &dyn Db,
-    model: &FleetModel,
-    settings: &Settings,
-    files: &mut Vec<GeneratedFile>,
-) {
-    for cluster in &model.clusters {
-        let name = &*cluster.declared.name;
-        let folder = cluster_folder(name);
-        let sources = vec![
-            source_of(db, &cluster.declared),
-            settings.fleet_source.clone(),
-        ];
-        let source = fleet_source(settings);
-        files.push(GeneratedFile::new(
-            format!("{folder}/fleet-source.yaml"),
-            sources.clone(),
-            vec![source],
-        ));
-        let paths = [
-            INFRASTRUCTURE_FOLDER.to_string(),
-            policies_folder(name),
-            TEAMS_FOLDER.to_string(),
-        ];
-        let mut resources = vec![Node::from("fleet-source.yaml")];
-        let mut previous = None;
-        for (stage, path) in STAGES.iter().zip(paths) {
-            let file = format!("{stage}.yaml");
-            resources.push(Node::from(file.as_str()));
+/// The file of a cluster's folder that holds its `GitRepository` and its
+/// three Kustomizations (as `flux bootstrap` keeps its sync in one file).
+pub const SYNC_FILE: &str = "sync.yaml";
+
+/// For each cluster: `sync.yaml` with its `GitRepository` and the three
+/// Kustomizations, and the `kustomization.yaml` that lists it (what `flux
+/// bootstrap --path` applies). Made on every core: a large fleet has a folder
+/// per cluster.
+pub fn cluster_syncs(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
+    let made = crate::parallel::map_runs(&model.clusters, 512, |clusters| {
+        let mut files = Vec::with_capacity(2 * clusters.len());
+        for cluster in clusters {
+            let name = &*cluster.declared.name;
+            let folder = cluster_folder(name);
+            let sources = vec![
+                settings.sources.of(&cluster.declared),
+                settings.fleet_source.clone(),
+            ];
+            let paths = [
+                INFRASTRUCTURE_FOLDER.to_string(),
+                policies_folder(name),
+                TEAMS_FOLDER.to_string(),
+            ];
+            let mut documents = vec![fleet_source(settings)];
+            let mut previous = None;
+            for (stage, path) in STAGES.iter().zip(paths) {
+                documents.push(sync(stage, &path, previous, settings));
+                previous = Some(*stage);
+            }
             files.push(GeneratedFile::new(
-                format!("{folder}/{file}"),
+                format!("{folder}/{SYNC_FILE}"),
                 sources.clone(),
-                vec![sync(stage, &path, previous, settings)],
+                documents,
             ));
-            previous = Some(*stage);
+            files.push(kustomize_file(
+                &folder,
+                sources,
+                vec![Node::from(SYNC_FILE)],
+            ));
         }
-        files.push(kustomize_file(&folder, sources, resources));
-    }
+        files
+    });
+    files.extend(made);
 }
 
 /// A Flux `Kustomization` in `flux-system` applying the repository folder `path`
@@ -313,12 +316,12 @@ fn kyverno_chart(kyverno: &str) -> String {
 
 /// Each team's namespaces, with a RoleBinding giving the team (a group of the
 /// clusters' identity provider, named as the team) `edit` in them.
-pub fn teams(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
+pub fn teams(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
     let mut resources = Vec::new();
     let mut sources = Vec::new();
     for team in &model.teams {
         let name = &*team.name;
-        let source = source_of(db, team);
+        let source = settings.sources.of(team);
         let namespaces: Vec<String> = team
             .value
             .as_record()
@@ -400,19 +403,27 @@ pub fn teams(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
 /// Each cluster's policies folder, which its `policies` Kustomization applies:
 /// the folders of the policies whose targets contain the cluster, in the mode
 /// of its env (`kyverno::cluster_resources`; the policies' folders are written
-/// by `kyverno::generate`).
-pub fn cluster_policies(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
-    for (index, cluster) in model.clusters.iter().enumerate() {
-        let name = &*cluster.declared.name;
-        let (resources, policy_sources) = super::kyverno::cluster_resources(db, model, index);
-        let mut sources = vec![source_of(db, &cluster.declared)];
+/// by `kyverno::generate`). Made on every core.
+pub fn cluster_policies(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
+    let views: Vec<super::kyverno::PolicyView> = model
+        .policies
+        .iter()
+        .map(super::kyverno::PolicyView::of)
+        .collect();
+    let indices: Vec<usize> = (0..model.clusters.len()).collect();
+    let made = crate::parallel::map_each(&indices, 512, |&index| {
+        let cluster = &model.clusters[index];
+        let (resources, policy_sources) =
+            super::kyverno::cluster_resources(model, &views, &settings.sources, index);
+        let mut sources = vec![settings.sources.of(&cluster.declared)];
         for source in policy_sources {
             if !sources.contains(&source) {
                 sources.push(source);
             }
         }
-        files.push(kustomize_file(&policies_folder(name), sources, resources));
-    }
+        kustomize_file(&policies_folder(&cluster.declared.name), sources, resources)
+    });
+    files.extend(made);
 }
 
 /// A `kustomization.yaml` listing `resources` (relative to `folder`).

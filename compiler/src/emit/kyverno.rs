@@ -30,7 +30,7 @@
 
 use super::document::{Node, metadata};
 use super::flux::policies_folder;
-use super::repository::{GeneratedFile, Settings, source_of};
+use super::repository::{GeneratedFile, Settings, SourceNames, source_of};
 use super::workload_base;
 use crate::db::Db;
 use crate::eval::value::{Record, Value};
@@ -782,8 +782,9 @@ fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
 /// targets contain it and whose `mode` names its env, relative to its policies
 /// folder, in the model's order, with the `.fleet` files they come from.
 pub fn cluster_resources(
-    db: &dyn Db,
     model: &FleetModel,
+    views: &[PolicyView],
+    sources: &SourceNames,
     index: usize,
 ) -> (Vec<Node>, Vec<String>) {
     let Some(cluster) = model.clusters.get(index) else {
@@ -791,12 +792,11 @@ pub fn cluster_resources(
     };
     let folder = policies_folder(&cluster.declared.name);
     let mut resources = Vec::new();
-    let mut sources = Vec::new();
-    for policy in &model.policies {
+    let mut policy_sources = Vec::new();
+    for (policy, view) in model.policies.iter().zip(views) {
         if !policy.targets.contains(index) {
             continue;
         }
-        let view = PolicyView::of(policy);
         let Some(mode) = view.mode_in(&cluster.env) else {
             continue;
         };
@@ -804,12 +804,12 @@ pub fn cluster_resources(
             &folder,
             &policy_folder(&view.name, mode),
         )));
-        let source = source_of(db, &policy.declared);
-        if !sources.contains(&source) {
-            sources.push(source);
+        let source = sources.of(&policy.declared);
+        if !policy_sources.contains(&source) {
+            policy_sources.push(source);
         }
     }
-    (resources, sources)
+    (resources, policy_sources)
 }
 
 /// From `folder` to `target` (both under the output root), as a relative path.

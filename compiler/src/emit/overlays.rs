@@ -16,10 +16,9 @@
 
 use super::document::Node;
 use super::places::Places;
-use super::repository::{GeneratedFile, Settings, source_of_item};
+use super::repository::{GeneratedFile, Settings, SourceNames};
 use super::workload_base::{self, Deploys, Object};
 use super::yaml;
-use crate::db::Db;
 use crate::eval::expr::same_value;
 use crate::eval::value::{Record, SetOp, Value, ValueKind};
 use crate::model::{App, Cluster, FleetModel, Layer, LayerKey};
@@ -41,38 +40,39 @@ pub fn base_folder(app: &str) -> String {
     format!("workload-clusters/base/{app}")
 }
 
-/// Every app's overlays (and, for a typed `workload`, its generated base).
-pub fn generate(
-    db: &dyn Db,
-    model: &FleetModel,
-    settings: &Settings,
-    files: &mut Vec<GeneratedFile>,
-) {
+/// Every app's overlays (and, for a typed `workload`, its generated base). Apps
+/// are independent: made on every core.
+pub fn generate(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
     let part_of = model.fleet.as_ref().map(|fleet| fleet.name.clone());
     let places = Places::of(model);
-    for app in &model.apps {
-        let Some(base) = app.declared.value.as_record() else {
-            continue;
-        };
-        let Some(namespace) = base.get("namespace").and_then(Value::as_str) else {
-            continue;
-        };
-        let context = AppContext {
-            db,
-            app,
-            name: &app.declared.name,
-            base,
-            namespace,
-            part_of: part_of.as_deref(),
-            fleet_source: &settings.fleet_source,
-            places: &places,
-        };
-        context.write(model, files);
-    }
+    let made = crate::parallel::map_runs(&model.apps, 64, |apps| {
+        let mut files = Vec::new();
+        for app in apps {
+            let Some(base) = app.declared.value.as_record() else {
+                continue;
+            };
+            let Some(namespace) = base.get("namespace").and_then(Value::as_str) else {
+                continue;
+            };
+            let context = AppContext {
+                sources: &settings.sources,
+                app,
+                name: &app.declared.name,
+                base,
+                namespace,
+                part_of: part_of.as_deref(),
+                fleet_source: &settings.fleet_source,
+                places: &places,
+            };
+            context.write(model, &mut files);
+        }
+        files
+    });
+    files.extend(made);
 }
 
 struct AppContext<'a> {
-    db: &'a dyn Db,
+    sources: &'a SourceNames,
     app: &'a App,
     name: &'a str,
     /// The app's own value (with its template): what the base is made of.
@@ -90,16 +90,22 @@ impl AppContext<'_> {
             return;
         };
         let base_image = workload_base::image(self.base).unwrap_or_default();
-        if let Deploys::Workload(workload) = deploys {
-            let objects =
-                workload_base::workload_objects(self.name, self.base, workload, base_image);
+        // The base's objects: written once, and what every overlay's patches
+        // are computed against.
+        let base_objects = match deploys {
+            Deploys::Workload(workload) => Some(workload_base::workload_objects(
+                self.name, self.base, workload, base_image,
+            )),
+            _ => None,
+        };
+        if let Some(objects) = &base_objects {
             let folder = base_folder(self.name);
-            let sources = vec![source_of_item(self.db, self.app.declared.item)];
-            write_objects(&folder, &sources, &objects, files);
+            let sources = vec![self.sources.of_item(self.app.declared.item)];
+            write_objects(&folder, &sources, objects, files);
             files.push(GeneratedFile::new(
                 format!("{folder}/kustomization.yaml"),
                 sources,
-                vec![workload_base::base_kustomization(self.namespace, &objects)],
+                vec![workload_base::base_kustomization(self.namespace, objects)],
             ));
         }
         // The (env, region) pairs of the target clusters (a few set operations
@@ -138,6 +144,7 @@ impl AppContext<'_> {
                 &overlay_folder(env, region, self.name),
                 env,
                 &region_layers,
+                base_objects.as_deref(),
                 files,
             );
             for &index in &with_layer {
@@ -153,7 +160,7 @@ impl AppContext<'_> {
                         .filter(|layer| applies_to_cluster(&layer.key, cluster)),
                 );
                 let folder = cluster_overlay_folder(env, region, self.name, &cluster.declared.name);
-                self.write_overlay(&folder, env, &layers, files);
+                self.write_overlay(&folder, env, &layers, base_objects.as_deref(), files);
             }
         }
     }
@@ -167,10 +174,11 @@ impl AppContext<'_> {
         folder: &str,
         env: &str,
         layers: &[&Layer],
+        base_objects: Option<&[Object]>,
         files: &mut Vec<GeneratedFile>,
     ) {
         let merged = merge_layers(self.base, layers);
-        let Some(overlay) = self.overlay(folder, env, &merged) else {
+        let Some(overlay) = self.overlay(folder, env, &merged, base_objects) else {
             return;
         };
         let mut sources = self.sources(layers);
@@ -182,9 +190,9 @@ impl AppContext<'_> {
 
     /// The app's file, then the files of the layers, once each.
     fn sources(&self, layers: &[&Layer]) -> Vec<String> {
-        let mut sources = vec![source_of_item(self.db, self.app.declared.item)];
+        let mut sources = vec![self.sources.of_item(self.app.declared.item)];
         for layer in layers {
-            let source = source_of_item(self.db, layer.item);
+            let source = self.sources.of_item(layer.item);
             if !sources.contains(&source) {
                 sources.push(source);
             }
@@ -214,8 +222,15 @@ impl AppContext<'_> {
     }
 
     /// An overlay: the base (or the source) with the app's version for `env` and
-    /// what the layers merged into `merged` change.
-    fn overlay(&self, folder: &str, env: &str, merged: &Record) -> Option<Overlay> {
+    /// what the layers merged into `merged` change (for a workload, against
+    /// `base_objects`).
+    fn overlay(
+        &self,
+        folder: &str,
+        env: &str,
+        merged: &Record,
+        base_objects: Option<&[Object]>,
+    ) -> Option<Overlay> {
         let namespace = self.namespace_of(merged);
         let version = workload_base::version(merged, env);
         let mut overlay = Overlay {
@@ -226,14 +241,9 @@ impl AppContext<'_> {
             workload_base::deploys(merged)?,
             workload_base::deploys(self.base)?,
         ) {
-            (Deploys::Workload(workload), Deploys::Workload(base_workload)) => {
+            (Deploys::Workload(workload), Deploys::Workload(_)) => {
                 let base_image = workload_base::image(self.base).unwrap_or_default();
-                let parent = workload_base::workload_objects(
-                    self.name,
-                    self.base,
-                    base_workload,
-                    base_image,
-                );
+                let parent = base_objects?;
                 let child =
                     workload_base::workload_objects(self.name, merged, workload, base_image);
                 overlay
@@ -244,7 +254,7 @@ impl AppContext<'_> {
                 }
                 let image = workload_base::image(merged).unwrap_or(base_image);
                 overlay.images = image_change(base_image, image, version);
-                overlay.add_changes(&parent, &child, true);
+                overlay.add_changes(parent, &child, true);
             }
             (Deploys::Git { url, path }, _) => {
                 overlay.namespace = Some(namespace.to_string());

@@ -52,6 +52,36 @@ pub struct Settings {
     pub crossplane: Arc<str>,
     /// The `.fleet` file that declares the fleet.
     pub fleet_source: String,
+    /// Every file's name in headers: what generators running on other threads
+    /// (which cannot use the database) name their sources with.
+    pub sources: SourceNames,
+}
+
+/// The fleet's name for each file of the workspace (see `source_of_item`),
+/// made once per build.
+pub struct SourceNames {
+    by_file: std::collections::HashMap<crate::source::FileId, String>,
+}
+
+impl SourceNames {
+    pub fn new(db: &dyn Db, workspace: Workspace) -> SourceNames {
+        let by_file = workspace
+            .files(db)
+            .iter()
+            .map(|file| (file.id(db), file_name(db, *file)))
+            .collect();
+        SourceNames { by_file }
+    }
+
+    /// The name of the file `declared` is written in.
+    pub fn of(&self, declared: &Declared) -> String {
+        self.of_item(declared.item)
+    }
+
+    /// The name of the file `item` is written in.
+    pub fn of_item(&self, item: crate::names::index::ItemId) -> String {
+        self.by_file.get(&item.file_id).cloned().unwrap_or_default()
+    }
 }
 
 /// Every file of the repository, in path order. `None` when the fleet has no
@@ -59,22 +89,22 @@ pub struct Settings {
 pub fn repository(db: &dyn Db, workspace: Workspace) -> Option<Vec<GeneratedFile>> {
     let evaluation = evaluate(db, workspace);
     let model = &evaluation.model;
-    let settings = settings(db, model)?;
+    let settings = settings(db, workspace, model)?;
     let mut files = Vec::new();
-    super::flux::cluster_syncs(db, model, &settings, &mut files);
+    super::flux::cluster_syncs(model, &settings, &mut files);
     super::flux::infrastructure(&settings, &mut files);
     super::flux::management(&settings, &mut files);
-    super::flux::teams(db, model, &mut files);
-    super::flux::cluster_policies(db, model, &mut files);
+    super::flux::teams(model, &settings, &mut files);
+    super::flux::cluster_policies(model, &settings, &mut files);
     super::kyverno::generate(db, model, &settings, &mut files);
-    super::overlays::generate(db, model, &settings, &mut files);
+    super::overlays::generate(model, &settings, &mut files);
     super::argocd::generate(db, model, &settings, &mut files);
     super::crossplane::generate(db, workspace, model, &settings, &mut files);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Some(files)
 }
 
-fn settings(db: &dyn Db, model: &FleetModel) -> Option<Settings> {
+fn settings(db: &dyn Db, workspace: Workspace, model: &FleetModel) -> Option<Settings> {
     let fleet = model.fleet.as_ref()?;
     let text = |path: &[&str]| -> Option<Arc<str>> {
         let mut value = &fleet.value;
@@ -96,6 +126,7 @@ fn settings(db: &dyn Db, model: &FleetModel) -> Option<Settings> {
         kyverno: text(&["targets", "kyverno"]).unwrap_or_else(|| Arc::from("1.19")),
         crossplane: text(&["targets", "crossplane"]).unwrap_or_else(|| Arc::from("2.3")),
         fleet_source: source_of(db, fleet),
+        sources: SourceNames::new(db, workspace),
     })
 }
 
@@ -107,7 +138,10 @@ pub fn source_of(db: &dyn Db, declared: &Declared) -> String {
 
 /// The fleet's name for the file an item is written in (see `source_of`).
 pub fn source_of_item(db: &dyn Db, item: crate::names::index::ItemId) -> String {
-    let file = item.file;
+    file_name(db, item.file)
+}
+
+fn file_name(db: &dyn Db, file: crate::db::SourceFile) -> String {
     let path = file.path(db);
     let name = std::path::Path::new(path)
         .file_name()

@@ -313,7 +313,8 @@ impl<'a> Checker<'a> {
                             Outcome::Pass => report.passed += 1,
                             Outcome::Fail => {
                                 if let Some(existing) = report.violations.iter_mut().find(|v| {
-                                    (v.env.as_str(), &v.policy, &v.rule) == (&**env, &view.name, &rule.name)
+                                    (v.env.as_str(), &v.policy, &v.rule)
+                                        == (&**env, &view.name, &rule.name)
                                 }) {
                                     existing.clusters.extend(cluster_names());
                                 } else {

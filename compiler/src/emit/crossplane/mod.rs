@@ -181,25 +181,36 @@ pub fn files_in_mode(
             .map(|(file, documents)| (file, vec![fleet_source.to_string()], documents))
             .collect(),
     );
-    let mut claims: Vec<(String, Vec<String>, Vec<Node>)> = model
-        .clusters
-        .iter()
-        .map(|cluster| {
-            (
-                format!("{}.yaml", cluster.declared.name),
-                vec![super::repository::source_of(db, &cluster.declared)],
-                claims::documents(cluster, &cluster_schema, mode),
-            )
-        })
-        .collect();
-    claims.insert(
-        0,
-        (
-            "namespace.yaml".to_string(),
-            vec![fleet_source.to_string()],
-            vec![claims::namespace()],
-        ),
-    );
-    folder("claims", claims);
+    // One claim per cluster, rendered on every core.
+    let names = super::repository::SourceNames::new(db, workspace);
+    let claim_files = crate::parallel::map_each(&model.clusters, 512, |cluster| {
+        GeneratedFile::new(
+            format!("{FOLDER}/claims/{}.yaml", cluster.declared.name),
+            vec![names.of(&cluster.declared)],
+            claims::documents(cluster, &cluster_schema, mode),
+        )
+    });
+    let mut resources = vec![Node::from("namespace.yaml")];
+    let mut sources_of_folder = vec![fleet_source.to_string()];
+    files.push(GeneratedFile::new(
+        format!("{FOLDER}/claims/namespace.yaml"),
+        vec![fleet_source.to_string()],
+        vec![claims::namespace()],
+    ));
+    for file in claim_files {
+        resources.push(Node::from(&file.path[FOLDER.len() + "/claims/".len()..]));
+        files.push(file);
+    }
+    for cluster in &model.clusters {
+        let source = names.of(&cluster.declared);
+        if !sources_of_folder.contains(&source) {
+            sources_of_folder.push(source);
+        }
+    }
+    files.push(super::flux::kustomize_file(
+        &format!("{FOLDER}/claims"),
+        sources_of_folder,
+        resources,
+    ));
     files
 }
