@@ -267,7 +267,7 @@ fn the_build_owns_its_files_and_nothing_else() {
     );
     assert!(
         !out.path()
-            .join("policies/kyverno/clusters/production-asia-south1")
+            .join("gitops/argocd/clusters/production-asia-south1.yaml")
             .exists()
     );
     assert!(

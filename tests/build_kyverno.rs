@@ -9,7 +9,7 @@
 
 mod build_support;
 
-use build_support::{acme, acme_copy, built, documents, model, root, validate};
+use build_support::{acme, acme_copy, built, documents, model, policies_folder_of, root, validate};
 use fleet_compiler::emit::admission;
 use fleet_compiler::emit::document::Node;
 use fleet_compiler::emit::kyverno::{
@@ -55,6 +55,112 @@ fn kustomize(folder: &Path) -> Vec<Value> {
 
 /// What the model says each cluster installs: `policy -> mode` for the policies
 /// whose targets contain it and whose `mode` names its env.
+/// Each cluster of the fleet in `fleet_folder` installs, through the folder its
+/// Flux `policies` stage applies, exactly the policies (and modes) the model
+/// places on it, and `kubectl kustomize` renders them.
+fn check_placement(fleet_folder: &Path, out: &Path, files: &BTreeMap<String, String>) {
+    let model = model(fleet_folder);
+    let placement = expected_placement(&model);
+    assert!(placement.values().any(|policies| !policies.is_empty()));
+    for (cluster, expected) in &placement {
+        let set = policies_folder_of(&files, cluster);
+        assert!(set.starts_with("policies/kyverno/sets/"), "{set}");
+        let folder = out.join(&set);
+        let listed = documents(&files[&format!("{set}/kustomization.yaml")]);
+        let resources: BTreeMap<String, String> = listed[0]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|resource| {
+                let resource = resource.as_str().unwrap();
+                let parts: Vec<&str> = resource.split('/').collect();
+                assert_eq!(parts[..3], ["..", "..", "policies"], "{resource}");
+                (parts[3].to_string(), parts[4].to_string())
+            })
+            .collect();
+        assert_eq!(&resources, expected, "placement of {cluster}");
+        // What the cluster's Flux `policies` stage applies.
+        let rendered = kustomize(&folder);
+        let applied: BTreeMap<String, String> = rendered
+            .iter()
+            .map(|document| {
+                assert_eq!(document["kind"], "ValidatingPolicy");
+                let action = document["spec"]["validationActions"][0].as_str().unwrap();
+                let mode = match action {
+                    "Deny" => "enforce",
+                    "Audit" => "audit",
+                    other => panic!("{other}"),
+                };
+                (
+                    document["metadata"]["name"].as_str().unwrap().to_string(),
+                    mode.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(&applied, expected, "what kustomize renders for {cluster}");
+    }
+}
+
+/// Clusters that install the same policies share a folder, named after the env
+/// when it holds every policy of the env, else after the env and a hash; a
+/// selector that leaves some clusters of an env out makes a second set there.
+#[test]
+fn clusters_share_policy_sets_and_a_subset_gets_its_own() {
+    let fleet = acme_copy();
+    let policies = fleet.path().join("policies.fleet");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    let changed = text.replace(
+        "targets = clusters where env in [staging, production]",
+        "targets = clusters where env in [staging, production] and region == \"us-east-1\"",
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&policies, changed).unwrap();
+    let (out, files) = built(fleet.path());
+    check_placement(fleet.path(), out.path(), &files);
+    let sets: BTreeSet<String> = [
+        "production-us-east-1",
+        "production-eu-west-1",
+        "production-asia-south1",
+    ]
+    .iter()
+    .map(|cluster| policies_folder_of(&files, cluster))
+    .collect();
+    assert_eq!(sets.len(), 2, "{sets:?}");
+    assert!(
+        sets.contains("policies/kyverno/sets/production"),
+        "{sets:?}"
+    );
+    let subset = sets
+        .iter()
+        .find(|set| *set != "policies/kyverno/sets/production")
+        .unwrap();
+    let hash = subset
+        .strip_prefix("policies/kyverno/sets/production-")
+        .unwrap_or_else(|| panic!("{subset}"));
+    assert!(
+        hash.len() == 10 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{subset}"
+    );
+    // The production clusters the selector leaves out share one folder; every
+    // set folder is one some cluster applies.
+    assert_eq!(
+        policies_folder_of(&files, "production-eu-west-1"),
+        policies_folder_of(&files, "production-asia-south1")
+    );
+    let used: BTreeSet<String> = files
+        .keys()
+        .filter_map(|path| path.strip_prefix("gitops/flux/clusters/"))
+        .filter_map(|rest| rest.strip_suffix("/sync.yaml"))
+        .map(|cluster| policies_folder_of(&files, cluster))
+        .collect();
+    let written: BTreeSet<String> = files
+        .keys()
+        .filter(|path| path.starts_with("policies/kyverno/sets/"))
+        .map(|path| path.trim_end_matches("/kustomization.yaml").to_string())
+        .collect();
+    assert_eq!(used, written);
+}
+
 fn expected_placement(model: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut placement = BTreeMap::new();
     for cluster in model["clusters"].as_array().unwrap() {
@@ -105,52 +211,12 @@ fn acme_policies_validate_are_placed_as_the_model_says_and_render() {
             "policies.kyverno.io/v1 ValidatingPolicy".to_string(),
         ])
     );
-    let model = model(&acme());
-    let placement = expected_placement(&model);
-    assert!(placement.values().any(|policies| !policies.is_empty()));
-    for (cluster, expected) in &placement {
-        let folder = out
-            .path()
-            .join(format!("policies/kyverno/clusters/{cluster}"));
-        let listed =
-            documents(&files[&format!("policies/kyverno/clusters/{cluster}/kustomization.yaml")]);
-        let resources: BTreeMap<String, String> = listed[0]["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|resource| {
-                let resource = resource.as_str().unwrap();
-                let parts: Vec<&str> = resource.split('/').collect();
-                assert_eq!(parts[..3], ["..", "..", "policies"], "{resource}");
-                (parts[3].to_string(), parts[4].to_string())
-            })
-            .collect();
-        assert_eq!(&resources, expected, "placement of {cluster}");
-        // What the cluster's Flux `policies` stage applies.
-        let rendered = kustomize(&folder);
-        let applied: BTreeMap<String, String> = rendered
-            .iter()
-            .map(|document| {
-                assert_eq!(document["kind"], "ValidatingPolicy");
-                let action = document["spec"]["validationActions"][0].as_str().unwrap();
-                let mode = match action {
-                    "Deny" => "enforce",
-                    "Audit" => "audit",
-                    other => panic!("{other}"),
-                };
-                (
-                    document["metadata"]["name"].as_str().unwrap().to_string(),
-                    mode.to_string(),
-                )
-            })
-            .collect();
-        assert_eq!(&applied, expected, "what kustomize renders for {cluster}");
-    }
+    check_placement(&acme(), out.path(), &files);
     // Every policy folder renders on its own, and so do the NetworkPolicies.
     for path in files.keys() {
         if path.starts_with("policies/")
             && path.ends_with("/kustomization.yaml")
-            && !path.starts_with("policies/kyverno/clusters/")
+            && !path.starts_with("policies/kyverno/sets/")
         {
             let folder = out
                 .path()
@@ -264,7 +330,7 @@ fn older_kyverno_targets_get_cluster_policies_that_validate() {
             );
             assert!(rule["validate"].get("failureAction").is_none());
         }
-        let rendered = kustomize(&out.path().join("policies/kyverno/clusters/dev-us-east-1"));
+        let rendered = kustomize(&out.path().join(policies_folder_of(&files, "dev-us-east-1")));
         assert!(
             rendered
                 .iter()
@@ -660,7 +726,7 @@ fn declared_exceptions_become_policy_exceptions_of_either_kind() {
         assert_eq!(exception["metadata"]["name"], "disallow-privileged-debug");
         let rendered = kustomize(
             &out.path()
-                .join("policies/kyverno/clusters/production-eu-west-1"),
+                .join(policies_folder_of(&files, "production-eu-west-1")),
         );
         assert!(
             rendered

@@ -5,7 +5,7 @@
 
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
-use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically};
+use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically, write_new_atomically};
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
 use fleet_compiler::emit::admission::admission_check;
@@ -203,13 +203,15 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             root.display()
         );
     }
-    // One at a time: written in parallel, the file system's locks made it slower.
-    for change in &writes {
-        write_atomically(
-            &root.join(change.path()),
-            contents[change.path()].as_bytes(),
-        )?;
-    }
+    let outcomes = fleet_compiler::parallel::map_each(&writes, 256, |change| {
+        let path = root.join(change.path());
+        let text = contents[change.path()].as_bytes();
+        match change {
+            Change::Add(_) => write_new_atomically(&path, text),
+            _ => write_atomically(&path, text),
+        }
+    });
+    outcomes.into_iter().collect::<Result<()>>()?;
     let mut removed = 0;
     for change in &plan.changes {
         if let Change::Remove(path) = change {

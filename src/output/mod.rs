@@ -5,10 +5,9 @@
 //! own in the way) writes nothing.
 
 mod atomic;
-mod in_parallel;
 mod owned;
 mod plan;
 
-pub use atomic::write_atomically;
+pub use atomic::{write_atomically, write_new_atomically};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};

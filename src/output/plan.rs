@@ -81,7 +81,7 @@ pub fn plan(
     let mut plan = Plan::default();
     let mut generated_paths = BTreeSet::new();
     // Reading and hashing, file by file, on every core; deciding, in order.
-    let found = super::in_parallel::map_in_parallel(generated, |(path, contents)| {
+    let found = fleet_compiler::parallel::map_each(generated, 64, |(path, contents)| {
         let new_hash = content_hash(contents.as_bytes());
         let on_disk = read_if_present(&root.join(path))?;
         let state = match on_disk {

@@ -141,3 +141,21 @@ pub fn model(fleet_folder: &Path) -> Value {
     assert!(output.status.success(), "{}", text(&output));
     serde_json::from_slice(&output.stdout).unwrap()
 }
+
+/// The folder a cluster's Flux `policies` stage applies (its policy set), found
+/// the way Flux finds it: the `path` of the `policies` Kustomization in the
+/// cluster's `sync.yaml`.
+pub fn policies_folder_of(files: &BTreeMap<String, String>, cluster: &str) -> String {
+    let sync = documents(&files[&format!("gitops/flux/clusters/{cluster}/sync.yaml")]);
+    let stage = sync
+        .iter()
+        .find(|object| {
+            object["kind"] == "Kustomization" && object["metadata"]["name"] == "policies"
+        })
+        .unwrap_or_else(|| panic!("{cluster} has no policies stage"));
+    stage["spec"]["path"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("./")
+        .to_string()
+}

@@ -7,6 +7,7 @@
 //! (namespaces and RBAC). Argo CD owns the apps; Flux never applies them.
 
 use super::document::{Node, metadata};
+use super::policy_sets::PolicySets;
 use super::repository::{GeneratedFile, Settings};
 use crate::model::FleetModel;
 
@@ -25,10 +26,6 @@ pub fn cluster_folder(cluster: &str) -> String {
 pub const INFRASTRUCTURE_FOLDER: &str = "gitops/flux/infrastructure";
 pub const TEAMS_FOLDER: &str = "gitops/flux/teams";
 
-pub fn policies_folder(cluster: &str) -> String {
-    format!("policies/kyverno/clusters/{cluster}")
-}
-
 /// The file of a cluster's folder that holds its `GitRepository` and its
 /// three Kustomizations (as `flux bootstrap` keeps its sync in one file).
 pub const SYNC_FILE: &str = "sync.yaml";
@@ -37,10 +34,17 @@ pub const SYNC_FILE: &str = "sync.yaml";
 /// Kustomizations, and the `kustomization.yaml` that lists it (what `flux
 /// bootstrap --path` applies). Made on every core: a large fleet has a folder
 /// per cluster.
-pub fn cluster_syncs(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
-    let made = crate::parallel::map_runs(&model.clusters, 512, |clusters| {
-        let mut files = Vec::with_capacity(2 * clusters.len());
-        for cluster in clusters {
+pub fn cluster_syncs(
+    model: &FleetModel,
+    settings: &Settings,
+    policy_sets: &PolicySets,
+    files: &mut Vec<GeneratedFile>,
+) {
+    let indices: Vec<usize> = (0..model.clusters.len()).collect();
+    let made = crate::parallel::map_runs(&indices, 512, |indices| {
+        let mut files = Vec::with_capacity(2 * indices.len());
+        for &index in indices {
+            let cluster = &model.clusters[index];
             let name = &*cluster.declared.name;
             let folder = cluster_folder(name);
             let sources = vec![
@@ -49,7 +53,7 @@ pub fn cluster_syncs(model: &FleetModel, settings: &Settings, files: &mut Vec<Ge
             ];
             let paths = [
                 INFRASTRUCTURE_FOLDER.to_string(),
-                policies_folder(name),
+                policy_sets.folder_of(index).to_string(),
                 TEAMS_FOLDER.to_string(),
             ];
             let mut documents = vec![fleet_source(settings)];
@@ -398,32 +402,6 @@ pub fn teams(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedF
         super::kyverno::NETWORK_FOLDER
     )));
     files.push(kustomize_file(TEAMS_FOLDER, sources, resources));
-}
-
-/// Each cluster's policies folder, which its `policies` Kustomization applies:
-/// the folders of the policies whose targets contain the cluster, in the mode
-/// of its env (`kyverno::cluster_resources`; the policies' folders are written
-/// by `kyverno::generate`). Made on every core.
-pub fn cluster_policies(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
-    let views: Vec<super::kyverno::PolicyView> = model
-        .policies
-        .iter()
-        .map(super::kyverno::PolicyView::of)
-        .collect();
-    let indices: Vec<usize> = (0..model.clusters.len()).collect();
-    let made = crate::parallel::map_each(&indices, 512, |&index| {
-        let cluster = &model.clusters[index];
-        let (resources, policy_sources) =
-            super::kyverno::cluster_resources(model, &views, &settings.sources, index);
-        let mut sources = vec![settings.sources.of(&cluster.declared)];
-        for source in policy_sources {
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-        }
-        kustomize_file(&policies_folder(&cluster.declared.name), sources, resources)
-    });
-    files.extend(made);
 }
 
 /// A `kustomization.yaml` listing `resources` (relative to `folder`).

@@ -5,9 +5,10 @@
 //! **Layout.** One folder per (policy, mode) the policy is installed with,
 //! `policies/kyverno/policies/<policy>/<audit|enforce>/` (`policy.yaml`, its
 //! exceptions in `exceptions.yaml`, and a `kustomization.yaml`). A cluster's
-//! folder (`flux::policies_folder`) lists the folders of the policies whose
-//! `targets` contain it, in the mode its env has (a policy whose `mode` does not
-//! name the env is not installed there). The object has the policy's name in
+//! policy set (`policy_sets`, a folder shared by the clusters that install the
+//! same policies) lists the folders of the policies whose `targets` contain it,
+//! in the mode its env has (a policy whose `mode` does not name the env is not
+//! installed there). The object has the policy's name in
 //! every mode: a cluster has one env, so one mode of each policy.
 //!
 //! **Kinds** (decided by the fleet's `targets.kyverno`): from Kyverno 1.17,
@@ -29,8 +30,7 @@
 //! rules against the workloads the compiler generates.
 
 use super::document::{Node, metadata};
-use super::flux::policies_folder;
-use super::repository::{GeneratedFile, Settings, SourceNames, source_of};
+use super::repository::{GeneratedFile, Settings, source_of};
 use super::workload_base;
 use crate::db::Db;
 use crate::eval::value::{Record, Value};
@@ -776,50 +776,6 @@ fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
                     ),
                 ),
         )
-}
-
-/// What the cluster at `index` installs: the folders of the policies whose
-/// targets contain it and whose `mode` names its env, relative to its policies
-/// folder, in the model's order, with the `.fleet` files they come from.
-pub fn cluster_resources(
-    model: &FleetModel,
-    views: &[PolicyView],
-    sources: &SourceNames,
-    index: usize,
-) -> (Vec<Node>, Vec<String>) {
-    let Some(cluster) = model.clusters.get(index) else {
-        return (Vec::new(), Vec::new());
-    };
-    let folder = policies_folder(&cluster.declared.name);
-    let mut resources = Vec::new();
-    let mut policy_sources = Vec::new();
-    for (policy, view) in model.policies.iter().zip(views) {
-        if !policy.targets.contains(index) {
-            continue;
-        }
-        let Some(mode) = view.mode_in(&cluster.env) else {
-            continue;
-        };
-        resources.push(Node::from(relative(
-            &folder,
-            &policy_folder(&view.name, mode),
-        )));
-        let source = sources.of(&policy.declared);
-        if !policy_sources.contains(&source) {
-            policy_sources.push(source);
-        }
-    }
-    (resources, policy_sources)
-}
-
-/// From `folder` to `target` (both under the output root), as a relative path.
-fn relative(folder: &str, target: &str) -> String {
-    let from: Vec<&str> = folder.split('/').collect();
-    let to: Vec<&str> = target.split('/').collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts = vec![".."; from.len() - common];
-    parts.extend(&to[common..]);
-    parts.join("/")
 }
 
 /// A default-deny (ingress) NetworkPolicy in each team namespace, one file per

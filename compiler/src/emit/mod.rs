@@ -12,6 +12,7 @@ pub mod flux;
 pub mod kyverno;
 pub mod overlays;
 pub mod places;
+pub mod policy_sets;
 pub mod repository;
 pub mod workload_base;
 pub mod yaml;

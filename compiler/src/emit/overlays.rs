@@ -16,7 +16,7 @@
 
 use super::document::Node;
 use super::places::Places;
-use super::repository::{GeneratedFile, Settings, SourceNames};
+use super::repository::{GeneratedFile, Settings, SourceNames, relative};
 use super::workload_base::{self, Deploys, Object};
 use super::yaml;
 use crate::eval::expr::same_value;
@@ -578,16 +578,6 @@ fn replaced_list(old: &[Node], new: &[Node]) -> Node {
     }
     items.extend(new.iter().cloned());
     Node::Seq(items)
-}
-
-/// From `folder` to `target` (both under the output root), as a relative path.
-fn relative(folder: &str, target: &str) -> String {
-    let from: Vec<&str> = folder.split('/').collect();
-    let to: Vec<&str> = target.split('/').collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts = vec![".."; from.len() - common];
-    parts.extend(&to[common..]);
-    parts.join("/")
 }
 
 /// Whether an env or region layer applies to the clusters of `env` in `region`.

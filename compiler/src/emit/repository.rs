@@ -40,6 +40,17 @@ impl GeneratedFile {
     }
 }
 
+/// From `folder` to `target` (both under the output root), as a relative path:
+/// what a `kustomization.yaml` lists.
+pub fn relative(folder: &str, target: &str) -> String {
+    let from: Vec<&str> = folder.split('/').collect();
+    let to: Vec<&str> = target.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
 /// What the generators read besides the model: the fleet's settings, settled.
 pub struct Settings {
     pub repo: Arc<str>,
@@ -91,11 +102,17 @@ pub fn repository(db: &dyn Db, workspace: Workspace) -> Option<Vec<GeneratedFile
     let model = &evaluation.model;
     let settings = settings(db, workspace, model)?;
     let mut files = Vec::new();
-    super::flux::cluster_syncs(model, &settings, &mut files);
+    let views: Vec<super::kyverno::PolicyView> = model
+        .policies
+        .iter()
+        .map(super::kyverno::PolicyView::of)
+        .collect();
+    let policy_sets = super::policy_sets::PolicySets::of(model, &views);
+    super::flux::cluster_syncs(model, &settings, &policy_sets, &mut files);
+    files.extend(policy_sets.files(model, &views, &settings.sources));
     super::flux::infrastructure(&settings, &mut files);
     super::flux::management(&settings, &mut files);
     super::flux::teams(model, &settings, &mut files);
-    super::flux::cluster_policies(model, &settings, &mut files);
     super::kyverno::generate(db, model, &settings, &mut files);
     super::overlays::generate(model, &settings, &mut files);
     super::argocd::generate(db, model, &settings, &mut files);
