@@ -63,7 +63,7 @@ fn check_placement(fleet_folder: &Path, out: &Path, files: &BTreeMap<String, Str
     let placement = expected_placement(&model);
     assert!(placement.values().any(|policies| !policies.is_empty()));
     for (cluster, expected) in &placement {
-        let set = policies_folder_of(&files, cluster);
+        let set = policies_folder_of(files, cluster);
         assert!(set.starts_with("policies/kyverno/sets/"), "{set}");
         let folder = out.join(&set);
         let listed = documents(&files[&format!("{set}/kustomization.yaml")]);

@@ -17,6 +17,9 @@ use crate::model::FleetModel;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
+/// The (policy position, mode) pairs a cluster installs.
+type Installs = Vec<(usize, PolicyMode)>;
+
 /// Where the sets' folders are.
 pub const SETS_FOLDER: &str = "policies/kyverno/sets";
 
@@ -41,7 +44,8 @@ pub struct PolicySet {
 impl PolicySets {
     pub fn of(model: &FleetModel, views: &[PolicyView]) -> PolicySets {
         let mut sets: Vec<PolicySet> = Vec::new();
-        let mut by_key: HashMap<(&str, Vec<(usize, PolicyMode)>), usize> = HashMap::new();
+        // By env and what it installs: a set's name starts with its env.
+        let mut by_key: HashMap<(&str, Installs), usize> = HashMap::new();
         let mut of_cluster = Vec::with_capacity(model.clusters.len());
         for (index, cluster) in model.clusters.iter().enumerate() {
             let policies: Vec<(usize, PolicyMode)> = model
