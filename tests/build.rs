@@ -321,12 +321,27 @@ fn stdout_is_one_yaml_stream_of_every_document() {
     let stream = String::from_utf8(output.stdout).unwrap();
     let out = tempfile::tempdir().unwrap();
     assert!(build(&acme(), out.path(), &[]).status.success());
-    let written: usize = tree(out.path())
+    // The same documents (the stream is in the generators' order, the tree in
+    // path order), and the same text, file by file: each file's text follows
+    // a `---` in the stream.
+    let sorted = |documents: Vec<Value>| -> Vec<String> {
+        let mut texts: Vec<String> = documents.iter().map(Value::to_string).collect();
+        texts.sort();
+        texts
+    };
+    let files = tree(out.path());
+    let written: Vec<Value> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".yaml"))
-        .map(|(_, contents)| documents(contents).len())
-        .sum();
-    assert_eq!(documents(&stream).len(), written);
+        .flat_map(|(_, contents)| documents(contents))
+        .collect();
+    assert_eq!(sorted(documents(&stream)), sorted(written));
+    for (path, contents) in files.iter().filter(|(path, _)| path.ends_with(".yaml")) {
+        assert!(
+            stream.starts_with(contents.as_str()) || stream.contains(&format!("---\n{contents}")),
+            "{path} is not in the stream as written"
+        );
+    }
 }
 
 #[test]

@@ -46,3 +46,18 @@ pub fn map_each<T: Sync, R: Send>(
 ) -> Vec<R> {
     map_runs(items, minimum, |part| part.iter().map(&work).collect())
 }
+
+/// `map_runs` over `items` a batch of `batch` items at a time, each batch's
+/// results handed to `consume` before the next batch is made: what keeps a
+/// large fleet's output from being all in memory at once when it is streamed.
+pub fn map_runs_batched<T: Sync, R: Send>(
+    items: &[T],
+    batch: usize,
+    minimum: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+    mut consume: impl FnMut(Vec<R>),
+) {
+    for part in items.chunks(batch.max(1)) {
+        consume(map_runs(part, minimum, &work));
+    }
+}

@@ -10,7 +10,7 @@ use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
 use fleet_compiler::emit::admission::admission_check;
 use fleet_compiler::emit::crossplane::claims;
-use fleet_compiler::emit::repository::repository;
+use fleet_compiler::emit::repository::{FileSink, GeneratedFile, generate, repository};
 use fleet_compiler::eval::declarations::evaluate;
 use fleet_lsp::compilation::Compilation;
 use std::io::Write;
@@ -91,28 +91,39 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             shown.join(", ")
         );
     }
+    if options.stdout {
+        // One stream, each file written as it is made (their headers are
+        // comments), in the generators' order: the repository's text is never
+        // all in memory.
+        let mut stream = Stream {
+            out: std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+            first: true,
+            error: None,
+        };
+        let generated = generate(&compilation.db, compilation.workspace, &mut stream);
+        if generated.is_none() {
+            // A fleet without a `fleet` declaration was reported above.
+            compilation.release_at_exit();
+            return Ok(ExitStatus::InputErrors);
+        }
+        let flushed = match stream.error.take() {
+            Some(error) => Err(error),
+            None => stream.out.flush(),
+        };
+        match flushed {
+            // The reader stopped reading (`fleet build --stdout | head`): not
+            // an error of the build.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("cannot write standard output")?,
+        }
+        compilation.release_at_exit();
+        return Ok(ExitStatus::Success);
+    }
     let Some(files) = repository(&compilation.db, compilation.workspace) else {
         // A fleet without a `fleet` declaration was reported above.
         compilation.release_at_exit();
         return Ok(ExitStatus::InputErrors);
     };
-    if options.stdout {
-        // One stream: the files one after the other (their headers are comments).
-        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        for (index, file) in files.iter().enumerate() {
-            if index > 0 {
-                stdout
-                    .write_all(b"---\n")
-                    .context("cannot write standard output")?;
-            }
-            stdout
-                .write_all(file.text.as_bytes())
-                .context("cannot write standard output")?;
-        }
-        stdout.flush().context("cannot write standard output")?;
-        compilation.release_at_exit();
-        return Ok(ExitStatus::Success);
-    }
     let rendered: Vec<(String, String)> = files
         .into_iter()
         .map(|file| (file.path, file.text))
@@ -281,5 +292,30 @@ fn remove_empty_folders(root: &Path, removed: &Path) {
             break;
         }
         folder = current.parent();
+    }
+}
+
+/// `--stdout`: the files as one YAML stream, `---` between them. The first
+/// error stops the writing and is reported when the build ends.
+struct Stream<W: Write> {
+    out: W,
+    first: bool,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> FileSink for Stream<W> {
+    fn push(&mut self, file: GeneratedFile) {
+        if self.error.is_some() {
+            return;
+        }
+        let separator: &[u8] = if self.first { b"" } else { b"---\n" };
+        self.first = false;
+        if let Err(error) = self
+            .out
+            .write_all(separator)
+            .and_then(|()| self.out.write_all(file.text.as_bytes()))
+        {
+            self.error = Some(error);
+        }
     }
 }

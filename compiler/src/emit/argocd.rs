@@ -16,7 +16,7 @@
 use super::document::{Node, metadata};
 use super::overlays::{cluster_overlay_folder, overlay_folder};
 use super::places::Places;
-use super::repository::{GeneratedFile, Settings};
+use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::db::Db;
 use crate::eval::value::{ClusterField, CompareOp, Predicate, Value};
 use crate::model::{App, Cluster, FleetModel};
@@ -45,12 +45,7 @@ pub const NAME_LABEL: &str = "fleet.dev/name";
 /// instead (still exact, but no longer readable as the selector).
 const MAX_GENERATORS: usize = 32;
 
-pub fn generate(
-    db: &dyn Db,
-    model: &FleetModel,
-    settings: &Settings,
-    files: &mut Vec<GeneratedFile>,
-) {
+pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
     let mut resources: Vec<String> = Vec::new();
     if let Some(store) = secret_store(db, model) {
         files.push(GeneratedFile::new(
@@ -59,8 +54,8 @@ pub fn generate(
             vec![store],
         ));
         resources.push("secret-store.yaml".into());
-        // One registration per cluster, made on every core.
-        let registrations = crate::parallel::map_each(&model.clusters, 512, |cluster| {
+        // One registration per cluster, made on every core, a batch at a time.
+        let registration_file = |cluster: &Cluster| {
             GeneratedFile::new(
                 format!("{ARGOCD_FOLDER}/clusters/{}.yaml", cluster.declared.name),
                 vec![
@@ -69,11 +64,19 @@ pub fn generate(
                 ],
                 vec![registration(cluster)],
             )
-        });
-        for file in registrations {
-            resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
-            files.push(file);
-        }
+        };
+        crate::parallel::map_runs_batched(
+            &model.clusters,
+            BATCH,
+            512,
+            |clusters| clusters.iter().map(registration_file).collect(),
+            |made| {
+                for file in made {
+                    resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
+                    files.push(file);
+                }
+            },
+        );
     }
     for team in &model.teams {
         let path = format!("projects/{}.yaml", team.name);
@@ -86,7 +89,7 @@ pub fn generate(
         resources.push(path);
     }
     let places = Places::of(model);
-    let application_sets = crate::parallel::map_each(&model.apps, 64, |app| {
+    let application_set_file = |app: &App| {
         let document = application_set(model, &places, app, settings)?;
         let mut sources = vec![settings.sources.of(&app.declared)];
         for layer in &app.layers {
@@ -100,11 +103,19 @@ pub fn generate(
             sources,
             vec![document],
         ))
-    });
-    for file in application_sets.into_iter().flatten() {
-        resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
-        files.push(file);
-    }
+    };
+    crate::parallel::map_runs_batched(
+        &model.apps,
+        BATCH,
+        64,
+        |apps| apps.iter().map(application_set_file).collect(),
+        |made| {
+            for file in made.into_iter().flatten() {
+                resources.push(file.path[ARGOCD_FOLDER.len() + 1..].to_string());
+                files.push(file);
+            }
+        },
+    );
     resources.sort();
     files.push(super::flux::kustomize_file(
         ARGOCD_FOLDER,

@@ -8,7 +8,7 @@
 
 use super::document::{Node, metadata};
 use super::policy_sets::PolicySets;
-use super::repository::{GeneratedFile, Settings};
+use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::model::FleetModel;
 
 /// Where Flux runs its own objects (the namespace `flux bootstrap` makes).
@@ -38,10 +38,10 @@ pub fn cluster_syncs(
     model: &FleetModel,
     settings: &Settings,
     policy_sets: &PolicySets,
-    files: &mut Vec<GeneratedFile>,
+    files: &mut dyn FileSink,
 ) {
     let indices: Vec<usize> = (0..model.clusters.len()).collect();
-    let made = crate::parallel::map_runs(&indices, 512, |indices| {
+    let made = |indices: &[usize]| {
         let mut files = Vec::with_capacity(2 * indices.len());
         for &index in indices {
             let cluster = &model.clusters[index];
@@ -74,8 +74,8 @@ pub fn cluster_syncs(
             ));
         }
         files
-    });
-    files.extend(made);
+    };
+    crate::parallel::map_runs_batched(&indices, BATCH, 512, made, |made| files.push_all(made));
 }
 
 /// A Flux `Kustomization` in `flux-system` applying the repository folder `path`
@@ -132,7 +132,7 @@ pub const MANAGEMENT_FOLDER: &str = "management-cluster/flux";
 /// management-cluster/flux`): its controllers (Crossplane, External Secrets), then
 /// the Crossplane packages, the XRD, the compositions and the claims (each needing
 /// the one before), and Argo CD's objects (which need External Secrets).
-pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+pub fn management(settings: &Settings, files: &mut dyn FileSink) {
     let sources = vec![settings.fleet_source.clone()];
     let crossplane = super::crossplane::FOLDER;
     let stages = [
@@ -188,7 +188,7 @@ pub fn management(settings: &Settings, files: &mut Vec<GeneratedFile>) {
 
 /// What every cluster runs before its policies: Kyverno (its CRDs come with the
 /// chart), from its Helm repository.
-pub fn infrastructure(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+pub fn infrastructure(settings: &Settings, files: &mut dyn FileSink) {
     let sources = vec![settings.fleet_source.clone()];
     let kyverno = HelmComponent {
         name: "kyverno",
@@ -217,7 +217,7 @@ pub const MANAGEMENT_INFRASTRUCTURE_FOLDER: &str = "management-cluster/flux/infr
 /// versions follow the app's.
 const EXTERNAL_SECRETS_CHART: &str = "2.9.x";
 
-fn management_infrastructure(settings: &Settings, files: &mut Vec<GeneratedFile>) {
+fn management_infrastructure(settings: &Settings, files: &mut dyn FileSink) {
     let sources = vec![settings.fleet_source.clone()];
     // Crossplane's chart versions follow its releases: `targets.crossplane`.
     let components = [
@@ -320,7 +320,7 @@ fn kyverno_chart(kyverno: &str) -> String {
 
 /// Each team's namespaces, with a RoleBinding giving the team (a group of the
 /// clusters' identity provider, named as the team) `edit` in them.
-pub fn teams(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
+pub fn teams(model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
     let mut resources = Vec::new();
     let mut sources = Vec::new();
     for team in &model.teams {

@@ -30,7 +30,7 @@
 //! rules against the workloads the compiler generates.
 
 use super::document::{Node, metadata};
-use super::repository::{GeneratedFile, Settings, source_of};
+use super::repository::{FileSink, GeneratedFile, Settings, source_of};
 use super::workload_base;
 use crate::db::Db;
 use crate::eval::value::{Record, Value};
@@ -244,12 +244,7 @@ fn installed_modes(model: &FleetModel, policy: &Policy, view: &PolicyView) -> BT
 }
 
 /// The policies' folders and the default-deny NetworkPolicies.
-pub fn generate(
-    db: &dyn Db,
-    model: &FleetModel,
-    settings: &Settings,
-    files: &mut Vec<GeneratedFile>,
-) {
+pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
     let flavor = Flavor::for_version(&settings.kyverno);
     for policy in &model.policies {
         let view = PolicyView::of(policy);
@@ -268,7 +263,7 @@ pub fn policy_files(
     mode: PolicyMode,
     flavor: Flavor,
     sources: &[String],
-    files: &mut Vec<GeneratedFile>,
+    files: &mut dyn FileSink,
 ) {
     let folder = policy_folder(&view.name, mode);
     let mut resources = vec![Node::from("policy.yaml")];
@@ -780,7 +775,7 @@ fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
 
 /// A default-deny (ingress) NetworkPolicy in each team namespace, one file per
 /// team, and the folder's `kustomization.yaml`.
-fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut Vec<GeneratedFile>) {
+fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut dyn FileSink) {
     let mut resources = Vec::new();
     let mut sources = Vec::new();
     for team in &model.teams {

@@ -16,7 +16,7 @@
 
 use super::document::Node;
 use super::places::Places;
-use super::repository::{GeneratedFile, Settings, SourceNames, relative};
+use super::repository::{BATCH, FileSink, GeneratedFile, Settings, SourceNames, relative};
 use super::workload_base::{self, Deploys, Object};
 use super::yaml;
 use crate::eval::expr::same_value;
@@ -42,10 +42,10 @@ pub fn base_folder(app: &str) -> String {
 
 /// Every app's overlays (and, for a typed `workload`, its generated base). Apps
 /// are independent: made on every core.
-pub fn generate(model: &FleetModel, settings: &Settings, files: &mut Vec<GeneratedFile>) {
+pub fn generate(model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
     let part_of = model.fleet.as_ref().map(|fleet| fleet.name.clone());
     let places = Places::of(model);
-    let made = crate::parallel::map_runs(&model.apps, 64, |apps| {
+    let made = |apps: &[App]| {
         let mut files = Vec::new();
         for app in apps {
             let Some(base) = app.declared.value.as_record() else {
@@ -67,8 +67,8 @@ pub fn generate(model: &FleetModel, settings: &Settings, files: &mut Vec<Generat
             context.write(model, &mut files);
         }
         files
-    });
-    files.extend(made);
+    };
+    crate::parallel::map_runs_batched(&model.apps, BATCH, 64, made, |made| files.push_all(made));
 }
 
 struct AppContext<'a> {

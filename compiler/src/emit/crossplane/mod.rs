@@ -24,7 +24,7 @@ pub mod schema;
 pub mod xrd;
 
 use super::document::Node;
-use super::repository::{GeneratedFile, Settings};
+use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::db::{Db, Workspace};
 use crate::eval::Evaluator;
 use crate::model::FleetModel;
@@ -82,15 +82,16 @@ pub fn generate(
     workspace: Workspace,
     model: &FleetModel,
     settings: &Settings,
-    files: &mut Vec<GeneratedFile>,
+    files: &mut dyn FileSink,
 ) {
-    files.extend(files_in_mode(
+    files_in_mode(
         db,
         workspace,
         model,
         &settings.fleet_source,
         mode(settings),
-    ));
+        files,
+    );
 }
 
 /// The Crossplane files of a workspace's fleet in `mode`, evaluated here: for
@@ -106,7 +107,9 @@ pub fn files_of_workspace(
         return Vec::new();
     };
     let fleet_source = super::repository::source_of(db, fleet);
-    files_in_mode(db, workspace, model, &fleet_source, mode)
+    let mut files = Vec::new();
+    files_in_mode(db, workspace, model, &fleet_source, mode, &mut files);
+    files
 }
 
 /// The Crossplane files of the fleet in `mode`: XRD, compositions, packages,
@@ -117,17 +120,17 @@ pub fn files_in_mode(
     model: &FleetModel,
     fleet_source: &str,
     mode: CrossplaneMode,
-) -> Vec<GeneratedFile> {
+    files: &mut dyn FileSink,
+) {
     let evaluator = Evaluator::new(db, workspace);
     let Some(cluster_schema) = schema::Deriver::new(&evaluator).prelude("Cluster") else {
-        return Vec::new();
+        return;
     };
     // The XRD and the compositions come from the stdlib's `Cluster` type.
     let stdlib = evaluator
         .prelude_type("Cluster")
         .map(|item| vec![super::repository::source_of_item(db, item)])
         .unwrap_or_else(|| vec![fleet_source.to_string()]);
-    let mut files = Vec::new();
     let mut folder = |name: &str, entries: Vec<(String, Vec<String>, Vec<Node>)>| {
         let mut resources = Vec::new();
         let mut sources_of_folder: Vec<String> = Vec::new();
@@ -181,15 +184,8 @@ pub fn files_in_mode(
             .map(|(file, documents)| (file, vec![fleet_source.to_string()], documents))
             .collect(),
     );
-    // One claim per cluster, rendered on every core.
+    // One claim per cluster, rendered on every core, a batch at a time.
     let names = super::repository::SourceNames::new(db, workspace);
-    let claim_files = crate::parallel::map_each(&model.clusters, 512, |cluster| {
-        GeneratedFile::new(
-            format!("{FOLDER}/claims/{}.yaml", cluster.declared.name),
-            vec![names.of(&cluster.declared)],
-            claims::documents(cluster, &cluster_schema, mode),
-        )
-    });
     let mut resources = vec![Node::from("namespace.yaml")];
     let mut sources_of_folder = vec![fleet_source.to_string()];
     files.push(GeneratedFile::new(
@@ -197,10 +193,25 @@ pub fn files_in_mode(
         vec![fleet_source.to_string()],
         vec![claims::namespace()],
     ));
-    for file in claim_files {
-        resources.push(Node::from(&file.path[FOLDER.len() + "/claims/".len()..]));
-        files.push(file);
-    }
+    let claim = |cluster: &crate::model::Cluster| {
+        GeneratedFile::new(
+            format!("{FOLDER}/claims/{}.yaml", cluster.declared.name),
+            vec![names.of(&cluster.declared)],
+            claims::documents(cluster, &cluster_schema, mode),
+        )
+    };
+    crate::parallel::map_runs_batched(
+        &model.clusters,
+        BATCH,
+        512,
+        |clusters| clusters.iter().map(claim).collect(),
+        |made| {
+            for file in made {
+                resources.push(Node::from(&file.path[FOLDER.len() + "/claims/".len()..]));
+                files.push(file);
+            }
+        },
+    );
     for cluster in &model.clusters {
         let source = names.of(&cluster.declared);
         if !sources_of_folder.contains(&source) {
@@ -212,5 +223,4 @@ pub fn files_in_mode(
         sources_of_folder,
         resources,
     ));
-    files
 }
