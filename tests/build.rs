@@ -214,6 +214,59 @@ fn output_is_byte_identical_and_a_rebuild_writes_nothing() {
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
 }
 
+/// A rebuild with the same sources into a folder nothing touched since its last
+/// (clean) build compiles nothing; an edit of a source, or of an owned file
+/// (even one of the same length, right after the build), makes it compile.
+#[test]
+fn a_rebuild_with_nothing_changed_skips_the_compilation() {
+    let fleet_copy = acme_copy();
+    let out = tempfile::tempdir().unwrap();
+    assert!(build(fleet_copy.path(), out.path(), &[]).status.success());
+    let skipped = "(nothing changed since the last build)";
+    let again = build(fleet_copy.path(), out.path(), &[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains(skipped), "{}", text(&again));
+    assert!(text(&again).contains("0 files written"), "{}", text(&again));
+    let check = build(fleet_copy.path(), out.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    assert!(text(&check).contains(skipped), "{}", text(&check));
+    // An owned file edited by hand, same length: refused, as without the state.
+    let edited = out
+        .path()
+        .join("gitops/argocd/applicationsets/payment-service.yaml");
+    let contents = std::fs::read_to_string(&edited).unwrap();
+    let changed = contents.replacen("payment-service", "payment-servicf", 1);
+    assert_eq!(changed.len(), contents.len());
+    std::fs::write(&edited, &changed).unwrap();
+    let refused = build(fleet_copy.path(), out.path(), &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("was edited after fleet wrote it"),
+        "{}",
+        text(&refused)
+    );
+    std::fs::write(&edited, &contents).unwrap();
+    // A removed owned file is written again.
+    std::fs::remove_file(&edited).unwrap();
+    let restored = build(fleet_copy.path(), out.path(), &[]);
+    assert!(!text(&restored).contains(skipped), "{}", text(&restored));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), contents);
+    // A changed source compiles, and writes what changed.
+    let clusters = fleet_copy.path().join("clusters.fleet");
+    let source = std::fs::read_to_string(&clusters).unwrap();
+    std::fs::write(&clusters, format!("{source}\n// a comment\n")).unwrap();
+    let rebuilt = build(fleet_copy.path(), out.path(), &[]);
+    assert!(rebuilt.status.success(), "{}", text(&rebuilt));
+    assert!(!text(&rebuilt).contains(skipped), "{}", text(&rebuilt));
+    assert!(
+        text(&rebuilt).contains("0 files written"),
+        "{}",
+        text(&rebuilt)
+    );
+    let again = build(fleet_copy.path(), out.path(), &[]);
+    assert!(text(&again).contains(skipped), "{}", text(&again));
+}
+
 #[test]
 fn the_build_owns_its_files_and_nothing_else() {
     let out = tempfile::tempdir().unwrap();
@@ -434,6 +487,15 @@ fn a_fleet_without_a_secret_store_warns_that_no_cluster_is_registered() {
     let output = build(quickstart.path(), out.path(), &[]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(text(&output).contains("W0418"), "{}", text(&output));
+    // A rebuild with nothing changed warns again: only a build that reported
+    // nothing may be skipped.
+    let again = build(quickstart.path(), out.path(), &[]);
+    assert!(text(&again).contains("W0418"), "{}", text(&again));
+    assert!(
+        !text(&again).contains("nothing changed since"),
+        "{}",
+        text(&again)
+    );
     assert!(
         !tree(out.path())
             .keys()

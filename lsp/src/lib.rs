@@ -18,5 +18,6 @@ mod text_edits;
 mod workspace_files;
 
 pub use server::{run_stdio, serve};
+pub use stdlib_on_disk::cache_root;
 
 pub use fleet_compiler as compiler;

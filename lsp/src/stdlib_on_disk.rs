@@ -38,7 +38,9 @@ impl StdlibOnDisk {
     }
 }
 
-fn cache_root() -> PathBuf {
+/// Where fleet keeps what it may rebuild: `$XDG_CACHE_HOME/fleet`, else
+/// `~/.cache/fleet`, else the temporary folder.
+pub fn cache_root() -> PathBuf {
     if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").filter(|value| !value.is_empty()) {
         return PathBuf::from(cache).join("fleet");
     }

@@ -5,7 +5,10 @@
 
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
-use crate::output::{Change, OWNED_LIST, OwnedFiles, plan, write_atomically, write_new_atomically};
+use crate::output::{
+    BuildState, Change, OWNED_LIST, OwnedFiles, fingerprint, plan, write_atomically,
+    write_new_atomically,
+};
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
 use fleet_compiler::emit::admission::admission_check;
@@ -26,7 +29,48 @@ pub struct Options {
 
 pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStatus> {
     let compilation = Compilation::open(path)?;
+    // A rebuild into a folder whose last build was clean, with the same inputs
+    // and nothing changed since: nothing to compile, nothing to write.
+    let fingerprint = options.out.as_ref().map(|_| {
+        let db = &compilation.db;
+        fingerprint(
+            path,
+            compilation
+                .workspace
+                .files(db)
+                .iter()
+                .map(|file| (file.path(db).as_str(), &**file.text(db))),
+        )
+    });
+    if let (Some(out), Some(fingerprint)) = (options.out.as_deref(), fingerprint.as_deref())
+        && let Some(state) = BuildState::read(out, fingerprint)
+        && state.output_unchanged(out)
+    {
+        let root = match state.root.as_os_str().to_str() {
+            Some("" | ".") => out.to_path_buf(),
+            _ => out.join(&state.root),
+        };
+        if options.check {
+            eprintln!(
+                "{}: 0 files would change, {} unchanged (nothing changed since the last build)",
+                state.summary,
+                state.generated_files()
+            );
+        } else {
+            eprintln!(
+                "{}: 0 files written, {} unchanged, 0 removed in `{}` (nothing changed since the last build)",
+                state.summary,
+                state.generated_files(),
+                root.display()
+            );
+        }
+        compilation.release_at_exit();
+        return Ok(ExitStatus::Success);
+    }
     let diagnostics = compilation.diagnostics();
+    // Whether the build reports anything: only a build that reports nothing
+    // leaves a state for the next one to skip with.
+    let mut clean = diagnostics.is_empty();
     let mut reporter = Reporter::new(output);
     reporter.emit_all(&diagnostics, &compilation.sources());
     let status = reporter.exit_status(options.deny_warnings);
@@ -39,6 +83,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     if let Some(warning) = fleet_compiler::emit::argocd::registration_warning(
         &evaluate(&compilation.db, compilation.workspace).model,
     ) {
+        clean = false;
         reporter.emit_all(std::slice::from_ref(&warning), &compilation.sources());
         if options.deny_warnings {
             reporter.summary("built nothing");
@@ -75,6 +120,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             apps.push(&unverified.app);
         }
     }
+    clean &= not_verified.is_empty();
     for ((policy, rule, reason), apps) in &not_verified {
         let what = match rule {
             Some(rule) => format!("rule `{rule}` of policy `{policy}`"),
@@ -143,7 +189,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     let root = if relative.as_os_str().is_empty() || relative == Path::new(".") {
         out.to_path_buf()
     } else {
-        out.join(relative)
+        out.join(&relative)
     };
     let owned = OwnedFiles::read(&root)?;
     let plan = plan(&root, &rendered, &owned, options.force)?;
@@ -246,6 +292,21 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         removed,
         root.display()
     );
+    match fingerprint.as_deref() {
+        Some(fingerprint) if clean => {
+            let mut owned: Vec<&str> = plan.owned_after.files.keys().map(String::as_str).collect();
+            owned.push(OWNED_LIST);
+            BuildState::record(
+                out,
+                fingerprint,
+                &relative,
+                &counts,
+                &owned,
+                written + removed > 0,
+            );
+        }
+        _ => BuildState::forget(out)?,
+    }
     compilation.release_at_exit();
     Ok(ExitStatus::Success)
 }

@@ -5,9 +5,11 @@
 //! own in the way) writes nothing.
 
 mod atomic;
+mod build_state;
 mod owned;
 mod plan;
 
 pub use atomic::{write_atomically, write_new_atomically};
+pub use build_state::{BuildState, fingerprint};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};

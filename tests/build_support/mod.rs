@@ -9,11 +9,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Runs `fleet` with its cache (where `fleet build` keeps what the last build
+/// of a folder saw) under the test's target folder, not the user's.
 pub fn fleet(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fleet"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache_folder())
         .output()
         .expect("the fleet binary runs")
+}
+
+/// The `XDG_CACHE_HOME` of the tests' `fleet` runs.
+pub fn cache_folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fleet-cache")
 }
 
 pub fn root() -> PathBuf {
