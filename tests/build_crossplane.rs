@@ -23,8 +23,13 @@ const FOLDER: &str = "management-cluster/crossplane";
 
 /// The Crossplane files of an acme build, by path under `FOLDER`.
 fn built() -> (tempfile::TempDir, BTreeMap<String, String>) {
+    built_from(&acme())
+}
+
+/// The Crossplane files of the build of `fleet_folder`, by path under `FOLDER`.
+fn built_from(fleet_folder: &std::path::Path) -> (tempfile::TempDir, BTreeMap<String, String>) {
     let out = tempfile::tempdir().unwrap();
-    let output = build(&acme(), out.path(), &[]);
+    let output = build(fleet_folder, out.path(), &[]);
     assert!(output.status.success(), "{}", text(&output));
     let files = tree(out.path())
         .into_iter()
@@ -453,10 +458,22 @@ fn claims_mode_output_is_valid_and_consistent() {
     check_mode(&files, CrossplaneMode::Claims);
 }
 
+/// `targets.crossplane_api = namespaced` makes the build write namespaced
+/// composites, valid and consistent like claims.
 #[test]
 fn namespaced_mode_is_valid_and_consistent() {
-    let files = generated(CrossplaneMode::Namespaced);
+    let fleet = acme_copy();
+    let settings = fleet.path().join("fleet.fleet");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let changed = text.replace(
+        "kyverno = \"1.19\" }",
+        "kyverno = \"1.19\", crossplane_api = namespaced }",
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&settings, changed).unwrap();
+    let (_out, files) = built_from(fleet.path());
     check_mode(&files, CrossplaneMode::Namespaced);
+    assert_eq!(files, generated(CrossplaneMode::Namespaced));
 }
 
 #[test]

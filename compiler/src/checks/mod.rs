@@ -13,6 +13,7 @@ mod ownership;
 mod policy_params;
 mod promotions;
 mod selectors;
+mod targets;
 
 use crate::eval::Evaluator;
 use crate::model::FleetModel;
@@ -34,6 +35,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     gates::canary_steps(evaluator, model);
     gates::waves(evaluator, model);
     kubernetes_support::versions(evaluator, model);
+    targets::crossplane_api(evaluator, model);
 }
 
 /// A field of a declaration's record value.

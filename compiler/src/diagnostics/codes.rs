@@ -143,4 +143,5 @@ codes! {
     E0417 Error "workload breaks an enforced policy";
     W0418 Warning "clusters not registered with Argo CD";
     E0419 Error "policy parameter not given";
+    E0420 Error "Crossplane API not served by the targeted Crossplane";
 }

@@ -95,6 +95,8 @@ pub struct Settings {
     pub kyverno: Arc<str>,
     /// The targeted Crossplane release, `major.minor`.
     pub crossplane: Arc<str>,
+    /// How Crossplane is given the clusters (`targets.crossplane_api`).
+    pub crossplane_api: super::crossplane::CrossplaneMode,
     /// The `.fleet` file that declares the fleet.
     pub fleet_source: String,
     /// Every file's name in headers: what generators running on other threads
@@ -184,6 +186,16 @@ fn settings(db: &dyn Db, workspace: Workspace, model: &FleetModel) -> Option<Set
         output_prefix,
         kyverno: text(&["targets", "kyverno"]).unwrap_or_else(|| Arc::from("1.19")),
         crossplane: text(&["targets", "crossplane"]).unwrap_or_else(|| Arc::from("2.3")),
+        crossplane_api: match fleet
+            .value
+            .as_record()
+            .and_then(|record| record.get("targets")?.as_record()?.get("crossplane_api"))
+            .and_then(|api| api.name())
+            .map(|name| &**name)
+        {
+            Some("namespaced") => super::crossplane::CrossplaneMode::Namespaced,
+            _ => super::crossplane::CrossplaneMode::Claims,
+        },
         fleet_source: source_of(db, fleet),
         sources: SourceNames::new(db, workspace),
     })

@@ -14,8 +14,7 @@
 //! `scope: LegacyCluster` and `claimNames`, served by Crossplane 1.x and 2.x,
 //! composing the cluster-scoped `*.upbound.io` resources), and namespaced
 //! composites (a v2 XRD, `scope: Namespaced`, composing the namespaced
-//! `*.m.upbound.io` resources). The fleet has no setting for the mode yet, so
-//! `mode` answers claims; `files` builds either.
+//! `*.m.upbound.io` resources). The fleet's `targets.crossplane_api` chooses.
 
 pub mod claims;
 pub mod compositions;
@@ -68,12 +67,10 @@ impl CrossplaneMode {
     }
 }
 
-/// The mode a fleet gets. Claims are what the mission asks for, and Crossplane
-/// 2.x still serves them; the fleet's `targets.crossplane` says which Crossplane
-/// runs, not which API to use, so until the fleet has a setting for it every
-/// fleet gets claims.
-pub fn mode(_settings: &Settings) -> CrossplaneMode {
-    CrossplaneMode::Claims
+/// The mode a fleet gets: its `targets.crossplane_api` (claims by default;
+/// E0420 keeps namespaced composites from a fleet targeting Crossplane 1.x).
+pub fn mode(settings: &Settings) -> CrossplaneMode {
+    settings.crossplane_api
 }
 
 /// `repository()`'s entry: the Crossplane files of the fleet, in its mode.
