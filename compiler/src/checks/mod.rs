@@ -4,6 +4,7 @@
 //! check is a function over the model; each points at the span that set the value
 //! it complains about.
 
+mod composition_limits;
 pub mod credentials;
 mod gates;
 mod kubernetes_support;
@@ -36,6 +37,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     gates::waves(evaluator, model);
     kubernetes_support::versions(evaluator, model);
     targets::crossplane_api(evaluator, model);
+    composition_limits::node_groups_and_taints(evaluator, model);
 }
 
 /// A field of a declaration's record value.

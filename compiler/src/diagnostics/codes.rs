@@ -144,4 +144,6 @@ codes! {
     W0418 Warning "clusters not registered with Argo CD";
     E0419 Error "policy parameter not given";
     E0420 Error "Crossplane API not served by the targeted Crossplane";
+    E0421 Error "more than a composition composes";
+    W0422 Warning "AKS node group taints not applied";
 }

@@ -20,17 +20,16 @@
 //! at its end). Taints are patched per index too, up to `MAX_TAINTS` per group
 //! (EKS and GKE spell the effect in upper case: `no_schedule` -> `NO_SCHEDULE`);
 //! AKS takes taints as `key=value:Effect` strings, which patches cannot spell from
-//! the enum, so AKS node pools get no taints yet. On AKS the first node group is
+//! the enum, so AKS node pools get no taints yet (W0422 says so). On AKS the first node group is
 //! the cluster's default (system) pool.
 
 use super::{CLOUD_LABEL, CrossplaneMode, GROUP, VERSION, XR_KIND, XR_PLURAL};
 use crate::emit::document::Node;
 use crate::emit::document::metadata;
 
-/// The node groups a composition can compose (a cluster with more gets the first
-/// `MAX_NODE_GROUPS`; the compiler could check it).
+/// The node groups a composition can compose (a cluster with more is E0421).
 pub const MAX_NODE_GROUPS: usize = 5;
-/// The taints per node group patched.
+/// The taints per node group patched (more is E0421).
 pub const MAX_TAINTS: usize = 3;
 
 /// The label that tells two managed resources of one kind apart for selectors.
