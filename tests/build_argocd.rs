@@ -218,6 +218,11 @@ fn acme_application_sets_select_the_computed_clusters() {
 }
 
 #[test]
+fn multicloud_application_sets_select_the_computed_clusters() {
+    check_application_sets(multicloud_at_root().path());
+}
+
+#[test]
 fn selectors_with_or_not_and_labels_become_exact_generators() {
     let fleet_folder = tempfile::tempdir().unwrap();
     std::fs::write(fleet_folder.path().join("fleet.fleet"), SELECTORS).unwrap();

@@ -575,3 +575,33 @@ fn crossplane_folders_render_with_kubectl() {
         );
     }
 }
+
+/// The Google Cloud project comes from the fleet's `accounts` into the GCP
+/// `ProviderConfig`; without it, a fleet with a GKE cluster builds nothing
+/// (E0423), and a fleet with no Azure cluster gets no Azure `ProviderConfig`.
+#[test]
+fn cloud_accounts_come_from_the_fleet_or_the_build_stops() {
+    let (_out, files) = built();
+    let gcp = documents(&files["packages/gcp.yaml"]);
+    let config = gcp.iter().find(|d| d["kind"] == "ProviderConfig").unwrap();
+    assert_eq!(config["spec"]["projectID"], "acme-platform");
+    let azure = documents(&files["packages/azure.yaml"]);
+    assert!(azure.iter().all(|d| d["kind"] != "ProviderConfig"));
+
+    let fleet = acme_copy();
+    let settings = fleet.path().join("fleet.fleet");
+    let source = std::fs::read_to_string(&settings).unwrap();
+    let without = source.replace("  accounts { gcp_project = \"acme-platform\" }\n", "");
+    assert_ne!(without, source);
+    std::fs::write(&settings, without).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = build(fleet.path(), out.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("E0423"), "{}", text(&output));
+    assert!(
+        text(&output).contains("cluster `production-asia-south1` is on gcp"),
+        "{}",
+        text(&output)
+    );
+    assert!(tree(out.path()).is_empty(), "nothing is written");
+}

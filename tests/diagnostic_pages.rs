@@ -26,7 +26,7 @@ const FILE_LEVEL: &[&str] = &["E0001", "E0002", "E0007", "E0008", "E0009"];
 /// Codes whose example cannot be a few lines of `.fleet` text either: E0118 needs
 /// more than a hundred errors, so its example generates a file; E0417 and W0418
 /// are found by `fleet build`, not `fleet check`, so their examples build.
-const SHELL_EXAMPLE: &[&str] = &["E0118", "E0417", "W0418"];
+const SHELL_EXAMPLE: &[&str] = &["E0118", "E0417", "W0418", "E0423"];
 
 /// Pages whose example output the test does not run, so it is neither checked nor
 /// rewritten by `FLEET_UPDATE_DOCS=1`; keep it current by hand.

@@ -216,6 +216,7 @@ fn shared(out: &mut String, form: Form) {
         "  repo = \"https://github.com/acme/gitops-control-plane\"\n",
         "  branch = \"main\"\n",
         "  targets { crossplane = \"2.3\", flux = \"2.9\", argocd = \"3.5\", kyverno = \"1.19\" }\n",
+        "  accounts { gcp_project = \"acme-platform\" }\n",
         "  secrets = vault(\"https://vault.acme.internal\", role = \"fleet\")\n",
         "  notify = slack(\"#platform-alerts\")\n",
         "}\n",

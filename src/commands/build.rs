@@ -91,6 +91,16 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             return Ok(ExitStatus::InputErrors);
         }
     }
+    // Crossplane needs an account on each cloud the fleet has clusters on.
+    let missing_accounts = fleet_compiler::emit::crossplane::accounts::missing_accounts(
+        &evaluate(&compilation.db, compilation.workspace).model,
+    );
+    if !missing_accounts.is_empty() {
+        reporter.emit_all(&missing_accounts, &compilation.sources());
+        reporter.summary("built nothing");
+        compilation.release_at_exit();
+        return Ok(ExitStatus::InputErrors);
+    }
     // Where the compiler generated the workload, it knows the Pods: every enforced
     // policy is evaluated against them before anything is written (E0417).
     let admission = admission_check(&compilation.db, compilation.workspace);

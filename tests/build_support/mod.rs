@@ -167,3 +167,22 @@ pub fn policies_folder_of(files: &BTreeMap<String, String>, cluster: &str) -> St
         .trim_start_matches("./")
         .to_string()
 }
+
+/// `examples/multicloud`: EKS, GKE and AKS clusters, a generated workload and
+/// apps from Helm and Git sources. Its `output` is `deploy`.
+pub fn multicloud() -> PathBuf {
+    root().join("examples/multicloud")
+}
+
+/// A copy of `examples/multicloud` writing at the root of `--out` (without its
+/// `output = "deploy"`), for the tests that read the tree by repository path.
+pub fn multicloud_at_root() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(multicloud()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("  output = \"deploy\"\n", "");
+        std::fs::write(copy.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    copy
+}

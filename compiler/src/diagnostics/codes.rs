@@ -146,4 +146,5 @@ codes! {
     E0420 Error "Crossplane API not served by the targeted Crossplane";
     E0421 Error "more than a composition composes";
     W0422 Warning "AKS node group taints not applied";
+    E0423 Error "no cloud account for a cluster";
 }

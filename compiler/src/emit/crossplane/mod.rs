@@ -16,6 +16,7 @@
 //! composites (a v2 XRD, `scope: Namespaced`, composing the namespaced
 //! `*.m.upbound.io` resources). The fleet's `targets.crossplane_api` chooses.
 
+pub mod accounts;
 pub mod claims;
 pub mod compositions;
 pub mod packages;

@@ -11,9 +11,13 @@
 //!
 //! Credentials come from the management cluster's workload identity, never from a
 //! secret in Git: IRSA on AWS, `InjectedIdentity` (GKE Workload Identity) on
-//! Google Cloud, the system-assigned managed identity on Azure.
+//! Google Cloud, the system-assigned managed identity on Azure. The project
+//! (Google Cloud) and the subscription and tenant (Azure) come from the fleet's
+//! `accounts`; a cloud without them gets no `ProviderConfig` (and no cluster:
+//! E0423).
 
 use super::CrossplaneMode;
+use super::accounts::Accounts;
 use crate::emit::document::Node;
 use crate::emit::document::metadata;
 use crate::model::FleetModel;
@@ -57,9 +61,11 @@ fn package(name: &str, kind: &str, version: &str) -> Node {
 }
 
 /// The `ProviderConfig` (claims) or `ClusterProviderConfig` (namespaced) of a
-/// cloud, named `default`. The Google Cloud project is the fleet's name until the
-/// fleet has a setting for it.
-fn provider_config(cloud: &str, mode: CrossplaneMode, fleet_name: &str) -> Node {
+/// cloud, named `default`, with the account the fleet names for it (`None`
+/// for Google Cloud or Azure when the fleet names none: a config without its
+/// account would not work, and `fleet build` stops with E0423 when the fleet
+/// has a cluster there).
+fn provider_config(cloud: &str, mode: CrossplaneMode, accounts: &Accounts) -> Option<Node> {
     let (api_version, kind) = match mode {
         CrossplaneMode::Claims => (format!("{cloud}.upbound.io/v1beta1"), "ProviderConfig"),
         CrossplaneMode::Namespaced => (
@@ -73,23 +79,26 @@ fn provider_config(cloud: &str, mode: CrossplaneMode, fleet_name: &str) -> Node 
         _ => "SystemAssignedManagedIdentity",
     };
     let mut spec = Node::map().with("credentials", Node::map().with("source", source));
-    if cloud == "gcp" {
-        spec.push("projectID", fleet_name);
+    match cloud {
+        "gcp" => spec.push("projectID", accounts.gcp_project.as_deref()?),
+        "azure" => {
+            spec.push("subscriptionID", accounts.azure_subscription.as_deref()?);
+            spec.push("tenantID", accounts.azure_tenant.as_deref()?);
+        }
+        _ => {}
     }
-    Node::map()
-        .with("apiVersion", api_version)
-        .with("kind", kind)
-        .with("metadata", metadata("default", None))
-        .with("spec", spec)
+    Some(
+        Node::map()
+            .with("apiVersion", api_version)
+            .with("kind", kind)
+            .with("metadata", metadata("default", None))
+            .with("spec", spec),
+    )
 }
 
 /// The files of `packages/`: `functions.yaml`, then one per cloud.
 pub fn files(model: &FleetModel, mode: CrossplaneMode) -> Vec<(String, Vec<Node>)> {
-    let fleet_name = model
-        .fleet
-        .as_ref()
-        .map(|fleet| fleet.name.to_string())
-        .unwrap_or_default();
+    let accounts = Accounts::of(model);
     let mut files = vec![(
         "functions.yaml".to_string(),
         vec![
@@ -102,7 +111,7 @@ pub fn files(model: &FleetModel, mode: CrossplaneMode) -> Vec<(String, Vec<Node>
             .iter()
             .map(|provider| package(provider, "Provider", version))
             .collect();
-        documents.push(provider_config(cloud, mode, &fleet_name));
+        documents.extend(provider_config(cloud, mode, &accounts));
         files.push((format!("{cloud}.yaml"), documents));
     }
     files
