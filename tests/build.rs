@@ -573,3 +573,34 @@ fn a_fleet_without_a_secret_store_warns_that_no_cluster_is_registered() {
     assert!(output.status.success(), "{}", text(&output));
     assert!(tree(out.path()).contains_key("gitops/argocd/clusters/dev-eu-west-1.yaml"));
 }
+
+/// A build of a large fleet (1,000 clusters and more) says what each step took
+/// as it ends; a small one says only what it built.
+#[test]
+fn a_large_fleet_build_shows_its_progress() {
+    let fleet_folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        fleet_folder.path().join("fleet.fleet"),
+        fleet_bench::generate(1_000, fleet_bench::Form::Compact),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = build(fleet_folder.path(), out.path(), &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let steps: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.ends_with(" s)"))
+        .map(|line| line.split(" (").next().unwrap())
+        .collect();
+    assert_eq!(steps.len(), 5, "{stderr}");
+    assert_eq!(steps[0], "checked the fleet");
+    assert!(steps[2].starts_with("generated "), "{stderr}");
+    assert_eq!(steps[4], "wrote the changes");
+    assert!(
+        stderr.contains("1000 clusters, 200 apps, 10 policies:"),
+        "{stderr}"
+    );
+    let small = build(&acme(), tempfile::tempdir().unwrap().path(), &[]);
+    assert!(!text(&small).contains(" s)"), "{}", text(&small));
+}

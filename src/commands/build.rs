@@ -67,7 +67,18 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
+    let started = std::time::Instant::now();
     let diagnostics = compilation.diagnostics();
+    // A large fleet: say what each step took, on standard error, as it ends.
+    let progress = Progress {
+        shown: evaluate(&compilation.db, compilation.workspace)
+            .model
+            .clusters
+            .len()
+            >= LARGE_FLEET,
+        started,
+    };
+    progress.step("checked the fleet");
     // Whether the build reports anything: only a build that reports nothing
     // leaves a state for the next one to skip with.
     let mut clean = diagnostics.is_empty();
@@ -175,11 +186,13 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
+    progress.step("checked the enforced policies against the generated workloads");
     let Some(files) = repository(&compilation.db, compilation.workspace) else {
         // A fleet without a `fleet` declaration was reported above.
         compilation.release_at_exit();
         return Ok(ExitStatus::InputErrors);
     };
+    progress.step(&format!("generated {}", plural(files.len(), "file")));
     let rendered: Vec<(String, String)> = files
         .into_iter()
         .map(|file| (file.path, file.text))
@@ -203,6 +216,18 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     };
     let owned = OwnedFiles::read(&root)?;
     let plan = plan(&root, &rendered, &owned, options.force)?;
+    progress.step(&format!(
+        "compared them with `{}`: {} to write, {} to remove",
+        root.display(),
+        plan.changes
+            .iter()
+            .filter(|change| !matches!(change, Change::Remove(_)))
+            .count(),
+        plan.changes
+            .iter()
+            .filter(|change| matches!(change, Change::Remove(_)))
+            .count()
+    ));
     for refusal in &plan.refusals {
         eprintln!("error: {}", refusal.message());
     }
@@ -262,14 +287,6 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         .filter(|change| !matches!(change, Change::Remove(_)))
         .collect();
     let written = writes.len();
-    if written >= 1000 {
-        // A large fleet: say what the wait is for.
-        eprintln!(
-            "writing {} to `{}`",
-            plural(written, "file"),
-            root.display()
-        );
-    }
     let outcomes = fleet_compiler::parallel::map_each(&writes, 256, |change| {
         let path = root.join(change.path());
         let text = contents[change.path()].as_bytes();
@@ -295,6 +312,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             plan.owned_after.to_text().as_bytes(),
         )?;
     }
+    progress.step("wrote the changes");
     eprintln!(
         "{counts}: {} written, {} unchanged, {} removed in `{}`",
         plural(written, "file"),
@@ -387,6 +405,24 @@ impl<W: Write> FileSink for Stream<W> {
             .and_then(|()| self.out.write_all(file.text.as_bytes()))
         {
             self.error = Some(error);
+        }
+    }
+}
+
+/// From how many clusters a build says what each step took.
+const LARGE_FLEET: usize = 1_000;
+
+/// The steps of a build of a large fleet, each said as it ends with the time
+/// since the build started: what a long wait is spent on.
+struct Progress {
+    shown: bool,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn step(&self, what: &str) {
+        if self.shown {
+            eprintln!("{what} ({:.2} s)", self.started.elapsed().as_secs_f64());
         }
     }
 }
