@@ -266,11 +266,21 @@ impl<'a> Checker<'a> {
                     continue;
                 };
                 // The objects bound once per group: every rule of every policy
-                // reads them, each policy in a scope that adds its params.
+                // reads them, each policy in a scope that adds its params. The
+                // Deployment only when a rule is about Deployments (converting
+                // an object for the `cel` crate is a good part of the check).
                 let mut pod_context = cel::Context::with_env(self.environment.clone());
                 pod_context.add_variable_from_value("object", cel_value(&pod));
                 let mut deployment_context = cel::Context::with_env(self.environment.clone());
-                deployment_context.add_variable_from_value("object", cel_value(&deployment));
+                let reads_deployment = enforced.iter().any(|(position, _)| {
+                    views[*position]
+                        .rules
+                        .iter()
+                        .any(|rule| rule_object(rule) == Some(RuleObject::Deployment))
+                });
+                if reads_deployment {
+                    deployment_context.add_variable_from_value("object", cel_value(&deployment));
+                }
                 for (position, policy_clusters) in &enforced {
                     let affected = members.and(policy_clusters);
                     if affected.is_empty() {
@@ -289,12 +299,10 @@ impl<'a> Checker<'a> {
                             .collect()
                     };
                     for (rule_position, rule) in view.rules.iter().enumerate() {
-                        let context = if rule.kinds.iter().any(|kind| kind == "Pod") {
-                            &pod_scope
-                        } else if rule.kinds.iter().any(|kind| kind == "Deployment") {
-                            &deployment_scope
-                        } else {
-                            continue;
+                        let context = match rule_object(rule) {
+                            Some(RuleObject::Pod) => &pod_scope,
+                            Some(RuleObject::Deployment) => &deployment_scope,
+                            None => continue,
                         };
                         let environment = &self.environment;
                         let program = self
@@ -347,6 +355,26 @@ impl<'a> Checker<'a> {
             }
         }
         report
+    }
+}
+
+/// The generated object a rule is checked on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RuleObject {
+    Pod,
+    Deployment,
+}
+
+/// The Pod for a rule about Pods (the Deployment's Pods are what Kyverno's
+/// autogen checks), else the Deployment for a rule about Deployments; `None`
+/// for a rule about neither.
+fn rule_object(rule: &RuleView) -> Option<RuleObject> {
+    if rule.kinds.iter().any(|kind| kind == "Pod") {
+        Some(RuleObject::Pod)
+    } else if rule.kinds.iter().any(|kind| kind == "Deployment") {
+        Some(RuleObject::Deployment)
+    } else {
+        None
     }
 }
 
