@@ -115,6 +115,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     // Where the compiler generated the workload, it knows the Pods: every enforced
     // policy is evaluated against them before anything is written (E0417).
     let admission = admission_check(&compilation.db, compilation.workspace);
+    progress.step("checked the enforced policies against the generated workloads");
     if !admission.violations.is_empty() {
         let violations: Vec<_> = admission
             .violations
@@ -183,10 +184,10 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
             other => other.context("cannot write standard output")?,
         }
+        progress.step("wrote the stream");
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
-    progress.step("checked the enforced policies against the generated workloads");
     let Some(files) = repository(&compilation.db, compilation.workspace) else {
         // A fleet without a `fleet` declaration was reported above.
         compilation.release_at_exit();

@@ -55,6 +55,7 @@ pub fn generate(model: &FleetModel, settings: &Settings, files: &mut dyn FileSin
                 continue;
             };
             let context = AppContext {
+                made: std::cell::RefCell::default(),
                 sources: &settings.sources,
                 app,
                 name: &app.declared.name,
@@ -71,7 +72,19 @@ pub fn generate(model: &FleetModel, settings: &Settings, files: &mut dyn FileSin
     crate::parallel::map_runs_batched(&model.apps, BATCH, 64, made, |made| files.push_all(made));
 }
 
+/// What an overlay's files depend on besides the app (see `write_overlay`).
+#[derive(Clone, PartialEq, Eq)]
+struct OverlayKey {
+    env: String,
+    /// The positions of its layers in the app's.
+    layers: Vec<usize>,
+    /// Slashes in its folder's path.
+    depth: usize,
+}
+
 struct AppContext<'a> {
+    /// The overlays made so far: for each, the folder made in and its files.
+    made: std::cell::RefCell<Vec<(OverlayKey, String, Vec<GeneratedFile>)>>,
     sources: &'a SourceNames,
     app: &'a App,
     name: &'a str,
@@ -177,6 +190,35 @@ impl AppContext<'_> {
         base_objects: Option<&[Object]>,
         files: &mut Vec<GeneratedFile>,
     ) {
+        // An overlay is a function of its env, its layers and how deep its
+        // folder is (the path back to the base): the regions of an env without
+        // layers of their own get the same files, made once.
+        let key = OverlayKey {
+            env: env.to_string(),
+            layers: layers
+                .iter()
+                .filter_map(|layer| {
+                    self.app
+                        .layers
+                        .iter()
+                        .position(|own| std::ptr::eq(own, *layer))
+                })
+                .collect(),
+            depth: folder.matches('/').count(),
+        };
+        if let Some((made_in, made)) = self
+            .made
+            .borrow()
+            .iter()
+            .find(|(made_for, ..)| *made_for == key)
+            .map(|(_, made_in, made)| (made_in.clone(), made.clone()))
+        {
+            files.extend(made.into_iter().map(|file| GeneratedFile {
+                path: format!("{folder}{}", &file.path[made_in.len()..]),
+                text: file.text,
+            }));
+            return;
+        }
         let merged = merge_layers(self.base, layers);
         let Some(overlay) = self.overlay(folder, env, &merged, base_objects) else {
             return;
@@ -185,7 +227,10 @@ impl AppContext<'_> {
         if self.part_of.is_some() && !sources.iter().any(|source| source == self.fleet_source) {
             sources.push(self.fleet_source.to_string());
         }
-        overlay.write(folder, sources, files);
+        let mut made = Vec::new();
+        overlay.write(folder, sources, &mut made);
+        files.extend(made.iter().cloned());
+        self.made.borrow_mut().push((key, folder.to_string(), made));
     }
 
     /// The app's file, then the files of the layers, once each.
