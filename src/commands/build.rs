@@ -277,11 +277,16 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         .filter(|change| !matches!(change, Change::Remove(_)))
         .filter_map(|change| Path::new(change.path()).parent())
         .collect();
-    for folder in folders {
+    // On every core too: `create_dir_all` takes a folder another thread made
+    // first as made.
+    let folders: Vec<&Path> = folders.into_iter().collect();
+    fleet_compiler::parallel::map_each(&folders, 256, |folder| {
         let folder = root.join(folder);
         std::fs::create_dir_all(&folder)
-            .with_context(|| format!("cannot create the folder `{}`", folder.display()))?;
-    }
+            .with_context(|| format!("cannot create the folder `{}`", folder.display()))
+    })
+    .into_iter()
+    .collect::<Result<()>>()?;
     let writes: Vec<&Change> = plan
         .changes
         .iter()
