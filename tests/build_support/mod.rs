@@ -126,10 +126,17 @@ pub fn acme() -> PathBuf {
 
 /// A copy of the acme fleet to change.
 pub fn acme_copy() -> tempfile::TempDir {
+    copy_of(&acme(), |text| text)
+}
+
+/// A copy of the fleet folder `folder` (its files, not its subfolders) in a
+/// temporary folder, each file's text passed through `edit`.
+pub fn copy_of(folder: &Path, edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(acme()).unwrap() {
+    for entry in std::fs::read_dir(folder).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(copy.path().join(path.file_name().unwrap()), edit(text)).unwrap();
     }
     copy
 }
@@ -177,12 +184,5 @@ pub fn multicloud() -> PathBuf {
 /// A copy of `examples/multicloud` writing at the root of `--out` (without its
 /// `output = "deploy"`), for the tests that read the tree by repository path.
 pub fn multicloud_at_root() -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(multicloud()).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = text.replace("  output = \"deploy\"\n", "");
-        std::fs::write(copy.path().join(path.file_name().unwrap()), text).unwrap();
-    }
-    copy
+    copy_of(&multicloud(), |text| text.replace("  output = \"deploy\"\n", ""))
 }
