@@ -31,39 +31,13 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     let compilation = Compilation::open(path)?;
     // A rebuild into a folder whose last build was clean, with the same inputs
     // and nothing changed since: nothing to compile, nothing to write.
-    let fingerprint = options.out.as_ref().map(|_| {
-        let db = &compilation.db;
-        fingerprint(
-            path,
-            compilation
-                .workspace
-                .files(db)
-                .iter()
-                .map(|file| (file.path(db).as_str(), &**file.text(db))),
-        )
-    });
+    let fingerprint = options
+        .out
+        .as_ref()
+        .map(|_| inputs_fingerprint(path, &compilation));
     if let (Some(out), Some(fingerprint)) = (options.out.as_deref(), fingerprint.as_deref())
-        && let Some(state) = BuildState::read(out, fingerprint)
-        && state.output_unchanged(out)
+        && said_unchanged(out, fingerprint, options.check)
     {
-        let root = match state.root.as_os_str().to_str() {
-            Some("" | ".") => out.to_path_buf(),
-            _ => out.join(&state.root),
-        };
-        if options.check {
-            eprintln!(
-                "{}: 0 files would change, {} unchanged (nothing changed since the last build)",
-                state.summary,
-                state.generated_files()
-            );
-        } else {
-            eprintln!(
-                "{}: 0 files written, {} unchanged, 0 removed in `{}` (nothing changed since the last build)",
-                state.summary,
-                state.generated_files(),
-                root.display()
-            );
-        }
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
@@ -413,6 +387,50 @@ impl<W: Write> FileSink for Stream<W> {
             self.error = Some(error);
         }
     }
+}
+
+/// The fingerprint of what the build of the fleet at `path` reads: its files,
+/// the stdlib, the binary (see `BuildState`).
+fn inputs_fingerprint(path: &Path, compilation: &Compilation) -> String {
+    let db = &compilation.db;
+    fingerprint(
+        path,
+        compilation
+            .workspace
+            .files(db)
+            .iter()
+            .map(|file| (file.path(db).as_str(), &**file.text(db))),
+    )
+}
+
+/// Whether the last clean build into `out` had `fingerprint` and every file it
+/// owns is as it left it; if so, says so (as `--check` when `check`).
+fn said_unchanged(out: &Path, fingerprint: &str, check: bool) -> bool {
+    let Some(state) = BuildState::read(out, fingerprint) else {
+        return false;
+    };
+    if !state.output_unchanged(out) {
+        return false;
+    }
+    let root = match state.root.as_os_str().to_str() {
+        Some("" | ".") => out.to_path_buf(),
+        _ => out.join(&state.root),
+    };
+    if check {
+        eprintln!(
+            "{}: 0 files would change, {} unchanged (nothing changed since the last build)",
+            state.summary,
+            state.generated_files()
+        );
+    } else {
+        eprintln!(
+            "{}: 0 files written, {} unchanged, 0 removed in `{}` (nothing changed since the last build)",
+            state.summary,
+            state.generated_files(),
+            root.display()
+        );
+    }
+    true
 }
 
 /// From how many clusters a build says what each step took.

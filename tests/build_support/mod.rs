@@ -184,5 +184,7 @@ pub fn multicloud() -> PathBuf {
 /// A copy of `examples/multicloud` writing at the root of `--out` (without its
 /// `output = "deploy"`), for the tests that read the tree by repository path.
 pub fn multicloud_at_root() -> tempfile::TempDir {
-    copy_of(&multicloud(), |text| text.replace("  output = \"deploy\"\n", ""))
+    copy_of(&multicloud(), |text| {
+        text.replace("  output = \"deploy\"\n", "")
+    })
 }
