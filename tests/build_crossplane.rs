@@ -99,6 +99,34 @@ fn schema_of(api_version: &str, kind: &str) -> Value {
     read_schema(&format!("{group}/{}_{version}.json", kind.to_lowercase()))
 }
 
+/// The schema of patch-and-transform's `Resources` input (v0.10.8), with the
+/// string transform types its Go code accepts: the CRD's enum
+/// (`Format;Convert;TrimPrefix;TrimSuffix;Regexp`) lags the release's own
+/// `StringTransformType` constants and `validate.go`, which also take `Join`
+/// and `Replace` (the `replace` field is in the schema already). The function
+/// validates its input itself; the API server does not apply this schema.
+fn patch_and_transform_input_schema() -> Value {
+    fn amend(node: &mut Value) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::Array(values)) = map.get_mut("enum")
+                    && values.first() == Some(&Value::from("Format"))
+                    && values.contains(&Value::from("Regexp"))
+                {
+                    values.push(Value::from("Join"));
+                    values.push(Value::from("Replace"));
+                }
+                map.values_mut().for_each(amend);
+            }
+            Value::Array(items) => items.iter_mut().for_each(amend),
+            _ => {}
+        }
+    }
+    let mut schema = read_schema("pt.fn.crossplane.io/resources_v1beta1.json");
+    amend(&mut schema);
+    schema
+}
+
 fn errors_against(schema: &Value, document: &Value) -> Vec<String> {
     let validator = jsonschema::validator_for(schema).expect("the schema compiles");
     validator
@@ -397,10 +425,7 @@ fn check_mode(files: &BTreeMap<String, String>, mode: CrossplaneMode) {
             );
         }
         let input = &pipeline[0]["input"];
-        let errors = errors_against(
-            &read_schema("pt.fn.crossplane.io/resources_v1beta1.json"),
-            input,
-        );
+        let errors = errors_against(&patch_and_transform_input_schema(), input);
         assert!(errors.is_empty(), "{path}: input:\n{}", errors.join("\n"));
         for resource in input["resources"].as_array().unwrap() {
             let base = &resource["base"];
@@ -426,14 +451,25 @@ fn check_mode(files: &BTreeMap<String, String>, mode: CrossplaneMode) {
                 errors.join("\n")
             );
             for patch in resource["patches"].as_array().into_iter().flatten() {
-                assert_eq!(patch["type"], "FromCompositeFieldPath");
-                let from = patch["fromFieldPath"].as_str().unwrap();
+                // Read from the composite: one field, or several combined.
+                let sources: Vec<&str> = match patch["type"].as_str().unwrap() {
+                    "FromCompositeFieldPath" => vec![patch["fromFieldPath"].as_str().unwrap()],
+                    "CombineFromComposite" => patch["combine"]["variables"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|variable| variable["fromFieldPath"].as_str().unwrap())
+                        .collect(),
+                    other => panic!("{path}: a patch of type {other}"),
+                };
                 let to = patch["toFieldPath"].as_str().unwrap();
-                assert!(
-                    path_exists(xr_spec, from),
-                    "{path}: {}: `{from}` is not in the XRD",
-                    resource["name"]
-                );
+                for from in sources {
+                    assert!(
+                        path_exists(xr_spec, from),
+                        "{path}: {}: `{from}` is not in the XRD",
+                        resource["name"]
+                    );
+                }
                 assert!(
                     path_exists(&schema, to),
                     "{path}: {}: `{to}` is not in {api_version} {}",
@@ -604,4 +640,78 @@ fn cloud_accounts_come_from_the_fleet_or_the_build_stops() {
         text(&output)
     );
     assert!(tree(out.path()).is_empty(), "nothing is written");
+}
+
+/// An AKS node pool's taints: the composition's combine patch, applied as
+/// patch-and-transform applies it (Go's `%s` of each variable, then each string
+/// `Replace` in order), makes from the multicloud example's claim the string
+/// AKS takes.
+#[test]
+fn aks_node_pool_taints_are_spelled_as_aks_takes_them() {
+    let (_out, files) = built_from(multicloud_at_root().path());
+    let claim = &documents(&files["claims/production-westeurope.yaml"])
+        .into_iter()
+        .find(|document| document["kind"] == "Cluster")
+        .unwrap();
+    let composition = &documents(&files["compositions/aks.xclusters.fleet.dev.yaml"])[0];
+    let resources = composition["spec"]["pipeline"][0]["input"]["resources"]
+        .as_array()
+        .unwrap();
+    let mut taints = Vec::new();
+    for resource in resources {
+        for patch in resource["patches"].as_array().into_iter().flatten() {
+            if patch["type"] != "CombineFromComposite" {
+                continue;
+            }
+            let values: Option<Vec<String>> = patch["combine"]["variables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|variable| {
+                    let path = variable["fromFieldPath"].as_str().unwrap();
+                    field_at(claim, path).and_then(|value| value.as_str().map(String::from))
+                })
+                .collect();
+            // A taint the claim does not have: the patch is skipped.
+            let Some(values) = values else { continue };
+            let mut text = patch["combine"]["string"]["fmt"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            for value in &values {
+                text = text.replacen("%s", value, 1);
+            }
+            for transform in patch["transforms"].as_array().unwrap() {
+                let replace = &transform["string"]["replace"];
+                text = text.replace(
+                    replace["search"].as_str().unwrap(),
+                    replace["replace"].as_str().unwrap(),
+                );
+            }
+            taints.push((resource["name"].as_str().unwrap().to_string(), text));
+        }
+    }
+    assert_eq!(
+        taints,
+        [(
+            "node-pool-1".to_string(),
+            "workload=apps:PreferNoSchedule".to_string()
+        )]
+    );
+}
+
+/// The value at a patch path (`spec.nodeGroups[1].taints[0].key`) of a claim.
+fn field_at<'v>(document: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut node = document;
+    for part in path.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        node = node.get(name)?;
+        if let Some(index) = index {
+            node = node.get(index)?;
+        }
+    }
+    Some(node)
 }

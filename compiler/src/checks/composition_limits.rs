@@ -2,9 +2,9 @@
 //! has no loops: a composition has one node-group resource per position and
 //! patches a fixed number of taints per node group
 //! (`emit::crossplane::compositions`), so a cluster with more would be created
-//! without the rest (E0421). AKS takes taints as `key=value:Effect` strings,
-//! which the patches cannot spell from the enum yet: an AKS node group's taints
-//! are not applied, and the fleet is told (W0422).
+//! without the rest (E0421). On AKS the first node group is the cluster's
+//! default node pool, which takes no taints: its taints are not applied, and
+//! the fleet is told (W0422).
 
 use super::field;
 use crate::diagnostics::{Diagnostic, code};
@@ -36,7 +36,7 @@ pub fn node_groups_and_taints(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 )),
             );
         }
-        for group in groups {
+        for (position, group) in groups.iter().enumerate() {
             let Some(taints) = field(group, "taints").and_then(Value::as_list) else {
                 continue;
             };
@@ -57,19 +57,22 @@ pub fn node_groups_and_taints(evaluator: &Evaluator<'_>, model: &FleetModel) {
                     )),
                 );
             }
+            // AKS's default node pool (the first node group) takes no taints;
+            // the node pools of the others do.
             if &*cluster.cloud == "azure"
+                && position == 0
                 && let Some(first) = taints.first()
             {
                 evaluator.report(
                     Diagnostic::new(
                         code::W0422,
                         format!(
-                            "the taints of AKS node group `{group_name}` of cluster `{name}` are not applied"
+                            "the taints of `{group_name}`, the default node pool of AKS cluster `{name}`, are not applied"
                         ),
                     )
-                    .with_primary(first.span, "not composed onto the AKS node pool")
-                    .with_note("AKS takes taints as `key=value:Effect` strings, which the composition's patches cannot spell from the taint's fields yet")
-                    .with_help("keep pods off these nodes another way for now (a node label and required node affinity), or run the group on EKS or GKE"),
+                    .with_primary(first.span, "AKS's default node pool takes no taints")
+                    .with_note("on AKS the first node group is the cluster's default (system) node pool; the other node groups are node pools, which take taints")
+                    .with_help("move the taint to a second node group, or keep pods off these nodes with a node label and required node affinity"),
                 );
             }
         }

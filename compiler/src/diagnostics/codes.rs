@@ -145,6 +145,6 @@ codes! {
     E0419 Error "policy parameter not given";
     E0420 Error "Crossplane API not served by the targeted Crossplane";
     E0421 Error "more than a composition composes";
-    W0422 Warning "AKS node group taints not applied";
+    W0422 Warning "taints of an AKS default node pool not applied";
     E0423 Error "no cloud account for a cluster";
 }

@@ -18,10 +18,10 @@
 //! cluster does not have is not composed. Node groups are matched by position:
 //! removing one from the middle of the list shifts the later ones (edit the list
 //! at its end). Taints are patched per index too, up to `MAX_TAINTS` per group
-//! (EKS and GKE spell the effect in upper case: `no_schedule` -> `NO_SCHEDULE`);
-//! AKS takes taints as `key=value:Effect` strings, which patches cannot spell from
-//! the enum, so AKS node pools get no taints yet (W0422 says so). On AKS the first node group is
-//! the cluster's default (system) pool.
+//! (EKS and GKE spell the effect in upper case: `no_schedule` -> `NO_SCHEDULE`;
+//! AKS node pools take `key=value:NoSchedule` strings, combined from the fields
+//! and respelled with string `Replace` transforms). On AKS the first node group
+//! is the cluster's default (system) pool, which takes no taints (W0422).
 
 use super::{CLOUD_LABEL, CrossplaneMode, GROUP, VERSION, XR_KIND, XR_PLURAL};
 use crate::emit::document::Node;
@@ -214,6 +214,60 @@ fn taint_patches(index: usize, to_prefix: &str) -> Vec<Node> {
         patches.push(upper_case(&from("effect"), &to("effect")));
     }
     patches
+}
+
+/// How AKS spells each taint effect of the stdlib (`NoSchedule`), after a colon.
+const AKS_EFFECTS: [(&str, &str); 3] = [
+    (":no_schedule", ":NoSchedule"),
+    (":prefer_no_schedule", ":PreferNoSchedule"),
+    (":no_execute", ":NoExecute"),
+];
+
+/// AKS takes a node pool's taints as `key=value:Effect` strings: each is the
+/// taint's fields combined, the effect then respelled. (A key or a label value
+/// cannot hold a `:`, so `:no_schedule` is only ever the effect.)
+fn aks_taint_patches(index: usize) -> Vec<Node> {
+    (0..MAX_TAINTS)
+        .map(|taint| {
+            let from = |field: &str| node_group(index, &format!("taints[{taint}].{field}"));
+            let variables = Node::Seq(
+                ["key", "value", "effect"]
+                    .iter()
+                    .map(|field| Node::map().with("fromFieldPath", from(field)))
+                    .collect(),
+            );
+            let respell = Node::Seq(
+                AKS_EFFECTS
+                    .iter()
+                    .map(|(search, replace)| {
+                        Node::map().with("type", "string").with(
+                            "string",
+                            Node::map().with("type", "Replace").with(
+                                "replace",
+                                Node::map()
+                                    .with("search", *search)
+                                    .with("replace", *replace),
+                            ),
+                        )
+                    })
+                    .collect(),
+            );
+            Node::map()
+                .with("type", "CombineFromComposite")
+                .with(
+                    "combine",
+                    Node::map()
+                        .with("variables", variables)
+                        .with("strategy", "string")
+                        .with("string", Node::map().with("fmt", "%s=%s:%s")),
+                )
+                .with(
+                    "toFieldPath",
+                    format!("spec.forProvider.nodeTaints[{taint}]"),
+                )
+                .with("transforms", respell)
+        })
+        .collect()
 }
 
 fn aws(mode: CrossplaneMode) -> Vec<Composed> {
@@ -524,13 +578,16 @@ fn azure(mode: CrossplaneMode) -> Vec<Composed> {
                 .with("kubernetesClusterIdSelector", controller_ref())
                 .with("autoScalingEnabled", true)
                 .with("vnetSubnetIdSelector", controller_ref()),
-            vec![
+            [
                 required(&node_group(index, "name"), EXTERNAL_NAME),
                 patch(&node_group(index, "instance"), "spec.forProvider.vmSize"),
                 patch(&node_group(index, "min"), "spec.forProvider.minCount"),
                 patch(&node_group(index, "max"), "spec.forProvider.maxCount"),
                 patch(&node_group(index, "labels"), "spec.forProvider.nodeLabels"),
-            ],
+            ]
+            .into_iter()
+            .chain(aks_taint_patches(index))
+            .collect(),
         ));
     }
     resources
