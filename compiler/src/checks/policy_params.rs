@@ -39,7 +39,7 @@ pub fn given(evaluator: &Evaluator<'_>, model: &FleetModel) {
             // stdlib's default (`{}`) does.
             let span = field(value, "params")
                 .map(|params| params.span)
-                .filter(|span| span.file.0 < crate::stdlib::FIRST_FILE_ID)
+                .filter(|span| span.in_fleet())
                 .unwrap_or(policy.declared.span);
             evaluator.report(
                 Diagnostic::new(

@@ -5,7 +5,6 @@
 use super::field;
 use crate::diagnostics::{Diagnostic, code};
 use crate::eval::Evaluator;
-use crate::eval::value::Value;
 use crate::model::FleetModel;
 
 pub fn crossplane_api(evaluator: &Evaluator<'_>, model: &FleetModel) {
@@ -37,7 +36,7 @@ pub fn crossplane_api(evaluator: &Evaluator<'_>, model: &FleetModel) {
         format!("namespaced composite resources need Crossplane 2, and the fleet targets Crossplane {text}"),
     )
     .with_primary(api.span, "Crossplane 2's namespaced composites");
-    if in_fleet(version) {
+    if version.span.in_fleet() {
         diagnostic = diagnostic.with_secondary(
             version.span,
             format!("Crossplane {text} serves claims only"),
@@ -46,9 +45,4 @@ pub fn crossplane_api(evaluator: &Evaluator<'_>, model: &FleetModel) {
     evaluator.report(diagnostic.with_help(
         "target Crossplane 2.0 or later (`crossplane = \"2.3\"`), or write the clusters as claims (`crossplane_api = claims`)",
     ));
-}
-
-/// Whether the fleet wrote the value (not a stdlib default).
-fn in_fleet(value: &Value) -> bool {
-    value.span.file.0 < crate::stdlib::FIRST_FILE_ID
 }

@@ -46,6 +46,13 @@ impl Span {
     pub fn new(file: FileId, range: TextRange) -> Span {
         Span { file, range }
     }
+
+    /// Whether the span is in one of the fleet's files, not the stdlib's (a
+    /// diagnostic about a value the stdlib defaults points at the declaration
+    /// that took the default instead).
+    pub fn in_fleet(self) -> bool {
+        self.file.0 < crate::stdlib::FIRST_FILE_ID
+    }
 }
 
 /// A span with the text that explains it ("`ap-south-1` is an AWS region").

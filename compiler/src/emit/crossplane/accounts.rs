@@ -84,7 +84,7 @@ pub fn missing_accounts(model: &FleetModel) -> Vec<Diagnostic> {
             .as_record()
             .and_then(|record| record.get("cloud"))
             .map(|cloud| cloud.span)
-            .filter(|span| span.file.0 < crate::stdlib::FIRST_FILE_ID)
+            .filter(|span| span.in_fleet())
             .unwrap_or(first.declared.span);
         diagnostics.push(
             Diagnostic::new(
