@@ -2,11 +2,12 @@
 //! heap, and the formatting of times and sizes. Dependency-free on purpose: the
 //! figures must not depend on a harness's own allocations or warm-up policy.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
-/// `std::alloc::System`, counting the bytes allocated now and the most at any time.
+/// mimalloc (the allocator of the `fleet` binary), counting the bytes allocated
+/// now and the most at any time.
 /// A benchmark binary installs it with
 /// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
 pub struct CountingAllocator;
@@ -23,11 +24,12 @@ fn freed(bytes: usize) {
     CURRENT.fetch_sub(bytes, Relaxed);
 }
 
-// SAFETY: every call is forwarded to `System` unchanged; the counters are only
+// SAFETY: every call is forwarded to mimalloc (the `fleet` binary's allocator)
+// unchanged; the counters are only
 // bookkeeping beside it.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
+        let pointer = unsafe { mimalloc::MiMalloc.alloc(layout) };
         if !pointer.is_null() {
             allocated(layout.size());
         }
@@ -35,7 +37,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc_zeroed(layout) };
+        let pointer = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
         if !pointer.is_null() {
             allocated(layout.size());
         }
@@ -43,12 +45,12 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
+        unsafe { mimalloc::MiMalloc.dealloc(pointer, layout) };
         freed(layout.size());
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        let moved = unsafe { mimalloc::MiMalloc.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             if new_size >= layout.size() {
                 allocated(new_size - layout.size());
