@@ -25,8 +25,7 @@ fn freed(bytes: usize) {
 }
 
 // SAFETY: every call is forwarded to mimalloc (the `fleet` binary's allocator)
-// unchanged; the counters are only
-// bookkeeping beside it.
+// unchanged; the counters are only bookkeeping beside it.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let pointer = unsafe { mimalloc::MiMalloc.alloc(layout) };
