@@ -36,7 +36,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     gates::canary_steps(evaluator, model);
     gates::waves(evaluator, model);
     kubernetes_support::versions(evaluator, model);
-    targets::crossplane_api(evaluator, model);
+    targets::controller_versions(evaluator, model);
     composition_limits::node_groups_and_taints(evaluator, model);
 }
 

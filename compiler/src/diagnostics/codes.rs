@@ -143,7 +143,7 @@ codes! {
     E0417 Error "workload breaks an enforced policy";
     W0418 Warning "clusters not registered with Argo CD";
     E0419 Error "policy parameter not given";
-    E0420 Error "Crossplane API not served by the targeted Crossplane";
+    E0420 Error "targeted controller older than the generated objects need";
     E0421 Error "more than a composition composes";
     W0422 Warning "taints of an AKS default node pool not applied";
     E0423 Error "no cloud account for a cluster";
