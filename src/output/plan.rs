@@ -80,10 +80,32 @@ pub fn plan(
 ) -> Result<Plan> {
     let mut plan = Plan::default();
     let mut generated_paths = BTreeSet::new();
+    // A file in a folder that does not exist is not there either: each folder
+    // is looked at once (a first build into a new folder reads nothing).
+    let folders: Vec<&str> = generated
+        .iter()
+        .map(|(path, _)| path.rsplit_once('/').map_or("", |(folder, _)| folder))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let existing: std::collections::HashSet<&str> = folders
+        .iter()
+        .zip(fleet_compiler::parallel::map_each(
+            &folders,
+            256,
+            |folder| root.join(folder).is_dir(),
+        ))
+        .filter_map(|(folder, exists)| exists.then_some(*folder))
+        .collect();
     // Reading and hashing, file by file, on every core; deciding, in order.
     let found = fleet_compiler::parallel::map_each(generated, 64, |(path, contents)| {
         let new_hash = content_hash(contents.as_bytes());
-        let on_disk = read_if_present(&root.join(path))?;
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let on_disk = if existing.contains(folder) {
+            read_if_present(&root.join(path))?
+        } else {
+            None
+        };
         let state = match on_disk {
             None => OnDisk::Missing,
             Some(bytes) if bytes == contents.as_bytes() => OnDisk::Same,
