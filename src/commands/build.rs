@@ -184,11 +184,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         plural(model.policies.len(), "policy")
     );
     let relative = output_root(model)?;
-    let root = if relative.as_os_str().is_empty() || relative == Path::new(".") {
-        out.to_path_buf()
-    } else {
-        out.join(&relative)
-    };
+    let root = root_in(out, &relative);
     let owned = OwnedFiles::read(&root)?;
     let plan = plan(&root, &rendered, &owned, options.force)?;
     progress.step(&format!(
@@ -319,6 +315,15 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     Ok(ExitStatus::Success)
 }
 
+/// The output root: `relative` (the fleet's `output`) inside `out`.
+fn root_in(out: &Path, relative: &Path) -> PathBuf {
+    if relative.as_os_str().is_empty() || relative == Path::new(".") {
+        out.to_path_buf()
+    } else {
+        out.join(relative)
+    }
+}
+
 /// The fleet's `output` setting (`.` by default), a folder inside `--out`: one
 /// that would lead out of it (`..`, an absolute path) is refused.
 fn output_root(model: &fleet_compiler::model::FleetModel) -> Result<PathBuf> {
@@ -412,10 +417,7 @@ fn said_unchanged(out: &Path, fingerprint: &str, check: bool) -> bool {
     if !state.output_unchanged(out) {
         return false;
     }
-    let root = match state.root.as_os_str().to_str() {
-        Some("" | ".") => out.to_path_buf(),
-        _ => out.join(&state.root),
-    };
+    let root = root_in(out, &state.root);
     if check {
         eprintln!(
             "{}: 0 files would change, {} unchanged (nothing changed since the last build)",
