@@ -20,6 +20,21 @@ pub struct Declared {
     pub iteration: Option<std::sync::Arc<str>>,
 }
 
+impl Declared {
+    /// The strings of the list field `name` (a team's `namespaces`), in order;
+    /// none when the field is missing or not a list.
+    pub fn strings(&self, name: &str) -> Vec<&str> {
+        self.value
+            .as_record()
+            .and_then(|record| record.get(name))
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Cluster {
     pub declared: Declared,

@@ -19,7 +19,7 @@ use super::places::Places;
 use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::db::Db;
 use crate::eval::value::{ClusterField, CompareOp, Predicate, Value};
-use crate::model::{App, Cluster, FleetModel};
+use crate::model::{App, Cluster, Declared, FleetModel};
 use crate::names::index::item_node;
 use crate::names::items::name_text;
 use crate::syntax::SyntaxKind::NAME;
@@ -84,7 +84,7 @@ pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mu
         files.push(GeneratedFile::new(
             format!("{ARGOCD_FOLDER}/{path}"),
             vec![settings.sources.of(team)],
-            vec![project(&team.name, &team.value, &repositories)],
+            vec![project(team, &repositories)],
         ));
         resources.push(path);
     }
@@ -595,14 +595,11 @@ fn secret_store(db: &dyn Db, model: &FleetModel) -> Option<Node> {
     )
 }
 
-fn project(team: &str, value: &Value, repositories: &[String]) -> Node {
-    let namespaces: Vec<Node> = value
-        .as_record()
-        .and_then(|record| record.get("namespaces"))
-        .and_then(Value::as_list)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Value::as_str)
+fn project(declared: &Declared, repositories: &[String]) -> Node {
+    let team = &*declared.name;
+    let namespaces: Vec<Node> = declared
+        .strings("namespaces")
+        .into_iter()
         .map(|namespace| Node::map().with("server", "*").with("namespace", namespace))
         .collect();
     Node::map()

@@ -326,26 +326,16 @@ pub fn teams(model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) 
     for team in &model.teams {
         let name = &*team.name;
         let source = settings.sources.of(team);
-        let namespaces: Vec<String> = team
-            .value
-            .as_record()
-            .and_then(|record| record.get("namespaces"))
-            .and_then(|value| value.as_list())
-            .map(|list| {
-                list.iter()
-                    .filter_map(|value| value.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let namespaces = team.strings("namespaces");
         let mut documents = Vec::new();
-        for namespace in &namespaces {
+        for &namespace in &namespaces {
             documents.push(
                 Node::map()
                     .with("apiVersion", "v1")
                     .with("kind", "Namespace")
                     .with(
                         "metadata",
-                        Node::map().with("name", namespace.as_str()).with(
+                        Node::map().with("name", namespace).with(
                             "labels",
                             Node::map()
                                 .with("fleet.dev/team", name)

@@ -779,15 +779,7 @@ fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut dyn FileSink) {
     let mut resources = Vec::new();
     let mut sources = Vec::new();
     for team in &model.teams {
-        let namespaces: Vec<&str> = team
-            .value
-            .as_record()
-            .and_then(|record| record.get("namespaces"))
-            .and_then(Value::as_list)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let namespaces = team.strings("namespaces");
         if namespaces.is_empty() {
             continue;
         }
