@@ -221,15 +221,7 @@ fn render_every_folder(fleet_folder: &std::path::Path) {
         }) {
             continue;
         }
-        let rendered = Command::new("kubectl")
-            .args(["kustomize", out.path().join(folder).to_str().unwrap()])
-            .output()
-            .expect("kubectl runs (the tests need it on PATH)");
-        assert!(
-            rendered.status.success(),
-            "kubectl kustomize {folder}: {}",
-            String::from_utf8_lossy(&rendered.stderr)
-        );
+        kustomize(&out.path().join(folder));
     }
 }
 

@@ -17,7 +17,6 @@ use build_support::*;
 use fleet_compiler::emit::crossplane::{self, CrossplaneMode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 const FOLDER: &str = "management-cluster/crossplane";
 
@@ -597,18 +596,7 @@ fn crossplane_folders_render_with_kubectl() {
         .collect();
     assert_eq!(folders.len(), 4, "{folders:?}");
     for folder in folders {
-        let rendered = Command::new("kubectl")
-            .args([
-                "kustomize",
-                out.path().join(FOLDER).join(folder).to_str().unwrap(),
-            ])
-            .output()
-            .expect("kubectl runs (the tests need it on PATH)");
-        assert!(
-            rendered.status.success(),
-            "kubectl kustomize {folder}: {}",
-            String::from_utf8_lossy(&rendered.stderr)
-        );
+        kustomize(&out.path().join(FOLDER).join(folder));
     }
 }
 

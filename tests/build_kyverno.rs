@@ -9,7 +9,9 @@
 
 mod build_support;
 
-use build_support::{acme, acme_copy, built, documents, model, policies_folder_of, root, validate};
+use build_support::{
+    acme, acme_copy, built, documents, kustomize, model, policies_folder_of, root, validate,
+};
 use fleet_compiler::emit::admission;
 use fleet_compiler::emit::document::Node;
 use fleet_compiler::emit::kyverno::{
@@ -18,7 +20,6 @@ use fleet_compiler::emit::kyverno::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 /// Validates every document of the files under `prefix`; returns their kinds.
 fn validate_under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeSet<String> {
@@ -37,20 +38,6 @@ fn validate_under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeSet<St
         }
     }
     kinds
-}
-
-fn kustomize(folder: &Path) -> Vec<Value> {
-    let output = Command::new("kubectl")
-        .args(["kustomize", folder.to_str().unwrap()])
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        output.status.success(),
-        "kubectl kustomize {}: {}",
-        folder.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    documents(&String::from_utf8_lossy(&output.stdout))
 }
 
 /// What the model says each cluster installs: `policy -> mode` for the policies

@@ -15,23 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-/// `kubectl kustomize folder`, with `env` added to its environment.
-fn kustomize(folder: &Path, env: &[(String, String)]) -> Vec<Value> {
-    let rendered = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(folder)
-        .envs(env.iter().map(|(key, value)| (key, value)))
-        .output()
-        .expect("kubectl runs (the tests need it on PATH)");
-    assert!(
-        rendered.status.success(),
-        "kubectl kustomize {}: {}",
-        folder.display(),
-        String::from_utf8_lossy(&rendered.stderr)
-    );
-    documents(&String::from_utf8(rendered.stdout).unwrap())
-}
-
 /// A fleet with what acme lacks: an autoscaler, a disruption budget, layers at
 /// every precedence (cluster ones included), a probe replaced by a layer, and
 /// `git`, `helm` and `oci` sources.
@@ -578,7 +561,7 @@ fn check_workload_overlays(fleet_folder: &Path) -> BTreeMap<String, Vec<Value>> 
         if folder.value.get("workload").is_none() {
             continue;
         }
-        let objects = kustomize(&out.path().join(&folder.path), &[]);
+        let objects = kustomize_with(&out.path().join(&folder.path), &[]);
         check_workload(&folder, &objects, part_of);
         check_hardening(&folder.path, &objects);
         rendered.insert(folder.path, objects);
@@ -747,7 +730,7 @@ fn git_source_overlays_render_the_revision_of_their_env() {
             "{}",
             folder.path
         );
-        let objects = kustomize(&out.path().join(&folder.path), &redirect);
+        let objects = kustomize_with(&out.path().join(&folder.path), &redirect);
         let config = one(&objects, "ConfigMap", &folder.path);
         assert_eq!(config["data"]["revision"], revision, "{}", folder.path);
         assert_eq!(config["metadata"]["namespace"], "web", "{}", folder.path);
@@ -777,7 +760,7 @@ fn helm_and_oci_sources_are_flux_objects_per_env() {
             continue;
         }
         let version = folder.value["version"][&folder.env].as_str().unwrap();
-        let objects = kustomize(&out.path().join(&folder.path), &[]);
+        let objects = kustomize_with(&out.path().join(&folder.path), &[]);
         match folder.app.as_str() {
             "search" => {
                 let release = one(&objects, "HelmRelease", &folder.path);

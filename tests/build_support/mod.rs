@@ -188,3 +188,26 @@ pub fn multicloud_at_root() -> tempfile::TempDir {
         text.replace("  output = \"deploy\"\n", "")
     })
 }
+
+/// `kubectl kustomize folder` with `env` added to its environment: the
+/// documents it renders (a failure fails the test, with kubectl's message).
+pub fn kustomize_with(folder: &Path, env: &[(String, String)]) -> Vec<Value> {
+    let rendered = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(folder)
+        .envs(env.iter().map(|(key, value)| (key, value)))
+        .output()
+        .expect("kubectl runs (the tests need it on PATH)");
+    assert!(
+        rendered.status.success(),
+        "kubectl kustomize {}: {}",
+        folder.display(),
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    documents(&String::from_utf8(rendered.stdout).unwrap())
+}
+
+/// `kubectl kustomize folder`: the documents it renders.
+pub fn kustomize(folder: &Path) -> Vec<Value> {
+    kustomize_with(folder, &[])
+}
