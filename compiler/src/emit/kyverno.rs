@@ -30,9 +30,8 @@
 //! rules against the workloads the compiler generates.
 
 use super::document::{Node, metadata};
-use super::repository::{FileSink, GeneratedFile, Settings, source_of};
+use super::repository::{FileSink, GeneratedFile, Settings};
 use super::workload_base;
-use crate::db::Db;
 use crate::eval::value::{Record, Value};
 use crate::model::{FleetModel, Policy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -244,16 +243,20 @@ fn installed_modes(model: &FleetModel, policy: &Policy, view: &PolicyView) -> BT
 }
 
 /// The policies' folders and the default-deny NetworkPolicies.
-pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
+pub fn generate(
+    model: &FleetModel,
+    views: &[PolicyView],
+    settings: &Settings,
+    files: &mut dyn FileSink,
+) {
     let flavor = Flavor::for_version(&settings.kyverno);
-    for policy in &model.policies {
-        let view = PolicyView::of(policy);
-        let sources = vec![source_of(db, &policy.declared)];
-        for mode in installed_modes(model, policy, &view) {
-            policy_files(&view, mode, flavor, &sources, files);
+    for (policy, view) in model.policies.iter().zip(views) {
+        let sources = vec![settings.sources.of(&policy.declared)];
+        for mode in installed_modes(model, policy, view) {
+            policy_files(view, mode, flavor, &sources, files);
         }
     }
-    network_policies(db, model, files);
+    network_policies(model, settings, files);
 }
 
 /// The files of one policy folder: `policy.yaml`, `exceptions.yaml` when the
@@ -775,7 +778,7 @@ fn old_exception(view: &PolicyView, exception: &ExceptionView) -> Node {
 
 /// A default-deny (ingress) NetworkPolicy in each team namespace, one file per
 /// team, and the folder's `kustomization.yaml`.
-fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut dyn FileSink) {
+fn network_policies(model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
     let mut resources = Vec::new();
     let mut sources = Vec::new();
     for team in &model.teams {
@@ -783,7 +786,7 @@ fn network_policies(db: &dyn Db, model: &FleetModel, files: &mut dyn FileSink) {
         if namespaces.is_empty() {
             continue;
         }
-        let source = source_of(db, team);
+        let source = settings.sources.of(team);
         let documents = namespaces
             .iter()
             .map(|namespace| default_deny(namespace))

@@ -158,7 +158,7 @@ pub fn generate(db: &dyn Db, workspace: Workspace, files: &mut dyn FileSink) -> 
     super::flux::infrastructure(&settings, files);
     super::flux::management(&settings, files);
     super::flux::teams(model, &settings, files);
-    super::kyverno::generate(db, model, &settings, files);
+    super::kyverno::generate(model, &views, &settings, files);
     super::overlays::generate(model, &settings, files);
     super::argocd::generate(db, model, &settings, files);
     super::crossplane::generate(db, workspace, model, &settings, files);
