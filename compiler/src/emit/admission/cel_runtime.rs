@@ -1,8 +1,8 @@
 //! The CEL runtime of the admission check: the `cel` crate's standard library,
 //! with `matches` compiling each pattern once per thread (the crate's own
-//! compiles it at every call, which was a third of a large fleet's check), and
-//! documents as CEL values.
+//! compiles it at every call, which was a third of a large fleet's check).
 
+use super::cel_document::document_val;
 use crate::emit::document::Node;
 use cel::ExecutionError;
 use cel::common::types::{CelBool, CelString};
@@ -57,29 +57,11 @@ pub fn evaluate_cel(expression: &str, variables: &[(&str, &Node)]) -> Result<boo
         .map_err(|error| format!("the expression does not parse: {error}"))?;
     let mut context = cel::Context::with_env(environment);
     for (name, value) in variables {
-        context.add_variable_from_value(*name, cel_value(value));
+        context.add_variable_as_val(*name, document_val(value));
     }
     match program.execute(&context) {
         Ok(cel::Value::Bool(holds)) => Ok(holds),
         Ok(other) => Err(format!("the expression gives {other:?}, not a boolean")),
         Err(error) => Err(format!("the expression fails: {error}")),
-    }
-}
-
-/// A document node as a CEL value.
-pub fn cel_value(node: &Node) -> cel::Value {
-    match node {
-        Node::Null => cel::Value::Null,
-        Node::Bool(flag) => cel::Value::Bool(*flag),
-        Node::Int(number) => cel::Value::Int(*number),
-        Node::Str(text) => cel::Value::String(Arc::new(text.to_string())),
-        Node::Seq(items) => cel::Value::List(Arc::new(items.iter().map(cel_value).collect())),
-        Node::Map(entries) => {
-            let map: HashMap<String, cel::Value> = entries
-                .iter()
-                .map(|(key, value)| (key.to_string(), cel_value(value)))
-                .collect();
-            cel::Value::from(map)
-        }
     }
 }

@@ -5,6 +5,7 @@
 //! deployed from a `git`, `helm` or `oci` source, or an expression the crate
 //! cannot evaluate is reported as unverified.
 
+mod cel_document;
 mod cel_runtime;
 
 pub use cel_runtime::evaluate_cel;
@@ -18,7 +19,7 @@ use crate::db::{Db, Workspace};
 use crate::eval::declarations::evaluate;
 use crate::eval::value::{Record, Value};
 use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer};
-use cel_runtime::cel_value;
+use cel_document::document_val;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::fmt;
@@ -152,8 +153,6 @@ struct Checker<'a> {
     views: &'a [PolicyView],
     places: &'a Places,
     environment: Arc<cel::Env>,
-    /// Each policy's params as a CEL value.
-    params: Vec<cel::Value>,
     /// By (policy, rule) position.
     programs: HashMap<(usize, usize), Result<cel::Program, String>>,
 }
@@ -165,7 +164,6 @@ impl<'a> Checker<'a> {
             views,
             places,
             environment: cel_runtime::environment(),
-            params: views.iter().map(|view| cel_value(&view.params)).collect(),
             programs: HashMap::new(),
         }
     }
@@ -265,22 +263,13 @@ impl<'a> Checker<'a> {
                 let Some((pod, deployment)) = admitted_objects(app, base, &layers, env) else {
                     continue;
                 };
-                // The objects bound once per group: every rule of every policy
-                // reads them, each policy in a scope that adds its params. The
-                // Deployment only when a rule is about Deployments (converting
-                // an object for the `cel` crate is a good part of the check).
+                // The objects bound once per group, read in place (see
+                // `cel_document`): every rule of every policy reads them, each
+                // policy in a scope that adds its params.
                 let mut pod_context = cel::Context::with_env(self.environment.clone());
-                pod_context.add_variable_from_value("object", cel_value(&pod));
+                pod_context.add_variable_as_val("object", document_val(&pod));
                 let mut deployment_context = cel::Context::with_env(self.environment.clone());
-                let reads_deployment = enforced.iter().any(|(position, _)| {
-                    views[*position]
-                        .rules
-                        .iter()
-                        .any(|rule| rule_object(rule) == Some(RuleObject::Deployment))
-                });
-                if reads_deployment {
-                    deployment_context.add_variable_from_value("object", cel_value(&deployment));
-                }
+                deployment_context.add_variable_as_val("object", document_val(&deployment));
                 for (position, policy_clusters) in &enforced {
                     let affected = members.and(policy_clusters);
                     if affected.is_empty() {
@@ -288,10 +277,9 @@ impl<'a> Checker<'a> {
                     }
                     let view = &views[*position];
                     let mut pod_scope = pod_context.new_inner_scope();
-                    pod_scope.add_variable_from_value("params", self.params[*position].clone());
+                    pod_scope.add_variable_as_val("params", document_val(&view.params));
                     let mut deployment_scope = deployment_context.new_inner_scope();
-                    deployment_scope
-                        .add_variable_from_value("params", self.params[*position].clone());
+                    deployment_scope.add_variable_as_val("params", document_val(&view.params));
                     let cluster_names = || -> Vec<String> {
                         affected
                             .indices()

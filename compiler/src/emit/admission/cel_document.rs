@@ -1,0 +1,471 @@
+//! Generated documents as CEL values, read in place. Binding a Pod with the
+//! `cel` crate's own values (`cel::Value::Map`) builds a hash map per mapping,
+//! and the crate copies a value whole whenever a rule takes it out of its
+//! object: each `c.?securityContext` and each `containers + initContainers`
+//! deep-copied the containers, which was most of the admission check. A
+//! [`Document`] borrows the generated [`Node`] instead: reading a field hands
+//! out a view of the child (or, for a scalar, the crate's own string, int or
+//! bool, borrowing the text), and copying a view copies a reference.
+
+use crate::emit::document::Node;
+use cel::ExecutionError;
+use cel::common::traits::{self, Adder, Container, Indexer, Iterable, Sizer, Zeroer};
+use cel::common::types::{
+    CelBool, CelInt, CelList, CelNull, CelString, Kind, LIST_TYPE, MAP_TYPE, Type,
+};
+use cel::common::value::{CowVal, Val};
+use std::sync::{Arc, OnceLock};
+
+/// A document node as a CEL value that borrows it for `'v`.
+pub fn document_val<'v>(node: &'v Node) -> Box<dyn Val + 'v> {
+    match node {
+        Node::Null => Box::new(CelNull),
+        Node::Bool(flag) => Box::new(CelBool::from(*flag)),
+        Node::Int(number) => Box::new(CelInt::from(*number)),
+        Node::Str(text) => Box::new(CelString::from(&**text)),
+        Node::Seq(items) => Box::new(Document::List(items.iter().map(document_val).collect())),
+        Node::Map(entries) => Box::new(Document::Map(entries, OnceLock::new())),
+    }
+}
+
+/// A mapping or a sequence of a document, as CEL's `map` or `list`.
+#[derive(Debug)]
+pub enum Document<'v> {
+    /// The entries, and the keys as CEL strings once something iterates them
+    /// (`annotations.all(k, ...)`).
+    Map(&'v [(Arc<str>, Node)], OnceLock<Vec<Box<dyn Val + 'v>>>),
+    /// The elements, each a view: iterating hands them out by reference, so
+    /// they are made when the sequence is read (one small box each).
+    List(Vec<Box<dyn Val + 'v>>),
+}
+
+impl<'v> Document<'v> {
+    fn entry(&self, key: &dyn Val) -> Option<&'v Node> {
+        let Document::Map(entries, _) = self else {
+            return None;
+        };
+        let key = key.downcast_ref::<CelString>()?.inner();
+        entries
+            .iter()
+            .find(|(name, _)| &**name == key)
+            .map(|(_, value)| value)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Document::Map(entries, _) => entries.len(),
+            Document::List(items) => items.len(),
+        }
+    }
+}
+
+impl<'v> Val for Document<'v> {
+    fn get_type(&self) -> &Type {
+        match self {
+            Document::Map(..) => &MAP_TYPE,
+            Document::List(_) => &LIST_TYPE,
+        }
+    }
+
+    fn cel_type() -> &'static Type
+    where
+        Self: Sized,
+    {
+        // A document is a map or a list, known only from the value; the crate
+        // asks this of types named in overload declarations, which this is not.
+        unreachable!("a document's CEL type depends on the node: use `get_type`")
+    }
+
+    fn as_adder<'b, 'w>(&'b self) -> Option<&'b (dyn Adder + 'w)>
+    where
+        Self: 'w,
+    {
+        matches!(self, Document::List(_)).then_some(self as &dyn Adder)
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        Some(self)
+    }
+
+    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
+    where
+        Self: 'w,
+    {
+        Some(self)
+    }
+
+    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
+    where
+        Self: 'w,
+    {
+        Some(self)
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        Some(self)
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        Some(self)
+    }
+
+    /// Structural equality with any map or list, through the operations every
+    /// CEL container has. (The crate's own list and map compare only with
+    /// their own kind: a literal `[] == object.x` is false whatever `object.x`
+    /// is; no rule of the stdlib compares containers.)
+    fn equals(&self, other: &dyn Val) -> bool {
+        if other.get_type().kind() != self.get_type().kind() {
+            return false;
+        }
+        let same_size = other
+            .as_sizer()
+            .is_some_and(|sizer| *sizer.size().inner() == self.len() as i64);
+        if !same_size {
+            return false;
+        }
+        match self {
+            Document::List(items) => {
+                let Some(iterable) = other.as_iterable() else {
+                    return false;
+                };
+                let mut theirs = iterable.iter();
+                items.iter().all(|item| {
+                    traits::Iterator::next(&mut *theirs).is_some_and(|their| item.equals(their))
+                })
+            }
+            Document::Map(entries, _) => {
+                let Some(indexer) = other.as_indexer() else {
+                    return false;
+                };
+                entries.iter().all(|(key, value)| {
+                    indexer
+                        .get(&CelString::from(&**key))
+                        .is_ok_and(|their| document_val(value).equals(their.as_ref()))
+                })
+            }
+        }
+    }
+
+    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
+    where
+        Self: 'w,
+    {
+        Box::new(match self {
+            Document::Map(entries, _) => Document::Map(entries, OnceLock::new()),
+            Document::List(items) => {
+                Document::List(items.iter().map(|item| item.clone_as_boxed()).collect())
+            }
+        })
+    }
+}
+
+impl<'v> Indexer for Document<'v> {
+    fn get<'b, 'w>(&'b self, index: &dyn Val) -> Result<CowVal<'b, 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        match self {
+            Document::Map(..) => match self.entry(index) {
+                Some(node) => Ok(CowVal::Owned(document_val(node))),
+                None if index.get_type().kind() == Kind::String => {
+                    Err(ExecutionError::no_such_key(
+                        index
+                            .downcast_ref::<CelString>()
+                            .map_or("", |key| key.inner()),
+                    ))
+                }
+                None => Err(ExecutionError::UnexpectedType {
+                    got: index.get_type().name().to_owned(),
+                    want: "string".to_owned(),
+                }),
+            },
+            Document::List(items) => {
+                let Some(position) = index.downcast_ref::<CelInt>().map(|i| *i.inner()) else {
+                    return Err(ExecutionError::UnexpectedType {
+                        got: index.get_type().name().to_owned(),
+                        want: "int".to_owned(),
+                    });
+                };
+                usize::try_from(position)
+                    .ok()
+                    .and_then(|position| items.get(position))
+                    .map(|item| CowVal::Borrowed(item.as_ref()))
+                    .ok_or(ExecutionError::IndexOutOfBounds(position.into()))
+            }
+        }
+    }
+
+    fn steal<'w>(self: Box<Self>, index: &dyn Val) -> Result<Box<dyn Val + 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        self.get(index).map(CowVal::into_owned)
+    }
+}
+
+impl Container for Document<'_> {
+    /// A list holds the values one of its elements equals; a map, its keys.
+    fn contains(&self, value: &dyn Val) -> Result<bool, ExecutionError> {
+        Ok(match self {
+            Document::List(items) => items.iter().any(|item| item.equals(value)),
+            Document::Map(..) => self.entry(value).is_some(),
+        })
+    }
+}
+
+impl Sizer for Document<'_> {
+    fn size(&self) -> CelInt {
+        (self.len() as i64).into()
+    }
+}
+
+impl Zeroer for Document<'_> {
+    fn is_zero_value(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<'v> Iterable for Document<'v> {
+    /// A list's elements in order; a map's keys in the document's order.
+    fn iter<'b, 'w>(&'b self) -> Box<dyn traits::Iterator<'b, 'w> + 'b>
+    where
+        Self: 'w,
+    {
+        let items: &'b [Box<dyn Val + 'v>] = match self {
+            Document::List(items) => items,
+            Document::Map(entries, keys) => keys.get_or_init(|| {
+                entries
+                    .iter()
+                    .map(|(key, _)| Box::new(CelString::from(&**key)) as Box<dyn Val + 'v>)
+                    .collect()
+            }),
+        };
+        Box::new(Elements { items, next: 0 })
+    }
+}
+
+impl Adder for Document<'_> {
+    /// `list + list`: the elements of both, as views (nothing is copied).
+    fn add<'b, 'w>(&'b self, rhs: &(dyn Val + 'w)) -> Result<CowVal<'b, 'w>, ExecutionError>
+    where
+        Self: 'w,
+    {
+        let (Document::List(items), Some(iterable)) = (self, rhs.as_iterable()) else {
+            return Err(ExecutionError::UnsupportedBinaryOperator(
+                "add",
+                cel::Value::try_from(self as &dyn Val).unwrap_or(cel::Value::Null),
+                cel::Value::try_from(rhs).unwrap_or(cel::Value::Null),
+            ));
+        };
+        let mut sum: Vec<Box<dyn Val + 'w>> =
+            items.iter().map(|item| item.clone_as_boxed()).collect();
+        let mut theirs = iterable.iter();
+        while let Some(their) = traits::Iterator::next(&mut *theirs) {
+            sum.push(their.clone_as_boxed());
+        }
+        Ok(CowVal::owned(CelList::from(sum)))
+    }
+}
+
+struct Elements<'b, 'v> {
+    items: &'b [Box<dyn Val + 'v>],
+    next: usize,
+}
+
+impl<'b, 'v: 'w, 'w> traits::Iterator<'b, 'w> for Elements<'b, 'v> {
+    fn next(&mut self) -> Option<&'b (dyn Val + 'w)> {
+        let item = self.items.get(self.next)?;
+        self.next += 1;
+        Some(item.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A document read in place must evaluate every expression as the crate's
+    //! own values do: each stdlib rule, and the operations rules use, on Pods
+    //! that pass and Pods that break them, compared with the same document
+    //! converted whole to `cel::Value` (what the check bound before).
+
+    use super::*;
+    use crate::emit::admission::cel_runtime::environment;
+    use std::collections::HashMap;
+
+    fn eager(node: &Node) -> cel::Value {
+        match node {
+            Node::Null => cel::Value::Null,
+            Node::Bool(flag) => cel::Value::Bool(*flag),
+            Node::Int(number) => cel::Value::Int(*number),
+            Node::Str(text) => cel::Value::String(Arc::new(text.to_string())),
+            Node::Seq(items) => cel::Value::List(Arc::new(items.iter().map(eager).collect())),
+            Node::Map(entries) => cel::Value::from(
+                entries
+                    .iter()
+                    .map(|(key, value)| (key.to_string(), eager(value)))
+                    .collect::<HashMap<String, cel::Value>>(),
+            ),
+        }
+    }
+
+    /// The outcome with both bindings: the value as text, or "error".
+    fn both(expression: &str, variables: &[(&str, &Node)]) -> (String, String) {
+        let environment = environment();
+        let program = environment.compile(expression).expect(expression);
+        let mut in_place = cel::Context::with_env(environment.clone());
+        let mut converted = cel::Context::with_env(environment);
+        for (name, node) in variables {
+            in_place.add_variable_as_val(*name, document_val(node));
+            converted.add_variable_from_value(*name, eager(node));
+        }
+        let shown = |outcome: Result<cel::Value, cel::ExecutionError>| match outcome {
+            Ok(value) => format!("{value:?}"),
+            Err(_) => "error".to_string(),
+        };
+        (
+            shown(program.execute(&in_place)),
+            shown(program.execute(&converted)),
+        )
+    }
+
+    fn node(value: &serde_json::Value) -> Node {
+        match value {
+            serde_json::Value::Null => Node::Null,
+            serde_json::Value::Bool(flag) => Node::Bool(*flag),
+            serde_json::Value::Number(number) => Node::Int(number.as_i64().unwrap()),
+            serde_json::Value::String(text) => Node::from(text.as_str()),
+            serde_json::Value::Array(items) => Node::Seq(items.iter().map(node).collect()),
+            serde_json::Value::Object(entries) => Node::Map(
+                entries
+                    .iter()
+                    .map(|(key, value)| (key.as_str().into(), node(value)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn pods() -> Vec<Node> {
+        let hardened = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "web",
+                "namespace": "payments",
+                "labels": {"app.kubernetes.io/name": "web", "team": "payments"},
+            },
+            "spec": {
+                "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [{
+                    "name": "web",
+                    "image": "registry.example.com/web:1.2.3",
+                    "ports": [{"containerPort": 8080}],
+                    "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}},
+                    "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
+                    "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
+                    "securityContext": {
+                        "allowPrivilegeEscalation": false,
+                        "readOnlyRootFilesystem": true,
+                        "capabilities": {"drop": ["ALL"]},
+                    },
+                }],
+                "volumes": [{"name": "tmp", "emptyDir": {}}],
+            },
+        });
+        let loose = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "debug",
+                "namespace": "default",
+                "labels": {"team": ""},
+                "annotations": {"container.apparmor.security.beta.kubernetes.io/debug": "unconfined"},
+            },
+            "spec": {
+                "hostNetwork": true,
+                "hostPID": false,
+                "securityContext": {"runAsUser": 0, "sysctls": [{"name": "kernel.msgmax", "value": "1"}]},
+                "initContainers": [{
+                    "name": "setup",
+                    "image": "busybox:latest",
+                    "securityContext": {"privileged": true, "capabilities": {"add": ["SYS_ADMIN"]}},
+                }],
+                "containers": [{
+                    "name": "debug",
+                    "image": "docker.io/debug",
+                    "ports": [{"containerPort": 80, "hostPort": 80}],
+                    "resources": {"limits": {"cpu": "1"}},
+                    "securityContext": {"runAsNonRoot": false, "procMount": "Unmasked"},
+                }],
+                "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+            },
+        });
+        vec![node(&hardened), node(&loose)]
+    }
+
+    #[test]
+    fn every_stdlib_rule_evaluates_as_with_converted_values() {
+        let policies = crate::stdlib::FILES
+            .iter()
+            .find(|file| file.path == "std/policies.fleet")
+            .unwrap();
+        let expressions: Vec<&str> = policies
+            .text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("validate = \""))
+            .map(|line| line.strip_suffix('"').unwrap())
+            .filter(|expression| !expression.contains("namespaceObject"))
+            .collect();
+        assert!(expressions.len() >= 30, "{}", expressions.len());
+        let params = node(&serde_json::json!({"registries": ["registry.example.com/"]}));
+        let mut outcomes = std::collections::BTreeSet::new();
+        for pod in pods() {
+            for expression in &expressions {
+                let (in_place, converted) =
+                    both(expression, &[("object", &pod), ("params", &params)]);
+                assert_eq!(in_place, converted, "{expression}");
+                outcomes.insert(in_place);
+            }
+        }
+        // The Pods exercise both answers.
+        assert!(outcomes.contains("Bool(true)") && outcomes.contains("Bool(false)"));
+    }
+
+    #[test]
+    fn container_operations_match_the_crate_values() {
+        let expressions = [
+            "object.spec.containers.size()",
+            "size(object.metadata.labels)",
+            "object.metadata.labels['team']",
+            "'team' in object.metadata.labels",
+            "'nope' in object.metadata.labels",
+            "object.spec.containers[0].name",
+            "object.spec.containers[7].name",
+            "object.metadata.labels.nope",
+            "has(object.spec.hostNetwork)",
+            "has(object.metadata.labels.team)",
+            "object.spec.containers.map(c, c.name)",
+            "object.spec.containers.exists(c, c.name == 'web')",
+            "object.metadata.labels.all(k, k != '')",
+            "object.spec.?nope.orValue(1)",
+            "object.spec.containers[0].?resources.?limits.?cpu.orValue('none')",
+            "object.metadata.?labels[?'team'].orValue('x')",
+            "object.spec.containers == object.spec.containers",
+            "object.metadata.labels == object.metadata.labels",
+            "object.metadata.labels == {'team': 'payments', 'app.kubernetes.io/name': 'web'}",
+            "object.spec.containers + [1] == object.spec.containers + [1]",
+            "(object.spec.containers + [1]).size()",
+            "object.spec.containers[0] in object.spec.containers",
+            "[1, 2] + object.spec.?nope.orValue([])",
+            "type(object) == map && type(object.spec.containers) == list",
+            "object.spec.containers.filter(c, c.image.startsWith('registry')).size()",
+            "object.spec.containers[0].ports[0].containerPort + 1",
+            "object.metadata.name.matches('^w')",
+            "object.spec.containers.all(c, c.?ports.orValue([]).all(p, p.?hostPort.orValue(0) == 0))",
+        ];
+        for pod in pods() {
+            for expression in expressions {
+                let (in_place, converted) = both(expression, &[("object", &pod)]);
+                assert_eq!(in_place, converted, "{expression}");
+            }
+        }
+    }
+}
