@@ -6,7 +6,7 @@
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
 use crate::output::{
-    BuildState, Change, OWNED_LIST, OwnedFiles, fingerprint, plan, write_atomically,
+    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, fingerprint, plan, write_atomically,
     write_new_atomically,
 };
 use crate::report::{Reporter, plural};
@@ -271,7 +271,15 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             _ => write_atomically(&path, text),
         }
     });
-    outcomes.into_iter().collect::<Result<()>>()?;
+    // What the build state records of each written file, as it was written.
+    let mut stamps: std::collections::HashMap<&str, Stamp> =
+        std::collections::HashMap::with_capacity(writes.len());
+    for (change, outcome) in writes.iter().zip(outcomes) {
+        if let Some(stamp) = Stamp::of_metadata(&outcome?) {
+            stamps.insert(change.path(), stamp);
+        }
+    }
+    let mut last_write = (!writes.is_empty()).then(std::time::Instant::now);
     let mut removed = 0;
     for change in &plan.changes {
         if let Change::Remove(path) = change {
@@ -280,13 +288,18 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
                 .with_context(|| format!("cannot remove `{}`", target.display()))?;
             remove_empty_folders(&root, &target);
             removed += 1;
+            last_write = Some(std::time::Instant::now());
         }
     }
     if plan.owned_after != owned || !root.join(OWNED_LIST).exists() {
-        write_atomically(
+        let metadata = write_atomically(
             &root.join(OWNED_LIST),
             plan.owned_after.to_text().as_bytes(),
         )?;
+        if let Some(stamp) = Stamp::of_metadata(&metadata) {
+            stamps.insert(OWNED_LIST, stamp);
+        }
+        last_write = Some(std::time::Instant::now());
     }
     progress.step("wrote the changes");
     eprintln!(
@@ -306,7 +319,8 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
                 &relative,
                 &counts,
                 &owned,
-                written + removed > 0,
+                &stamps,
+                last_write,
             );
         }
         _ => BuildState::forget(out)?,

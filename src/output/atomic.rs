@@ -6,8 +6,9 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes `contents` to `path` atomically, keeping the permissions of the file it
-/// replaces; creates the folders on the way.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+/// replaces; creates the folders on the way. Gives the written file's metadata
+/// (read from the open file: no path to look up again).
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -24,7 +25,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
 /// exists: no folder to create and no permissions to keep, so only the four
 /// system calls a file needs (a build of a large fleet writes a hundred
 /// thousand).
-pub fn write_new_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+pub fn write_new_atomically(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -37,7 +38,7 @@ fn write_beside_and_rename(
     folder: &Path,
     contents: &[u8],
     permissions: Option<std::fs::Permissions>,
-) -> Result<()> {
+) -> Result<std::fs::Metadata> {
     let mut temporary = tempfile::NamedTempFile::new_in(folder)
         .with_context(|| format!("cannot write in `{}`", folder.display()))?;
     temporary
@@ -47,8 +48,13 @@ fn write_beside_and_rename(
         std::fs::set_permissions(temporary.path(), permissions)
             .with_context(|| format!("cannot keep the permissions of `{}`", path.display()))?;
     }
+    // Renaming keeps the inode, length and modification time read here.
+    let metadata = temporary
+        .as_file()
+        .metadata()
+        .with_context(|| format!("cannot read back `{}`", path.display()))?;
     temporary
         .persist(path)
         .with_context(|| format!("cannot replace `{}`", path.display()))?;
-    Ok(())
+    Ok(metadata)
 }

@@ -28,7 +28,7 @@ const FORMAT: &str = "fleet-build-state 1";
 
 /// A file as the file system describes it: what an edit changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Stamp {
+pub struct Stamp {
     length: u64,
     modified_ns: i128,
     inode: u64,
@@ -36,7 +36,11 @@ struct Stamp {
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        let metadata = std::fs::symlink_metadata(path).ok()?;
+        Stamp::of_metadata(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    /// The stamp of a file from its metadata (`None` for anything else).
+    pub fn of_metadata(metadata: &std::fs::Metadata) -> Option<Stamp> {
         if !metadata.is_file() {
             return None;
         }
@@ -132,8 +136,10 @@ impl BuildState {
     }
 
     /// Records a clean build into `out`: `owned` (paths under `root`, the owned
-    /// list included) as they are now. Waits for the clock to move on first
-    /// when `wrote` (see the module's comment). Failing to record is not an
+    /// list included) as they are now, with the stamps of the files it wrote
+    /// (`written`, read as they were written) and the others looked up. When
+    /// it wrote something, it returns only once the clock has moved on since
+    /// `last_write` (see the module's comment). Failing to record is not an
     /// error of the build: the next one compiles.
     pub fn record(
         out: &Path,
@@ -141,33 +147,43 @@ impl BuildState {
         root: &Path,
         summary: &str,
         owned: &[&str],
-        wrote: bool,
+        written: &std::collections::HashMap<&str, Stamp>,
+        last_write: Option<std::time::Instant>,
     ) {
-        if wrote {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        let settled = last_write.map(|at| at + std::time::Duration::from_millis(20));
+        let wait = || {
+            if let Some(settled) = settled {
+                std::thread::sleep(settled.saturating_duration_since(std::time::Instant::now()));
+            }
+        };
         let Some(path) = state_path(out) else {
-            return;
+            return wait();
         };
         let absolute_root = out.join(root);
-        let stamps = map_each(owned, 1024, |file| Stamp::of(&absolute_root.join(file)));
+        let stamps = map_each(owned, 1024, |file| match written.get(file) {
+            Some(stamp) => Some(*stamp),
+            None => Stamp::of(&absolute_root.join(file)),
+        });
         let mut text = format!("{FORMAT}\n{fingerprint}\n{}\n{summary}\n", root.display());
         for (file, stamp) in owned.iter().zip(stamps) {
             let Some(stamp) = stamp else {
                 // A file that vanished already: no state, the next build compiles.
-                return;
+                return wait();
             };
-            text.push_str(&format!(
-                "{} {} {} {file}\n",
+            use std::fmt::Write;
+            let _ = writeln!(
+                text,
+                "{} {} {} {file}",
                 stamp.length, stamp.modified_ns, stamp.inode
-            ));
+            );
         }
-        let written = path
+        wait();
+        let recorded = path
             .parent()
             .map(std::fs::create_dir_all)
             .transpose()
             .and_then(|_| std::fs::write(&path, text));
-        if written.is_err() {
+        if recorded.is_err() {
             let _ = std::fs::remove_file(&path);
         }
     }

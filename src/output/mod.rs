@@ -10,6 +10,6 @@ mod owned;
 mod plan;
 
 pub use atomic::{write_atomically, write_new_atomically};
-pub use build_state::{BuildState, fingerprint};
+pub use build_state::{BuildState, Stamp, fingerprint};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};

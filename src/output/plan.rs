@@ -81,22 +81,13 @@ pub fn plan(
     let mut plan = Plan::default();
     let mut generated_paths = BTreeSet::new();
     // A file in a folder that does not exist is not there either: each folder
-    // is looked at once (a first build into a new folder reads nothing).
-    let folders: Vec<&str> = generated
+    // is looked at once, and only when its parent exists (a first build into a
+    // new folder looks at one folder).
+    let folders: BTreeSet<&str> = generated
         .iter()
         .map(|(path, _)| path.rsplit_once('/').map_or("", |(folder, _)| folder))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
         .collect();
-    let existing: std::collections::HashSet<&str> = folders
-        .iter()
-        .zip(fleet_compiler::parallel::map_each(
-            &folders,
-            256,
-            |folder| root.join(folder).is_dir(),
-        ))
-        .filter_map(|(folder, exists)| exists.then_some(*folder))
-        .collect();
+    let existing = existing_folders(root, &folders);
     // Reading and hashing, file by file, on every core; deciding, in order.
     let found = fleet_compiler::parallel::map_each(generated, 64, |(path, contents)| {
         let new_hash = content_hash(contents.as_bytes());
@@ -161,6 +152,55 @@ pub fn plan(
         }
     }
     Ok(plan)
+}
+
+/// Which of `folders` (paths under `root`, `""` for the root itself) exist,
+/// found level by level from the root: the folders under a missing one are not
+/// looked at. Each level's folders are looked at on every core.
+fn existing_folders<'a>(
+    root: &Path,
+    folders: &BTreeSet<&'a str>,
+) -> std::collections::HashSet<&'a str> {
+    let mut wanted: BTreeSet<&'a str> = BTreeSet::new();
+    for folder in folders {
+        let mut at = *folder;
+        wanted.insert(at);
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            wanted.insert(parent);
+            at = parent;
+        }
+    }
+    let depth = |folder: &str| match folder {
+        "" => 0,
+        folder => folder.matches('/').count() + 1,
+    };
+    let mut existing = std::collections::HashSet::new();
+    if !root.is_dir() {
+        return existing;
+    }
+    existing.insert("");
+    let deepest = wanted.iter().map(|folder| depth(folder)).max().unwrap_or(0);
+    for level in 1..=deepest {
+        let candidates: Vec<&'a str> = wanted
+            .iter()
+            .copied()
+            .filter(|folder| depth(folder) == level)
+            .filter(|folder| {
+                let parent = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
+                existing.contains(parent)
+            })
+            .collect();
+        let found = fleet_compiler::parallel::map_each(&candidates, 256, |folder| {
+            root.join(folder).is_dir()
+        });
+        existing.extend(
+            candidates
+                .into_iter()
+                .zip(found)
+                .filter_map(|(folder, exists)| exists.then_some(folder)),
+        );
+    }
+    existing
 }
 
 /// A generated file's path, as found on disk.
