@@ -219,3 +219,23 @@ fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>> {
         Err(error) => Err(error).with_context(|| format!("cannot read `{}`", path.display())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_under_a_missing_folder_are_missing_and_the_rest_are_looked_at() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("a/b")).unwrap();
+        std::fs::write(root.path().join("a/file"), "not a folder").unwrap();
+        let folders: BTreeSet<&str> = ["", "a/b", "a/b/c", "a/file", "x/y/z"].into();
+        let mut found: Vec<&str> = existing_folders(root.path(), &folders)
+            .into_iter()
+            .collect();
+        found.sort();
+        assert_eq!(found, ["", "a", "a/b"]);
+        let missing_root = root.path().join("nothing-here");
+        assert!(existing_folders(&missing_root, &folders).is_empty());
+    }
+}
