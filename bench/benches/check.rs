@@ -15,7 +15,7 @@ use fleet_bench::{Form, generate};
 use fleet_compiler::check::{check, file_syntax_diagnostics, workspace};
 use fleet_compiler::checks::credentials::file_credentials;
 use fleet_compiler::db::Database;
-use fleet_compiler::eval::declarations::evaluate;
+use fleet_compiler::eval::declarations::{evaluate, evaluate_in_parallel};
 use fleet_compiler::names::resolve::resolve_file;
 use fleet_compiler::source::FileId;
 use std::hint::black_box;
@@ -86,6 +86,9 @@ fn run(text: &Arc<str>, stages: &mut Stages) -> (usize, usize) {
         black_box(resolve_file(&db, ws, file));
     }
     let resolved = Instant::now();
+    // As the CLI and the language server do: a large file's declarations on
+    // every core first, chunk by chunk.
+    evaluate_in_parallel(&db, ws);
     let evaluation = evaluate(&db, ws);
     let evaluated = Instant::now();
     let diagnostics = check(&db, ws);

@@ -50,12 +50,152 @@ pub fn evaluate(db: &dyn Db, workspace: Workspace) -> Arc<Evaluation> {
 /// The declarations of one file, each evaluated, checked against its type and
 /// completed: everything that does not need the other files' declarations. An
 /// edit inside one file's declarations re-runs this for that file only.
+///
+/// The declarations are evaluated `CHUNK` at a time, each run its own query
+/// (`evaluate_chunk`), so that `evaluate_in_parallel` can evaluate a large
+/// file's on every core first; this query then finds them done. Overlays are
+/// evaluated here, against the file's apps.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn evaluate_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileEvaluation> {
+    let instances = file_instances(db, workspace, file);
+    let mut evaluation = FileEvaluation {
+        declares_something: instances
+            .instances
+            .iter()
+            .any(|instance| instance.kind != ItemKind::Import),
+        iterations: instances
+            .instances
+            .iter()
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
+            .collect(),
+        ..FileEvaluation::default()
+    };
+    let mut reported = instances.reported.clone();
+    for chunk in 0..chunks_of(&instances) {
+        let part = evaluate_chunk(db, workspace, file, chunk);
+        evaluation.absorb(&part.declarations);
+        reported.extend(part.reported.iter().cloned());
+    }
     let evaluator = Evaluator::new(db, workspace);
-    let mut evaluation = evaluator.file_declarations(file);
-    evaluation.diagnostics = evaluator.take_diagnostics();
+    let overlays: Vec<&Instance> = instances
+        .instances
+        .iter()
+        .filter(|instance| instance.kind == ItemKind::Overlay)
+        .collect();
+    evaluator.overlay_layers(&mut evaluation, &overlays);
+    reported.extend(evaluator.take_reported());
+    evaluation.diagnostics = super::merge_iterations(reported);
     Arc::new(evaluation)
+}
+
+/// How many declarations one `evaluate_chunk` evaluates: enough that a chunk's
+/// own caches (loop-invariant values, checked records) pay off, few enough that
+/// a fleet of thousands of clusters has a chunk for every core.
+pub const CHUNK: usize = 1024;
+
+/// The declarations of a file, `for`s expanded, and what expanding them
+/// reported (a condition that is not `true` or `false`, a range over a
+/// string).
+pub struct FileInstances {
+    pub instances: Vec<Instance>,
+    pub reported: Vec<super::Reported>,
+}
+
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn file_instances(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileInstances> {
+    let evaluator = Evaluator::new(db, workspace);
+    let instances = evaluator.instances(file);
+    Arc::new(FileInstances {
+        instances,
+        reported: evaluator.take_reported(),
+    })
+}
+
+fn chunks_of(instances: &FileInstances) -> u32 {
+    u32::try_from(instances.instances.len().div_ceil(CHUNK)).unwrap_or(u32::MAX)
+}
+
+/// The declarations of the `chunk`th `CHUNK` of a file's (overlays aside, see
+/// `evaluate_file`), and what evaluating them reported.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn evaluate_chunk(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    chunk: u32,
+) -> Arc<ChunkEvaluation> {
+    let instances = file_instances(db, workspace, file);
+    let start = (chunk as usize).saturating_mul(CHUNK);
+    let end = start.saturating_add(CHUNK).min(instances.instances.len());
+    let evaluator = Evaluator::new(db, workspace);
+    let declarations = evaluator.declare_instances(instances.instances.get(start..end).unwrap_or(&[]));
+    Arc::new(ChunkEvaluation {
+        declarations,
+        reported: evaluator.take_reported(),
+    })
+}
+
+/// What `evaluate_chunk` finds.
+pub struct ChunkEvaluation {
+    pub declarations: FileEvaluation,
+    pub reported: Vec<super::Reported>,
+}
+
+/// Evaluates the declarations of every file of the fleet on every core, chunk by
+/// chunk, so that checking the workspace afterwards finds them done: what the
+/// CLI and the language server call before `check` (a query cannot: the
+/// database a query sees is not shared between threads, but each thread here
+/// has its own handle of it). Does nothing while a file has syntax errors
+/// (nothing is evaluated then) or when there is one chunk.
+pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
+    let threads = std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads == 1 {
+        return;
+    }
+    let files: Vec<SourceFile> = workspace
+        .files(db)
+        .iter()
+        .copied()
+        .filter(|file| file.origin(db) == Origin::Fleet)
+        .collect();
+    if files
+        .iter()
+        .any(|file| !crate::check::file_syntax_diagnostics(db, *file).is_empty())
+    {
+        return;
+    }
+    let chunks: Vec<(SourceFile, u32)> = files
+        .iter()
+        .flat_map(|file| {
+            let count = chunks_of(&file_instances(db, workspace, *file));
+            (0..count).map(move |chunk| (*file, chunk))
+        })
+        .collect();
+    if chunks.len() < 2 {
+        return;
+    }
+    let threads = threads.min(chunks.len());
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let db = db.clone();
+            let chunks = &chunks;
+            scope.spawn(move || {
+                for (file, chunk) in chunks.iter().skip(thread).step_by(threads) {
+                    // An edit in the editor cancels the work: the `check` that
+                    // follows finds out and stops the same way.
+                    let evaluated = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                        evaluate_chunk(&db, workspace, *file, *chunk);
+                    }));
+                    if evaluated.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// What `evaluate_file` finds in a file, in source order per kind.
@@ -81,6 +221,21 @@ pub struct FileEvaluation {
     /// What each declaration a `for` made is called in diagnostics: `r = eu-west-1`.
     pub iterations: Vec<(ItemId, Arc<str>)>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileEvaluation {
+    /// Adds the declarations of a chunk of the file, after those so far.
+    fn absorb(&mut self, chunk: &FileEvaluation) {
+        self.fleets.extend(chunk.fleets.iter().cloned());
+        self.envs.extend(chunk.envs.iter().cloned());
+        self.teams.extend(chunk.teams.iter().cloned());
+        self.clusters.extend(chunk.clusters.iter().cloned());
+        self.apps.extend(chunk.apps.iter().cloned());
+        self.promotions.extend(chunk.promotions.iter().cloned());
+        self.policies.extend(chunk.policies.iter().cloned());
+        self.manifests.extend(chunk.manifests.iter().cloned());
+        self.clusters_dropped |= chunk.clusters_dropped;
+    }
 }
 
 /// One declaration of the fleet: a plain item, or one iteration of a `for`.
@@ -149,21 +304,11 @@ impl<'db> Evaluator<'db> {
         out
     }
 
-    /// The declarations of `file`, evaluated (see `evaluate_file`).
-    pub fn file_declarations(&self, file: SourceFile) -> FileEvaluation {
-        let instances = self.instances(file);
-        let mut part = FileEvaluation {
-            declares_something: instances
-                .iter()
-                .any(|instance| instance.kind != ItemKind::Import),
-            iterations: instances
-                .iter()
-                .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
-                .collect(),
-            ..FileEvaluation::default()
-        };
-        let mut overlays = Vec::new();
-        for instance in &instances {
+    /// Evaluates `instances` (a file's, or a chunk of them; overlays are left
+    /// to `overlay_layers`).
+    pub fn declare_instances(&self, instances: &[Instance]) -> FileEvaluation {
+        let mut part = FileEvaluation::default();
+        for instance in instances {
             match instance.kind {
                 // Reported by resolution (E0209): a `for` cannot declare the fleet.
                 ItemKind::Fleet if instance.item.iteration > 0 => {}
@@ -176,7 +321,7 @@ impl<'db> Evaluator<'db> {
                     None => part.clusters_dropped = true,
                 },
                 ItemKind::App => part.apps.extend(self.declare(instance, "App")),
-                ItemKind::Overlay => overlays.push(instance),
+                ItemKind::Overlay => {}
                 ItemKind::Promotion => part.promotions.extend(self.declare(instance, "Promotion")),
                 ItemKind::Policy => part.policies.extend(self.declare(instance, "Policy")),
                 ItemKind::Manifest => part.manifests.extend(self.declare(instance, "Manifest")),
@@ -203,8 +348,13 @@ impl<'db> Evaluator<'db> {
                 ItemKind::Import | ItemKind::For => {}
             }
         }
-        // An overlay is checked against its app's value: now when the app is in
-        // this file (usual), else once every file is evaluated.
+        part
+    }
+
+    /// The layers the `overlays` of a file make. An overlay is checked against
+    /// its app's value: now when the app is in this file (usual), else once
+    /// every file is evaluated (`part.overlays`).
+    pub fn overlay_layers(&self, part: &mut FileEvaluation, overlays: &[&Instance]) {
         let apps: FxHashMap<&Name, &Declared> = part
             .apps
             .iter()
@@ -212,7 +362,7 @@ impl<'db> Evaluator<'db> {
             .collect();
         let mut layers = Vec::new();
         let mut elsewhere = Vec::new();
-        for instance in overlays {
+        for &instance in overlays {
             let Some(app) = self.overlay_target(instance) else {
                 continue;
             };
@@ -228,7 +378,6 @@ impl<'db> Evaluator<'db> {
         }
         part.layers = layers;
         part.overlays = elsewhere;
-        part
     }
 
     /// The fleet's model from its files' evaluations (`evaluate_file`, whose

@@ -253,36 +253,20 @@ impl<'db> Evaluator<'db> {
     /// Everything reported, once each: the same problem found in several
     /// iterations of a `for` is one diagnostic that names them.
     pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        merge_iterations(self.take_reported())
+    }
+
+    /// Everything reported, as reported: each diagnostic with the iteration of
+    /// a `for` it was found in (none for one true of every iteration). What
+    /// evaluations of parts of a file give, merged once for the file.
+    pub fn take_reported(&self) -> Vec<Reported> {
         self.loop_invariant_diagnostics.borrow_mut().clear();
-        let iterations = std::mem::take(&mut *self.diagnostic_iterations.borrow_mut());
+        let mut iterations = std::mem::take(&mut *self.diagnostic_iterations.borrow_mut());
         let reported = std::mem::take(&mut *self.diagnostics.borrow_mut());
-        let mut merged: Vec<(Diagnostic, Vec<Arc<str>>)> = Vec::with_capacity(reported.len());
-        // One problem: one code and headline at one place. Its labels may show
-        // values that differ from one iteration to the next; the first stay.
-        let mut position_of: FxHashMap<(Code, String, Option<Span>), usize> = FxHashMap::default();
-        for (position, diagnostic) in reported.into_iter().enumerate() {
-            let iteration = iterations.get(&position).cloned();
-            let key = (
-                diagnostic.code,
-                diagnostic.message.clone(),
-                diagnostic.primary.as_ref().map(|label| label.span),
-            );
-            match position_of.get(&key) {
-                Some(&earlier) => merged[earlier].1.extend(iteration),
-                None => {
-                    position_of.insert(key, merged.len());
-                    merged.push((diagnostic, iteration.into_iter().collect()));
-                }
-            }
-        }
-        merged
+        reported
             .into_iter()
-            .map(|(mut diagnostic, iterations)| {
-                if let Some(note) = iterations_note(&iterations) {
-                    diagnostic.notes.push(note);
-                }
-                diagnostic
-            })
+            .enumerate()
+            .map(|(position, diagnostic)| (diagnostic, iterations.remove(&position)))
             .collect()
     }
 
@@ -799,6 +783,41 @@ impl<'db> Evaluator<'db> {
 }
 
 /// The note naming the iterations of a `for` a problem was found in.
+/// A diagnostic as reported, with the iteration of a `for` it was found in.
+pub type Reported = (Diagnostic, Option<Arc<str>>);
+
+/// Diagnostics as reported, once each: one problem (one code and headline at
+/// one place) found in several iterations of a `for` is one diagnostic with a
+/// note that names them. Its labels may show values that differ from one
+/// iteration to the next; the first stay.
+pub fn merge_iterations(reported: impl IntoIterator<Item = Reported>) -> Vec<Diagnostic> {
+    let mut merged: Vec<(Diagnostic, Vec<Arc<str>>)> = Vec::new();
+    let mut position_of: FxHashMap<(Code, String, Option<Span>), usize> = FxHashMap::default();
+    for (diagnostic, iteration) in reported {
+        let key = (
+            diagnostic.code,
+            diagnostic.message.clone(),
+            diagnostic.primary.as_ref().map(|label| label.span),
+        );
+        match position_of.get(&key) {
+            Some(&earlier) => merged[earlier].1.extend(iteration),
+            None => {
+                position_of.insert(key, merged.len());
+                merged.push((diagnostic, iteration.into_iter().collect()));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut diagnostic, iterations)| {
+            if let Some(note) = iterations_note(&iterations) {
+                diagnostic.notes.push(note);
+            }
+            diagnostic
+        })
+        .collect()
+}
+
 fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
     const SHOWN: usize = 3;
     match iterations {
