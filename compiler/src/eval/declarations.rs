@@ -128,7 +128,8 @@ pub fn evaluate_chunk(
     let start = (chunk as usize).saturating_mul(CHUNK);
     let end = start.saturating_add(CHUNK).min(instances.instances.len());
     let evaluator = Evaluator::new(db, workspace);
-    let declarations = evaluator.declare_instances(instances.instances.get(start..end).unwrap_or(&[]));
+    let declarations =
+        evaluator.declare_instances(instances.instances.get(start..end).unwrap_or(&[]));
     Arc::new(ChunkEvaluation {
         declarations,
         reported: evaluator.take_reported(),
