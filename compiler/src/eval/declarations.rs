@@ -71,18 +71,21 @@ pub fn evaluate_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc
         ..FileEvaluation::default()
     };
     let mut reported = instances.reported.clone();
+    // Overlays of apps of another chunk (or file).
+    let mut pending = Vec::new();
     for chunk in 0..chunks_of(&instances) {
         let part = evaluate_chunk(db, workspace, file, chunk);
         evaluation.absorb(&part.declarations);
+        pending.extend(
+            part.declarations
+                .overlays
+                .iter()
+                .map(|(_, instance)| instance.clone()),
+        );
         reported.extend(part.reported.iter().cloned());
     }
     let evaluator = Evaluator::new(db, workspace);
-    let overlays: Vec<&Instance> = instances
-        .instances
-        .iter()
-        .filter(|instance| instance.kind == ItemKind::Overlay)
-        .collect();
-    evaluator.overlay_layers(&mut evaluation, &overlays);
+    evaluator.overlay_layers(&mut evaluation, &pending);
     reported.extend(evaluator.take_reported());
     evaluation.diagnostics = super::merge_iterations(reported);
     Arc::new(evaluation)
@@ -128,8 +131,14 @@ pub fn evaluate_chunk(
     let start = (chunk as usize).saturating_mul(CHUNK);
     let end = start.saturating_add(CHUNK).min(instances.instances.len());
     let evaluator = Evaluator::new(db, workspace);
-    let declarations =
-        evaluator.declare_instances(instances.instances.get(start..end).unwrap_or(&[]));
+    let part = instances.instances.get(start..end).unwrap_or(&[]);
+    let mut declarations = evaluator.declare_instances(part);
+    let overlays: Vec<Instance> = part
+        .iter()
+        .filter(|instance| instance.kind == ItemKind::Overlay)
+        .cloned()
+        .collect();
+    evaluator.overlay_layers(&mut declarations, &overlays);
     Arc::new(ChunkEvaluation {
         declarations,
         reported: evaluator.take_reported(),
@@ -235,6 +244,7 @@ impl FileEvaluation {
         self.promotions.extend(chunk.promotions.iter().cloned());
         self.policies.extend(chunk.policies.iter().cloned());
         self.manifests.extend(chunk.manifests.iter().cloned());
+        self.layers.extend(chunk.layers.iter().cloned());
         self.clusters_dropped |= chunk.clusters_dropped;
     }
 }
@@ -352,18 +362,17 @@ impl<'db> Evaluator<'db> {
         part
     }
 
-    /// The layers the `overlays` of a file make. An overlay is checked against
-    /// its app's value: now when the app is in this file (usual), else once
-    /// every file is evaluated (`part.overlays`).
-    pub fn overlay_layers(&self, part: &mut FileEvaluation, overlays: &[&Instance]) {
+    /// Adds the layers `overlays` make to `part`: an overlay is checked against
+    /// its app's value, now when the app is in `part` (usual), else later
+    /// (added to `part.overlays`): by `evaluate_file` for an app of another
+    /// chunk of the file, once every file is evaluated for one of another file.
+    pub fn overlay_layers(&self, part: &mut FileEvaluation, overlays: &[Instance]) {
         let apps: FxHashMap<&Name, &Declared> = part
             .apps
             .iter()
             .map(|declared| (&declared.name, declared))
             .collect();
-        let mut layers = Vec::new();
-        let mut elsewhere = Vec::new();
-        for &instance in overlays {
+        for instance in overlays {
             let Some(app) = self.overlay_target(instance) else {
                 continue;
             };
@@ -371,14 +380,12 @@ impl<'db> Evaluator<'db> {
                 Some(declared) => {
                     let value = declared.value.as_record().cloned();
                     if let Some(layer) = self.overlay_layer(instance, value.as_deref()) {
-                        layers.push((app, layer));
+                        part.layers.push((app, layer));
                     }
                 }
-                None => elsewhere.push((app, instance.clone())),
+                None => part.overlays.push((app, instance.clone())),
             }
         }
-        part.layers = layers;
-        part.overlays = elsewhere;
     }
 
     /// The fleet's model from its files' evaluations (`evaluate_file`, whose
