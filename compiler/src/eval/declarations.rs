@@ -188,12 +188,17 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
         return;
     }
     let threads = threads.min(chunks.len());
+    // Each thread takes the next chunk nobody took: chunks of clusters and of
+    // apps cost different amounts.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for thread in 0..threads {
+        for _ in 0..threads {
+            let next = &next;
             let db = db.clone();
             let chunks = &chunks;
             scope.spawn(move || {
-                for (file, chunk) in chunks.iter().skip(thread).step_by(threads) {
+                let taken = || chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                while let Some((file, chunk)) = taken() {
                     // An edit in the editor cancels the work: the `check` that
                     // follows finds out and stops the same way.
                     let evaluated = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
