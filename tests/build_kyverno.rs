@@ -682,7 +682,7 @@ fn node(value: &Value) -> Node {
         Value::Object(entries) => Node::Map(
             entries
                 .iter()
-                .map(|(key, value)| (key.as_str().into(), node(value)))
+                .map(|(key, value)| (key.clone().into(), node(value)))
                 .collect(),
         ),
     }

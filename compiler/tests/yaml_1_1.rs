@@ -474,11 +474,11 @@ fn corpus() -> Vec<String> {
 }
 
 /// `strings` as keys, numbered.
-fn numbered_keys(strings: &[String]) -> impl Iterator<Item = (&str, Node)> {
+fn numbered_keys(strings: &[String]) -> impl Iterator<Item = (String, Node)> + '_ {
     strings
         .iter()
         .enumerate()
-        .map(|(index, text)| (text.as_str(), Node::Int(index as i64)))
+        .map(|(index, text)| (text.clone(), Node::Int(index as i64)))
 }
 
 #[test]

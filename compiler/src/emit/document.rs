@@ -8,8 +8,78 @@
 
 use std::sync::Arc;
 
-/// One YAML node. `Str` and the keys of `Map` are `Arc<str>` so that names shared
-/// with the model are cloned without copying their text.
+/// The text of a key: a literal of the generator that writes it (`apiVersion`,
+/// `metadata`: most keys, kept without a copy: a large fleet's output has
+/// millions), or text made at build time (a label's key), shared.
+#[derive(Clone, Debug)]
+pub enum Key {
+    Literal(&'static str),
+    Made(Arc<str>),
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Key::Literal(text) => text,
+            Key::Made(text) => text,
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<&'static str> for Key {
+    fn from(text: &'static str) -> Key {
+        Key::Literal(text)
+    }
+}
+
+impl From<Arc<str>> for Key {
+    fn from(text: Arc<str>) -> Key {
+        Key::Made(text)
+    }
+}
+
+impl From<&Arc<str>> for Key {
+    fn from(text: &Arc<str>) -> Key {
+        Key::Made(text.clone())
+    }
+}
+
+impl From<String> for Key {
+    fn from(text: String) -> Key {
+        Key::Made(Arc::from(text))
+    }
+}
+
+impl From<&String> for Key {
+    fn from(text: &String) -> Key {
+        Key::Made(Arc::from(text.as_str()))
+    }
+}
+
+/// One YAML node. `Str` is `Arc<str>` so that names shared with the model are
+/// cloned without copying their text; keys are [`Key`]s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
     Null,
@@ -19,7 +89,7 @@ pub enum Node {
     Seq(Vec<Node>),
     /// Entries in insertion order. Keys are unique (checked in debug builds for
     /// maps of up to 64 keys).
-    Map(Vec<(Arc<str>, Node)>),
+    Map(Vec<(Key, Node)>),
 }
 
 impl Node {
@@ -47,7 +117,7 @@ impl Node {
     /// If `self` is not a map, or (in debug builds, up to 64 keys) already has `key`.
     #[must_use]
     #[track_caller]
-    pub fn with(mut self, key: impl Into<Arc<str>>, value: impl Into<Node>) -> Node {
+    pub fn with(mut self, key: impl Into<Key>, value: impl Into<Node>) -> Node {
         self.push(key, value);
         self
     }
@@ -56,7 +126,7 @@ impl Node {
     /// otherwise: for the optional fields of a manifest.
     #[must_use]
     #[track_caller]
-    pub fn with_some<V: Into<Node>>(self, key: impl Into<Arc<str>>, value: Option<V>) -> Node {
+    pub fn with_some<V: Into<Node>>(self, key: impl Into<Key>, value: Option<V>) -> Node {
         match value {
             Some(value) => self.with(key, value),
             None => self,
@@ -68,7 +138,7 @@ impl Node {
     /// # Panics
     /// If `self` is not a map, or (in debug builds, up to 64 keys) already has `key`.
     #[track_caller]
-    pub fn push(&mut self, key: impl Into<Arc<str>>, value: impl Into<Node>) {
+    pub fn push(&mut self, key: impl Into<Key>, value: impl Into<Node>) {
         let Node::Map(entries) = self else {
             panic!(
                 "Node::push or Node::with on a {}: they add a key to a map",
@@ -156,7 +226,7 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Arc<str>, Node)]> {
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
         match self {
             Node::Map(entries) => Some(entries),
             _ => None,
@@ -265,7 +335,7 @@ impl FromIterator<Node> for Node {
 }
 
 /// `pairs.collect::<Node>()`: a map, in the iterator's order.
-impl<K: Into<Arc<str>>> FromIterator<(K, Node)> for Node {
+impl<K: Into<Key>> FromIterator<(K, Node)> for Node {
     fn from_iter<I: IntoIterator<Item = (K, Node)>>(entries: I) -> Node {
         let mut map = Node::map();
         for (key, value) in entries {

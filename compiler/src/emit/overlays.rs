@@ -587,7 +587,7 @@ fn keyed_difference(merge_key: &str, old: &[Node], new: &[Node]) -> Node {
                 if let (Some(key), Some(Node::Map(changed))) =
                     (key, map_difference(old_item, item, true))
                 {
-                    let mut entry = Node::map().with(merge_key, key);
+                    let mut entry = Node::map().with(merge_key.to_string(), key);
                     for (field, value) in changed {
                         if &*field != merge_key {
                             entry.push(field, value);
@@ -604,7 +604,7 @@ fn keyed_difference(merge_key: &str, old: &[Node], new: &[Node]) -> Node {
         if let Some(key) = key
             && !new.iter().any(|item| key_of(item).as_ref() == Some(&key))
         {
-            items.push_item(Node::map().with(merge_key, key).with("$patch", "delete"));
+            items.push_item(Node::map().with(merge_key.to_string(), key).with("$patch", "delete"));
         }
     }
     items

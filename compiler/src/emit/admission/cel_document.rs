@@ -14,7 +14,7 @@ use cel::common::types::{
     CelBool, CelInt, CelList, CelNull, CelString, Kind, LIST_TYPE, MAP_TYPE, Type,
 };
 use cel::common::value::{CowVal, Val};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// A document node as a CEL value that borrows it for `'v`.
 pub fn document_val<'v>(node: &'v Node) -> Box<dyn Val + 'v> {
@@ -33,7 +33,7 @@ pub fn document_val<'v>(node: &'v Node) -> Box<dyn Val + 'v> {
 pub enum Document<'v> {
     /// The entries, and the keys as CEL strings once something iterates them
     /// (`annotations.all(k, ...)`).
-    Map(&'v [(Arc<str>, Node)], OnceLock<Vec<Box<dyn Val + 'v>>>),
+    Map(&'v [(crate::emit::document::Key, Node)], OnceLock<Vec<Box<dyn Val + 'v>>>),
     /// The elements, each a view: iterating hands them out by reference, so
     /// they are made when the sequence is read (one small box each).
     List(Vec<Box<dyn Val + 'v>>),
@@ -289,6 +289,7 @@ mod tests {
 
     use super::*;
     use crate::emit::admission::cel_runtime::environment;
+    use std::sync::Arc;
     use std::collections::HashMap;
 
     fn eager(node: &Node) -> cel::Value {
@@ -337,7 +338,7 @@ mod tests {
             serde_json::Value::Object(entries) => Node::Map(
                 entries
                     .iter()
-                    .map(|(key, value)| (key.as_str().into(), node(value)))
+                    .map(|(key, value)| (key.clone().into(), node(value)))
                     .collect(),
             ),
         }

@@ -410,7 +410,7 @@ impl Schema {
                 node.push("type", "object");
                 let mut props = Node::map();
                 for property in properties {
-                    props.push(property.name.as_str(), property.schema.to_node());
+                    props.push(property.name.clone(), property.schema.to_node());
                 }
                 node.push("properties", props);
                 if !required.is_empty() {
@@ -445,7 +445,7 @@ impl Schema {
                     if let Some(field) = record.get(&property.fleet_name)
                         && let Some(written) = property.schema.value(field)
                     {
-                        node.push(property.name.as_str(), written);
+                        node.push(property.name.clone(), written);
                     }
                 }
                 node
