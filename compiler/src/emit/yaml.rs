@@ -120,11 +120,45 @@ pub fn scalar_style(text: &str, literal_allowed: bool) -> Style {
     };
     let plain = last != b' ' && last != b':' && starts_plain(bytes) && !implicitly_typed(text);
     // Most strings (names, paths, images) have none of the bytes the scan looks at.
-    match bytes.iter().position(|&byte| PLAIN_SCAN[usize::from(byte)]) {
+    match first_scanned(bytes) {
         None if plain => Style::Plain,
         None => Style::Quoted,
         Some(found) => scan_from(bytes, found, plain, literal_allowed),
     }
+}
+
+/// The position of the first byte of `bytes` that [`PLAIN_SCAN`] looks at.
+/// Eight bytes at a time: a word with none of them (no byte below `!`, no `#`,
+/// DEL or byte of a multi-byte character) is passed over whole, and a large
+/// fleet's output has millions of scalars.
+fn first_scanned(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a byte of `word` is zero (exact as to whether there is one).
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let may_hold_one = |word: u64| {
+        word & HIGHS != 0
+            // A byte below 0x21, the others being ASCII.
+            || word.wrapping_sub(ONES * 0x21) & !word & HIGHS != 0
+            || has_zero(word ^ (ONES * u64::from(b'#')))
+            || has_zero(word ^ (ONES * 0x7F))
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut start = 0;
+    for word in words.by_ref() {
+        let value = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
+        if may_hold_one(value)
+            && let Some(found) = word.iter().position(|&byte| PLAIN_SCAN[usize::from(byte)])
+        {
+            return Some(start + found);
+        }
+        start += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&byte| PLAIN_SCAN[usize::from(byte)])
+        .map(|found| start + found)
 }
 
 /// The rest of [`scalar_style`], from the first byte the scan looks at.
