@@ -604,7 +604,11 @@ fn keyed_difference(merge_key: &str, old: &[Node], new: &[Node]) -> Node {
         if let Some(key) = key
             && !new.iter().any(|item| key_of(item).as_ref() == Some(&key))
         {
-            items.push_item(Node::map().with(merge_key.to_string(), key).with("$patch", "delete"));
+            items.push_item(
+                Node::map()
+                    .with(merge_key.to_string(), key)
+                    .with("$patch", "delete"),
+            );
         }
     }
     items

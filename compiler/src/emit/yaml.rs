@@ -1197,9 +1197,7 @@ items:
         // Escapes count: 200 tabs are 400 bytes quoted, 200 NULs 1,200.
         let tabs = "\t".repeat(200);
         assert_eq!(
-            to_string(&Node::map().with(tabs.clone(), 1))
-                .chars()
-                .next(),
+            to_string(&Node::map().with(tabs.clone(), 1)).chars().next(),
             Some('"')
         );
         let nuls = "\u{0}".repeat(200);

@@ -156,7 +156,7 @@ pub struct ChunkEvaluation {
 /// CLI and the language server call before `check` (a query cannot: the
 /// database a query sees is not shared between threads, but each thread here
 /// has its own handle of it). Does nothing while a file has syntax errors
-/// (nothing is evaluated then) or when there is one chunk.
+/// (nothing is evaluated then), and leaves files of one chunk to `check`.
 pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
     let threads = std::thread::available_parallelism()
         .map(|count| count.get())
@@ -177,11 +177,18 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
     {
         return;
     }
+    // Only the chunks of files of several: a file of one chunk is evaluated
+    // by `check` as it comes. (Measured on a fleet of a hundred files of a
+    // hundred clusters, evaluating them on two threads first was slower than
+    // one after the other, in the editor after an edit above all: most were
+    // evaluated already, and looking that up from another thread costs more
+    // than it saves.)
     let chunks: Vec<(SourceFile, u32)> = files
         .iter()
         .flat_map(|file| {
             let count = chunks_of(&file_instances(db, workspace, *file));
-            (0..count).map(move |chunk| (*file, chunk))
+            let several = if count > 1 { count } else { 0 };
+            (0..several).map(move |chunk| (*file, chunk))
         })
         .collect();
     if chunks.len() < 2 {

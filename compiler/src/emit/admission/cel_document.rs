@@ -33,7 +33,10 @@ pub fn document_val<'v>(node: &'v Node) -> Box<dyn Val + 'v> {
 pub enum Document<'v> {
     /// The entries, and the keys as CEL strings once something iterates them
     /// (`annotations.all(k, ...)`).
-    Map(&'v [(crate::emit::document::Key, Node)], OnceLock<Vec<Box<dyn Val + 'v>>>),
+    Map(
+        &'v [(crate::emit::document::Key, Node)],
+        OnceLock<Vec<Box<dyn Val + 'v>>>,
+    ),
     /// The elements, each a view: iterating hands them out by reference, so
     /// they are made when the sequence is read (one small box each).
     List(Vec<Box<dyn Val + 'v>>),
@@ -289,8 +292,8 @@ mod tests {
 
     use super::*;
     use crate::emit::admission::cel_runtime::environment;
-    use std::sync::Arc;
     use std::collections::HashMap;
+    use std::sync::Arc;
 
     fn eager(node: &Node) -> cel::Value {
         match node {
