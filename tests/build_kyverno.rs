@@ -628,34 +628,17 @@ fn the_stdlib_rules_hold_for_a_hardened_pod() {
         .map(|line| line.strip_suffix('"').unwrap())
         .collect();
     assert!(expressions.len() >= 30, "{}", expressions.len());
-    let pod = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": "web",
-            "namespace": "payments",
-            "labels": {"app.kubernetes.io/name": "web", "team": "payments"},
-        },
-        "spec": {
-            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [{
-                "name": "web",
-                "image": "registry.example.com/web:1.2.3",
-                "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}},
-                "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                "securityContext": {
-                    "allowPrivilegeEscalation": false,
-                    "readOnlyRootFilesystem": true,
-                    "capabilities": {"drop": ["ALL"]},
-                },
-            }],
-            "volumes": [{"name": "tmp", "emptyDir": {}}],
-        },
-    });
+    let pod: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/admission/hardened-pod.json")).unwrap(),
+    )
+    .unwrap();
     let namespace = serde_json::json!({"metadata": {"labels": {"fleet.dev/default-deny": "true"}}});
     let params = serde_json::json!({"registries": ["registry.example.com/"]});
-    let (pod, namespace, params) = (node(&pod), node(&namespace), node(&params));
+    let (pod, namespace, params) = (
+        Node::from(&pod),
+        Node::from(&namespace),
+        Node::from(&params),
+    );
     for expression in expressions {
         assert_eq!(
             admission::evaluate_cel(
@@ -669,22 +652,6 @@ fn the_stdlib_rules_hold_for_a_hardened_pod() {
             Ok(true),
             "{expression}"
         );
-    }
-}
-
-fn node(value: &Value) -> Node {
-    match value {
-        Value::Null => Node::Null,
-        Value::Bool(flag) => Node::Bool(*flag),
-        Value::Number(number) => Node::Int(number.as_i64().unwrap()),
-        Value::String(text) => Node::from(text.as_str()),
-        Value::Array(items) => Node::Seq(items.iter().map(node).collect()),
-        Value::Object(entries) => Node::Map(
-            entries
-                .iter()
-                .map(|(key, value)| (key.clone().into(), node(value)))
-                .collect(),
-        ),
     }
 }
 

@@ -327,6 +327,30 @@ impl From<Vec<Node>> for Node {
     }
 }
 
+/// A JSON value as a node (a manifest given as JSON, a test's object). There
+/// are no floats: a number that is not an integer becomes its text, as
+/// Kubernetes writes quantities.
+impl From<&serde_json::Value> for Node {
+    fn from(value: &serde_json::Value) -> Node {
+        match value {
+            serde_json::Value::Null => Node::Null,
+            serde_json::Value::Bool(flag) => Node::Bool(*flag),
+            serde_json::Value::Number(number) => match number.as_i64() {
+                Some(integer) => Node::Int(integer),
+                None => Node::Str(Arc::from(number.to_string())),
+            },
+            serde_json::Value::String(text) => Node::Str(Arc::from(text.as_str())),
+            serde_json::Value::Array(items) => Node::Seq(items.iter().map(Node::from).collect()),
+            serde_json::Value::Object(entries) => Node::Map(
+                entries
+                    .iter()
+                    .map(|(key, value)| (Key::from(key.clone()), Node::from(value)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// `iter.collect::<Node>()`: a sequence.
 impl FromIterator<Node> for Node {
     fn from_iter<I: IntoIterator<Item = Node>>(items: I) -> Node {

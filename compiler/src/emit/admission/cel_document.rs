@@ -331,49 +331,12 @@ mod tests {
         )
     }
 
-    fn node(value: &serde_json::Value) -> Node {
-        match value {
-            serde_json::Value::Null => Node::Null,
-            serde_json::Value::Bool(flag) => Node::Bool(*flag),
-            serde_json::Value::Number(number) => Node::Int(number.as_i64().unwrap()),
-            serde_json::Value::String(text) => Node::from(text.as_str()),
-            serde_json::Value::Array(items) => Node::Seq(items.iter().map(node).collect()),
-            serde_json::Value::Object(entries) => Node::Map(
-                entries
-                    .iter()
-                    .map(|(key, value)| (key.clone().into(), node(value)))
-                    .collect(),
-            ),
-        }
-    }
-
     fn pods() -> Vec<Node> {
-        let hardened = serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "web",
-                "namespace": "payments",
-                "labels": {"app.kubernetes.io/name": "web", "team": "payments"},
-            },
-            "spec": {
-                "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
-                "containers": [{
-                    "name": "web",
-                    "image": "registry.example.com/web:1.2.3",
-                    "ports": [{"containerPort": 8080}],
-                    "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}},
-                    "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                    "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
-                    "securityContext": {
-                        "allowPrivilegeEscalation": false,
-                        "readOnlyRootFilesystem": true,
-                        "capabilities": {"drop": ["ALL"]},
-                    },
-                }],
-                "volumes": [{"name": "tmp", "emptyDir": {}}],
-            },
-        });
+        // A Pod every stdlib rule passes, shared with `tests/build_kyverno.rs`.
+        let hardened: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/admission/hardened-pod.json"
+        ))
+        .expect("the hardened Pod is JSON");
         let loose = serde_json::json!({
             "apiVersion": "v1",
             "kind": "Pod",
@@ -402,7 +365,7 @@ mod tests {
                 "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
             },
         });
-        vec![node(&hardened), node(&loose)]
+        vec![Node::from(&hardened), Node::from(&loose)]
     }
 
     #[test]
@@ -419,7 +382,7 @@ mod tests {
             .filter(|expression| !expression.contains("namespaceObject"))
             .collect();
         assert!(expressions.len() >= 30, "{}", expressions.len());
-        let params = node(&serde_json::json!({"registries": ["registry.example.com/"]}));
+        let params = Node::from(&serde_json::json!({"registries": ["registry.example.com/"]}));
         let mut outcomes = std::collections::BTreeSet::new();
         for pod in pods() {
             for expression in &expressions {
