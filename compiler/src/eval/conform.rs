@@ -1812,7 +1812,7 @@ pub fn string_problem(text: &str, constraint: &StringConstraint) -> Option<Strin
         return Some(format!("{length} characters, at least {min} are needed"));
     }
     if let Some(pattern) = &constraint.pattern
-        && !pattern_matches(pattern, text)
+        && !crate::types::patterns::matches(pattern, text)
     {
         return Some(match &constraint.describe {
             Some(describe) => format!("expected {describe}"),
@@ -1820,26 +1820,6 @@ pub fn string_problem(text: &str, constraint: &StringConstraint) -> Option<Strin
         });
     }
     None
-}
-
-/// Patterns are compiled once per thread and kept. (Every string of a
-/// constrained type is matched, in every iteration of a loop: the lookup is a
-/// thread's own, without a lock.)
-fn pattern_matches(pattern: &str, text: &str) -> bool {
-    use std::cell::RefCell;
-    thread_local! {
-        static COMPILED: RefCell<rustc_hash::FxHashMap<Box<str>, Option<regex::Regex>>> =
-            RefCell::default();
-    }
-    COMPILED.with(|compiled| {
-        if let Some(regex) = compiled.borrow().get(pattern) {
-            return regex.as_ref().is_none_or(|regex| regex.is_match(text));
-        }
-        let regex = regex::Regex::new(pattern).ok();
-        let matches = regex.as_ref().is_none_or(|regex| regex.is_match(text));
-        compiled.borrow_mut().insert(pattern.into(), regex);
-        matches
-    })
 }
 
 fn describe_attributes(record: &Record) -> String {

@@ -592,21 +592,9 @@ impl<'db> Evaluator<'db> {
     /// The name a `for` generated for `item`, as the name index computed it: each
     /// generated name is evaluated once, when the index is built.
     fn expanded_name(&self, item: ItemId) -> Option<Name> {
-        let names = self.expanded_names.get_or_init(|| {
-            let mut names = FxHashMap::default();
-            for &file in self.workspace.files(self.db) {
-                let items = file_items(self.db, file);
-                if !items.items.iter().any(|item| item.kind == ItemKind::For) {
-                    continue;
-                }
-                let expansions =
-                    crate::names::expand::file_expansions(self.db, self.workspace, file);
-                for generated in &expansions.generated {
-                    names.insert(generated.item, generated.name.clone());
-                }
-            }
-            names
-        });
+        let names = self
+            .expanded_names
+            .get_or_init(|| crate::names::expand::generated_names(self.db, self.workspace));
         names.get(&item).cloned()
     }
 

@@ -49,7 +49,7 @@ pub struct Evaluator<'db> {
     invariants: RefCell<FxHashMap<(FileId, u32), Option<Value>>>,
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
-    expanded_names: std::cell::OnceCell<FxHashMap<ItemId, Name>>,
+    expanded_names: std::cell::OnceCell<Arc<FxHashMap<ItemId, Name>>>,
     /// Names that read a `let` although a declaration has the same name, by the
     /// span of the name: a field whose type expects that kind of declaration
     /// takes the declaration instead (decision 004).

@@ -11,6 +11,7 @@ use crate::db::{Db, SourceFile, Workspace};
 use crate::eval::Evaluator;
 use crate::eval::scope::Scope;
 use crate::syntax::SyntaxKind::*;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// A name made by evaluation: in an iteration of a `for`, or (iteration 0) a
@@ -99,6 +100,25 @@ pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> A
     // which goes through the same iterations with the complete index.
     drop(evaluator.take_diagnostics());
     Arc::new(FileExpansions { generated })
+}
+
+/// The names `for`s generate, by the declaration (item and iteration) each
+/// names: what evaluating a generated declaration looks its name up in. Its
+/// own query, so that the evaluations of a large file's chunks share one map
+/// instead of each building it.
+#[salsa::tracked(returns(clone))]
+pub fn generated_names(db: &dyn Db, workspace: Workspace) -> Arc<FxHashMap<ItemId, Name>> {
+    let mut names = FxHashMap::default();
+    for &file in workspace.files(db) {
+        let items = file_items(db, file);
+        if !items.items.iter().any(|item| item.kind == ItemKind::For) {
+            continue;
+        }
+        for generated in &file_expansions(db, workspace, file).generated {
+            names.insert(generated.item, generated.name.clone());
+        }
+    }
+    Arc::new(names)
 }
 
 /// The name of a declaration in an iteration: a plain name, or its string

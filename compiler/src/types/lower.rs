@@ -594,11 +594,11 @@ fn string_constraint(
         };
         match (name.text(), text, number) {
             ("pattern", Some(pattern), _) => {
-                if let Err(error) = regex::Regex::new(&pattern) {
+                if let Some(error) = super::patterns::invalid(&pattern) {
                     evaluator.report(
                         Diagnostic::new(code::E0312, "invalid pattern").with_primary(
                             value.span,
-                            error.to_string().lines().last().unwrap_or("").to_string(),
+                            error.lines().last().unwrap_or("").to_string(),
                         ),
                     );
                 } else {

@@ -2,6 +2,7 @@
 //! syntax into `TypeDef`s, and the built-in types of the language.
 
 pub mod lower;
+pub mod patterns;
 pub mod units;
 
 use crate::names::index::ItemId;
