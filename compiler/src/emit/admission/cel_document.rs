@@ -11,7 +11,7 @@ use crate::emit::document::Node;
 use cel::ExecutionError;
 use cel::common::traits::{self, Adder, Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::{
-    CelBool, CelInt, CelList, CelNull, CelString, Kind, LIST_TYPE, MAP_TYPE, Type,
+    CelBool, CelInt, CelList, CelNull, CelString, DYN_TYPE, Kind, LIST_TYPE, MAP_TYPE, Type,
 };
 use cel::common::value::{CowVal, Val};
 use std::sync::OnceLock;
@@ -74,9 +74,10 @@ impl<'v> Val for Document<'v> {
     where
         Self: Sized,
     {
-        // A document is a map or a list, known only from the value; the crate
-        // asks this of types named in overload declarations, which this is not.
-        unreachable!("a document's CEL type depends on the node: use `get_type`")
+        // A document is a map or a list, known only from the value (`get_type`);
+        // the crate asks this only of types named in overload declarations,
+        // which this is not.
+        &DYN_TYPE
     }
 
     fn as_adder<'b, 'w>(&'b self) -> Option<&'b (dyn Adder + 'w)>
