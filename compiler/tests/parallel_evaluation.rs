@@ -5,7 +5,8 @@
 
 use fleet_compiler::check::{check, workspace};
 use fleet_compiler::db::Database;
-use fleet_compiler::eval::declarations::{CHUNK, evaluate, evaluate_in_parallel};
+use fleet_compiler::eval::chunks::{CHUNK, evaluate_in_parallel};
+use fleet_compiler::eval::declarations::evaluate;
 use fleet_compiler::model_json::model_to_json;
 use fleet_compiler::source::FileId;
 use std::sync::Arc;

@@ -59,7 +59,7 @@ impl Compilation {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut diagnostics = self.loaded.diagnostics.clone();
         if !self.loaded.files.is_empty() {
-            fleet_compiler::eval::declarations::evaluate_in_parallel(&self.db, self.workspace);
+            fleet_compiler::eval::chunks::evaluate_in_parallel(&self.db, self.workspace);
             diagnostics.extend(check(&self.db, self.workspace).iter().cloned());
         }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

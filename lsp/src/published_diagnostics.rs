@@ -55,7 +55,7 @@ pub fn compute(snapshot: &Snapshot, load_diagnostics: &[(PathBuf, Diagnostic)]) 
     if let Some(workspace) = files.workspace
         && !files.fleet_files.is_empty()
     {
-        fleet_compiler::eval::declarations::evaluate_in_parallel(db, workspace);
+        fleet_compiler::eval::chunks::evaluate_in_parallel(db, workspace);
         for diagnostic in check(db, workspace).iter() {
             add(diagnostic);
         }

@@ -6,6 +6,7 @@
 //! and given their meaning by the type that expects them (`conform.rs`): a bare
 //! name becomes an enum variant or a reference, `30s` a duration.
 
+pub mod chunks;
 pub mod conform;
 pub mod declarations;
 pub mod expr;

@@ -1,0 +1,141 @@
+//! A file's declarations in chunks of `CHUNK`, each evaluated by its own query
+//! (`evaluate_chunk`), and `evaluate_in_parallel`, which evaluates the chunks of
+//! a large file on every core before `check` asks for them. `evaluate_file`
+//! joins a file's chunks.
+
+use super::Evaluator;
+use super::declarations::{FileEvaluation, Instance};
+use crate::db::{Db, Origin, SourceFile, Workspace};
+use crate::names::items::ItemKind;
+use std::sync::Arc;
+
+/// How many declarations one `evaluate_chunk` evaluates: enough that a chunk's
+/// own caches (loop-invariant values, checked records) pay off, few enough that
+/// a fleet of thousands of clusters has a chunk for every core.
+pub const CHUNK: usize = 1024;
+
+/// The declarations of a file, `for`s expanded, and what expanding them
+/// reported (a condition that is not `true` or `false`, a range over a
+/// string).
+pub struct FileInstances {
+    pub instances: Vec<Instance>,
+    pub reported: Vec<crate::eval::Reported>,
+}
+
+/// The declarations of a file, `for`s expanded: the list the chunks share.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn file_instances(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileInstances> {
+    let evaluator = Evaluator::new(db, workspace);
+    let instances = evaluator.instances(file);
+    Arc::new(FileInstances {
+        instances,
+        reported: evaluator.take_reported(),
+    })
+}
+
+pub(super) fn chunks_of(instances: &FileInstances) -> u32 {
+    u32::try_from(instances.instances.len().div_ceil(CHUNK)).unwrap_or(u32::MAX)
+}
+
+/// The declarations of the `chunk`th `CHUNK` of a file's, with the layers of
+/// the overlays of apps of the chunk (the others are left to `evaluate_file`),
+/// and what evaluating them reported.
+#[salsa::tracked(returns(clone), no_eq)]
+pub fn evaluate_chunk(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    chunk: u32,
+) -> Arc<ChunkEvaluation> {
+    let instances = file_instances(db, workspace, file);
+    let start = (chunk as usize).saturating_mul(CHUNK);
+    let end = start.saturating_add(CHUNK).min(instances.instances.len());
+    let evaluator = Evaluator::new(db, workspace);
+    let part = instances.instances.get(start..end).unwrap_or(&[]);
+    let mut declarations = evaluator.declare_instances(part);
+    let overlays: Vec<Instance> = part
+        .iter()
+        .filter(|instance| instance.kind == ItemKind::Overlay)
+        .cloned()
+        .collect();
+    evaluator.overlay_layers(&mut declarations, &overlays);
+    Arc::new(ChunkEvaluation {
+        declarations,
+        reported: evaluator.take_reported(),
+    })
+}
+
+/// What `evaluate_chunk` finds.
+pub struct ChunkEvaluation {
+    pub declarations: FileEvaluation,
+    pub reported: Vec<crate::eval::Reported>,
+}
+
+/// Evaluates the declarations of every file of the fleet on every core, chunk by
+/// chunk, so that checking the workspace afterwards finds them done: what the
+/// CLI and the language server call before `check` (a query cannot: the
+/// database a query sees is not shared between threads, but each thread here
+/// has its own handle of it). Does nothing while a file has syntax errors
+/// (nothing is evaluated then), and leaves files of one chunk to `check`.
+pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
+    let threads = std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads == 1 {
+        return;
+    }
+    let files: Vec<SourceFile> = workspace
+        .files(db)
+        .iter()
+        .copied()
+        .filter(|file| file.origin(db) == Origin::Fleet)
+        .collect();
+    if files
+        .iter()
+        .any(|file| !crate::check::file_syntax_diagnostics(db, *file).is_empty())
+    {
+        return;
+    }
+    // Only the chunks of files of several: a file of one chunk is evaluated
+    // by `check` as it comes. (Measured on a fleet of a hundred files of a
+    // hundred clusters, evaluating them on two threads first was slower than
+    // one after the other, in the editor after an edit above all: most were
+    // evaluated already, and looking that up from another thread costs more
+    // than it saves.)
+    let chunks: Vec<(SourceFile, u32)> = files
+        .iter()
+        .flat_map(|file| {
+            let count = chunks_of(&file_instances(db, workspace, *file));
+            let several = if count > 1 { count } else { 0 };
+            (0..several).map(move |chunk| (*file, chunk))
+        })
+        .collect();
+    if chunks.len() < 2 {
+        return;
+    }
+    let threads = threads.min(chunks.len());
+    // Each thread takes the next chunk nobody took: chunks of clusters and of
+    // apps cost different amounts.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let next = &next;
+            let db = db.clone();
+            let chunks = &chunks;
+            scope.spawn(move || {
+                let taken = || chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                while let Some((file, chunk)) = taken() {
+                    // An edit in the editor cancels the work: the `check` that
+                    // follows finds out and stops the same way.
+                    let evaluated = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                        evaluate_chunk(&db, workspace, *file, *chunk);
+                    }));
+                    if evaluated.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
