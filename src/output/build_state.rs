@@ -21,6 +21,7 @@
 use anyhow::{Context, Result};
 use fleet_compiler::parallel::map_each;
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -170,7 +171,7 @@ impl BuildState {
                 // A file that vanished already: no state, the next build compiles.
                 return wait();
             };
-            use std::fmt::Write;
+            // Writing to a `String` cannot fail.
             let _ = writeln!(
                 text,
                 "{} {} {} {file}",
