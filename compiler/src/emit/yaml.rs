@@ -15,7 +15,7 @@
 //! aligned under the first; empty collections are `{}` and `[]`. The output depends
 //! on the tree only.
 
-use super::document::{AsDocument, Node};
+use super::document::{AsDocument, Key, Node};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -455,7 +455,11 @@ impl Writer<'_> {
             if position > 0 || !on_this_line {
                 self.indent(indent);
             }
-            if self.key(key) {
+            let explicit = match key {
+                Key::Literal(text) => self.literal_key(text),
+                Key::Made(text) => self.key(text),
+            };
+            if explicit {
                 self.out.push('\n');
                 self.indent(indent);
             }
@@ -511,6 +515,30 @@ impl Writer<'_> {
             },
         }
         self.out.push('\n');
+    }
+
+    /// [`Writer::key`] for a generator's literal key (`apiVersion`, `name`): how
+    /// it is written is worked out once per thread and kept by its address (a
+    /// large fleet's output has millions of keys, a few dozen distinct).
+    fn literal_key(&mut self, key: &'static str) -> bool {
+        thread_local! {
+            static PLAIN: std::cell::RefCell<[(usize, usize); 256]> =
+                const { std::cell::RefCell::new([(0, 0); 256]) };
+        }
+        let address = key.as_ptr() as usize;
+        let slot = (address >> 3) & 0xFF;
+        let known = PLAIN.with(|plain| plain.borrow()[slot] == (address, key.len()));
+        if known {
+            self.out.push_str(key);
+            return false;
+        }
+        let explicit = self.key(key);
+        // Only keys written plain on their line are kept: the others take the
+        // general path every time.
+        if !explicit && scalar_style(key, false) == Style::Plain {
+            PLAIN.with(|plain| plain.borrow_mut()[slot] = (address, key.len()));
+        }
+        explicit
     }
 
     /// Writes `key` (not the `:`); true when it is an explicit `? ` key, whose `:`
@@ -720,6 +748,37 @@ mod tests {
             assert_eq!(key, format!("{value}: 1\n"), "{text:?} as a key");
         }
         value
+    }
+
+    /// A generator's literal key is written as the same text made at build
+    /// time would be, the first time and every time after (its style is
+    /// remembered by its address).
+    #[test]
+    fn literal_keys_are_written_as_made_ones() {
+        let literals: [&'static str; 8] = [
+            "apiVersion",
+            "no",
+            "on",
+            "1.30",
+            "a b",
+            "- x",
+            "",
+            "k8s.io/name",
+        ];
+        for _ in 0..3 {
+            for literal in literals {
+                let made = to_string(&Node::map().with(literal.to_string(), 1));
+                assert_eq!(
+                    to_string(&Node::map().with(literal, 1)),
+                    made,
+                    "{literal:?}"
+                );
+            }
+        }
+        let long: &'static str = "k".repeat(2_000).leak();
+        for _ in 0..2 {
+            assert!(to_string(&Node::map().with(long, 1)).starts_with("? k"));
+        }
     }
 
     #[track_caller]
