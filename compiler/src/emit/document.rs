@@ -152,6 +152,11 @@ impl Node {
             entries.len() > 64 || entries.iter().all(|(existing, _)| *existing != key),
             "the key `{key}` is already in this map"
         );
+        if entries.capacity() == 0 {
+            // Most maps a generator writes have a handful of keys: room for
+            // them at once, not four and then eight.
+            entries.reserve_exact(6);
+        }
         entries.push((key, value.into()));
     }
 
