@@ -358,3 +358,41 @@ fn an_open_document_overrides_the_disk_and_closing_it_goes_back() {
     );
     assert_eq!(session.client.shutdown(), Some(0));
 }
+
+/// A file large enough to be evaluated in chunks on both cores, edited faster
+/// than its diagnostics are computed: each edit cancels the chunks being
+/// evaluated, the server stays up, and what it publishes last is the last text's,
+/// one diagnostic for a problem every iteration shares.
+#[test]
+fn rapid_edits_to_a_file_evaluated_in_parallel() {
+    let fleet = |region: &str| {
+        format!(
+            "{FLEET}\nfor i in range(3000) {{\n  cluster \"c-${{i}}\": Cluster {{\n    cloud = aws\n    region = \"{region}\"\n    env = dev\n    kubernetes = \"1.35\"\n    node_groups = [{{ name = \"system\", instance = \"m6i.large\", min = 1, max = 3 }}]\n  }}\n}}\n"
+        )
+    };
+    let text = fleet("eu-west-1");
+    let mut session = Session::start(&[("fleet.fleet", &text)]);
+    assert_eq!(session.open("fleet.fleet", &text), Vec::<Value>::new());
+    let regions = ["eu-west-9", "eu-west-1", "us-east-1", "eu-west-8"];
+    for version in 2..30 {
+        let region = match version {
+            29 => "xx-west-7",
+            _ => regions[version as usize % regions.len()],
+        };
+        session.change("fleet.fleet", version, json!([{ "text": fleet(region) }]));
+    }
+    let uri = session.uri("fleet.fleet");
+    let last = loop {
+        let diagnostics = session.client.diagnostics_for(&uri);
+        if diagnostics.iter().any(|diagnostic| {
+            diagnostic["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("xx-west-7"))
+        }) {
+            break diagnostics;
+        }
+    };
+    assert_eq!(last.len(), 1, "{last:#?}");
+    assert!(session.client.is_running());
+    assert_eq!(session.client.shutdown(), Some(0));
+}
