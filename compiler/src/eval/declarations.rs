@@ -64,11 +64,7 @@ pub fn evaluate_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc
             .instances
             .iter()
             .any(|instance| instance.kind != ItemKind::Import),
-        iterations: instances
-            .instances
-            .iter()
-            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
-            .collect(),
+        instances: Some(instances.clone()),
         ..FileEvaluation::default()
     };
     let mut reported = instances.reported.clone();
@@ -112,8 +108,9 @@ pub struct FileEvaluation {
     pub clusters_dropped: bool,
     /// The file declares something besides imports (so the fleet needs a `fleet`).
     pub declares_something: bool,
-    /// What each declaration a `for` made is called in diagnostics: `r = eu-west-1`.
-    pub iterations: Vec<(ItemId, Arc<str>)>,
+    /// The file's declarations (the chunks' own have none): what each one a
+    /// `for` made is called in diagnostics (`r = eu-west-1`).
+    pub instances: Option<Arc<super::chunks::FileInstances>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -284,11 +281,7 @@ impl<'db> Evaluator<'db> {
             .filter(|file| file.origin(self.db) == Origin::Fleet)
             .map(|file| evaluate_file(self.db, self.workspace, *file))
             .collect();
-        let iterations: FxHashMap<ItemId, Arc<str>> = parts
-            .iter()
-            .flat_map(|part| part.iterations.iter().cloned())
-            .collect();
-        self.check_duplicates(&iterations);
+        self.check_duplicates(&parts);
         let mut model = FleetModel::default();
         let mut apps = Vec::new();
         let mut policies = Vec::new();
@@ -910,7 +903,7 @@ impl<'db> Evaluator<'db> {
     }
 
     /// E0201 for every name declared more than once in a name space.
-    fn check_duplicates(&self, iterations: &FxHashMap<ItemId, Arc<str>>) {
+    fn check_duplicates(&self, parts: &[Arc<FileEvaluation>]) {
         let mut seen: Vec<(Namespace, &Name, &Vec<ItemId>)> = self
             .index
             .modules
@@ -919,7 +912,18 @@ impl<'db> Evaluator<'db> {
             .flat_map(|(_, scope)| scope.entries())
             .filter(|(_, _, items)| items.len() > 1)
             .collect();
+        if seen.is_empty() {
+            return;
+        }
         seen.sort_by_key(|(_, _, items)| items.iter().map(ItemId::sort_key).min());
+        // What each iteration is called, looked up only when a name is
+        // declared twice (tens of thousands of entries in a large fleet).
+        let iterations: FxHashMap<ItemId, Arc<str>> = parts
+            .iter()
+            .filter_map(|part| part.instances.as_ref())
+            .flat_map(|instances| &instances.instances)
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
+            .collect();
         for (namespace, name, items) in seen {
             let mut items = items.clone();
             items.sort_by_key(ItemId::sort_key);
