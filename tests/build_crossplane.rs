@@ -498,14 +498,12 @@ fn claims_mode_output_is_valid_and_consistent() {
 #[test]
 fn namespaced_mode_is_valid_and_consistent() {
     let fleet = acme_copy();
-    let settings = fleet.path().join("fleet.fleet");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    let changed = text.replace(
+    replace_in(
+        fleet.path(),
+        "fleet.fleet",
         "kyverno = \"1.19\" }",
         "kyverno = \"1.19\", crossplane_api = namespaced }",
     );
-    assert_ne!(changed, text);
-    std::fs::write(&settings, changed).unwrap();
     let (_out, files) = built_from(fleet.path());
     check_mode(&files, CrossplaneMode::Namespaced);
     assert_eq!(files, generated(CrossplaneMode::Namespaced));
@@ -613,11 +611,12 @@ fn cloud_accounts_come_from_the_fleet_or_the_build_stops() {
     assert!(azure.iter().all(|d| d["kind"] != "ProviderConfig"));
 
     let fleet = acme_copy();
-    let settings = fleet.path().join("fleet.fleet");
-    let source = std::fs::read_to_string(&settings).unwrap();
-    let without = source.replace("  accounts { gcp_project = \"acme-platform\" }\n", "");
-    assert_ne!(without, source);
-    std::fs::write(&settings, without).unwrap();
+    replace_in(
+        fleet.path(),
+        "fleet.fleet",
+        "  accounts { gcp_project = \"acme-platform\" }\n",
+        "",
+    );
     let out = tempfile::tempdir().unwrap();
     let output = build(fleet.path(), out.path(), &[]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));

@@ -10,7 +10,8 @@
 mod build_support;
 
 use build_support::{
-    acme, acme_copy, built, documents, kustomize, model, policies_folder_of, root, validate,
+    acme, acme_copy, built, documents, kustomize, model, policies_folder_of, replace_in, root,
+    validate,
 };
 use fleet_compiler::emit::admission;
 use fleet_compiler::emit::document::Node;
@@ -94,14 +95,12 @@ fn check_placement(fleet_folder: &Path, out: &Path, files: &BTreeMap<String, Str
 #[test]
 fn clusters_share_policy_sets_and_a_subset_gets_its_own() {
     let fleet = acme_copy();
-    let policies = fleet.path().join("policies.fleet");
-    let text = std::fs::read_to_string(&policies).unwrap();
-    let changed = text.replace(
+    replace_in(
+        fleet.path(),
+        "policies.fleet",
         "targets = clusters where env in [staging, production]",
         "targets = clusters where env in [staging, production] and region == \"us-east-1\"",
     );
-    assert_ne!(changed, text);
-    std::fs::write(&policies, changed).unwrap();
     let (out, files) = built(fleet.path());
     check_placement(fleet.path(), out.path(), &files);
     let sets: BTreeSet<String> = [
@@ -176,14 +175,12 @@ fn expected_placement(model: &Value) -> BTreeMap<String, BTreeMap<String, String
 }
 
 fn set_kyverno(fleet_folder: &Path, version: &str) {
-    let path = fleet_folder.join("fleet.fleet");
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("kyverno = \"1.19\""));
-    std::fs::write(
-        &path,
-        text.replace("kyverno = \"1.19\"", &format!("kyverno = \"{version}\"")),
-    )
-    .unwrap();
+    replace_in(
+        fleet_folder,
+        "fleet.fleet",
+        "kyverno = \"1.19\"",
+        &format!("kyverno = \"{version}\""),
+    );
 }
 
 #[test]
@@ -663,14 +660,12 @@ fn declared_exceptions_become_policy_exceptions_of_either_kind() {
     ] {
         let fleet = acme_copy();
         set_kyverno(fleet.path(), version);
-        let policies = fleet.path().join("policies.fleet");
-        let text = std::fs::read_to_string(&policies).unwrap();
-        let changed = text.replace(
+        replace_in(
+            fleet.path(),
+            "policies.fleet",
             "  targets = clusters\n}",
             "  targets = clusters\n  exceptions = [{ name = \"debug\", namespaces = [\"debug\"], names = [\"toolbox\"] }]\n}",
         );
-        assert_ne!(changed, text);
-        std::fs::write(&policies, changed).unwrap();
         let (out, files) = built(fleet.path());
         validate_under(&files, "policies/");
         let path = "policies/kyverno/policies/disallow-privileged/enforce/exceptions.yaml";

@@ -141,6 +141,15 @@ pub fn copy_of(folder: &Path, edit: impl Fn(String) -> String) -> tempfile::Temp
     copy
 }
 
+/// Replaces `from` with `to` in the file `file` of the fleet folder `folder`
+/// (a copy being changed for a test), which must contain it.
+pub fn replace_in(folder: &Path, file: &str, from: &str, to: &str) {
+    let path = folder.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{file}` has no `{from}`");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
 /// The repository `fleet build` writes for a fleet folder, and the folder it is in.
 pub fn built(fleet_folder: &Path) -> (tempfile::TempDir, BTreeMap<String, String>) {
     let out = tempfile::tempdir().unwrap();

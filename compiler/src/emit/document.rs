@@ -198,6 +198,17 @@ impl Node {
         }
     }
 
+    /// The value of `key` in a map node, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match self {
+            Node::Map(entries) => entries
+                .iter_mut()
+                .find(|(existing, _)| &**existing == key)
+                .map(|(_, value)| value),
+            _ => None,
+        }
+    }
+
     /// The node at `path`, one key per map: `node.at(&["metadata", "name"])`.
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))

@@ -488,27 +488,17 @@ pub fn admitted_objects(
         .with("metadata", metadata)
         .with("spec", spec);
     let mut deployment = deployment.node.clone();
-    if let Some(metadata) = entry_mut(&mut deployment, "metadata") {
+    if let Some(metadata) = deployment.get_mut("metadata") {
         metadata.push("namespace", namespace);
     }
-    if let Some(pod_spec) = entry_mut(&mut deployment, "spec")
-        .and_then(|spec| entry_mut(spec, "template"))
-        .and_then(|template| entry_mut(template, "spec"))
+    if let Some(pod_spec) = deployment
+        .get_mut("spec")
+        .and_then(|spec| spec.get_mut("template"))
+        .and_then(|template| template.get_mut("spec"))
     {
         retag(pod_spec, base_image, &image);
     }
     Some((pod, deployment))
-}
-
-/// The value of `key` in a map node, to change.
-fn entry_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
-    match node {
-        Node::Map(entries) => entries
-            .iter_mut()
-            .find(|(existing, _)| &**existing == key)
-            .map(|(_, value)| value),
-        _ => None,
-    }
 }
 
 /// Sets the image of the containers that run `from` to `to`.
