@@ -1,6 +1,7 @@
 //! `fleet build` on the benchmark fleet (shared/bench/workload.md), compact form,
 //! whole process: `--stdout` (MB of YAML, MB/s from parse to last byte, peak
-//! memory), the directory tree (time, files), and a rebuild with no change.
+//! memory), the directory tree (time, files; into a new folder and into an
+//! empty one), and a rebuild with no change.
 //! Targets: `--stdout` at 200 MB/s or more with peak memory under twice the
 //! output; the tree at n = 10,000 under 1 s; a no-change rebuild under 0.3 s.
 //!
@@ -62,37 +63,50 @@ fn main() {
             None => println!(),
         }
 
-        // The tree, then a rebuild with nothing changed.
-        let out = match std::env::var_os("FLEET_BENCH_OUT") {
+        // The tree, into a new folder (`--out out` on a fresh clone: staged
+        // and moved into place whole) and into an empty folder that exists
+        // (written file by file); then rebuilds with nothing changed.
+        let parent = match std::env::var_os("FLEET_BENCH_OUT") {
             Some(parent) => tempfile::tempdir_in(parent),
             None => tempfile::tempdir(),
         }
         .expect("a temporary folder");
-        let out_folder = out.path().to_str().unwrap();
         let cache = tempfile::tempdir().expect("a temporary folder");
-        let build = || {
+        let build_into = |out_folder: &Path| {
             Command::new(fleet)
-                .args(["build", fleet_folder, "--out", out_folder])
+                .arg("build")
+                .arg(fleet_folder)
+                .arg("--out")
+                .arg(out_folder)
                 .env("XDG_CACHE_HOME", cache.path())
                 .output()
                 .expect("fleet runs")
         };
-        let started = Instant::now();
-        let first = build();
-        let tree_time = started.elapsed();
-        assert!(
-            first.status.success(),
-            "{}",
-            String::from_utf8_lossy(&first.stderr)
-        );
-        let (files, folders) = count_files(out.path());
-        println!(
-            "  tree          {} files in {} folders in {:.0} ms (in {})",
-            thousands(files),
-            thousands(folders),
-            tree_time.as_secs_f64() * 1e3,
-            out.path().parent().unwrap().display()
-        );
+        let existing = parent.path().join("existing");
+        std::fs::create_dir(&existing).expect("a folder");
+        for (out, what) in [
+            (parent.path().join("new"), "a new folder"),
+            (existing, "an empty folder"),
+        ] {
+            let started = Instant::now();
+            let first = build_into(&out);
+            let tree_time = started.elapsed();
+            assert!(
+                first.status.success(),
+                "{}",
+                String::from_utf8_lossy(&first.stderr)
+            );
+            let (files, folders) = count_files(&out);
+            println!(
+                "  tree          {} files in {} folders in {:.0} ms (into {what} in {})",
+                thousands(files),
+                thousands(folders),
+                tree_time.as_secs_f64() * 1e3,
+                parent.path().parent().unwrap().display()
+            );
+        }
+        let out = parent.path().join("new");
+        let build = || build_into(&out);
         let started = Instant::now();
         let again = build();
         let rebuild_time = started.elapsed();

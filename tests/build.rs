@@ -232,6 +232,18 @@ fn output_is_byte_identical_and_a_rebuild_writes_nothing() {
     assert!(build(&acme(), first.path(), &[]).status.success());
     assert!(build(&acme(), second.path(), &[]).status.success());
     assert_eq!(tree(first.path()), tree(second.path()));
+    // Into a folder that does not exist yet (staged, then moved into place):
+    // the same files, and nothing left beside them.
+    let third = tempfile::tempdir().unwrap();
+    let new_folder = third.path().join("new/repo");
+    let staged = build(&acme(), &new_folder, &[]);
+    assert!(staged.status.success(), "{}", text(&staged));
+    assert_eq!(tree(first.path()), tree(&new_folder));
+    let beside: Vec<_> = std::fs::read_dir(third.path().join("new"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["repo"]);
     // Again into the same folder: nothing written, and `--check` is clean.
     let again = build(&acme(), first.path(), &[]);
     assert!(
@@ -249,25 +261,26 @@ fn output_is_byte_identical_and_a_rebuild_writes_nothing() {
 #[test]
 fn a_rebuild_with_nothing_changed_skips_the_compilation() {
     let fleet_copy = acme_copy();
-    let out = tempfile::tempdir().unwrap();
-    assert!(build(fleet_copy.path(), out.path(), &[]).status.success());
+    let parent = tempfile::tempdir().unwrap();
+    // A folder the first build creates (staged): its files' stamps are
+    // recorded as they were written, before the move.
+    let out = parent.path().join("out");
+    assert!(build(fleet_copy.path(), &out, &[]).status.success());
     let skipped = "(nothing changed since the last build)";
-    let again = build(fleet_copy.path(), out.path(), &[]);
+    let again = build(fleet_copy.path(), &out, &[]);
     assert!(again.status.success(), "{}", text(&again));
     assert!(text(&again).contains(skipped), "{}", text(&again));
     assert!(text(&again).contains("0 files written"), "{}", text(&again));
-    let check = build(fleet_copy.path(), out.path(), &["--check"]);
+    let check = build(fleet_copy.path(), &out, &["--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
     assert!(text(&check).contains(skipped), "{}", text(&check));
     // An owned file edited by hand, same length: refused, as without the state.
-    let edited = out
-        .path()
-        .join("gitops/argocd/applicationsets/payment-service.yaml");
+    let edited = out.join("gitops/argocd/applicationsets/payment-service.yaml");
     let contents = std::fs::read_to_string(&edited).unwrap();
     let changed = contents.replacen("payment-service", "payment-servicf", 1);
     assert_eq!(changed.len(), contents.len());
     std::fs::write(&edited, &changed).unwrap();
-    let refused = build(fleet_copy.path(), out.path(), &[]);
+    let refused = build(fleet_copy.path(), &out, &[]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
     assert!(
         text(&refused).contains("was edited after fleet wrote it"),
@@ -277,14 +290,14 @@ fn a_rebuild_with_nothing_changed_skips_the_compilation() {
     std::fs::write(&edited, &contents).unwrap();
     // A removed owned file is written again.
     std::fs::remove_file(&edited).unwrap();
-    let restored = build(fleet_copy.path(), out.path(), &[]);
+    let restored = build(fleet_copy.path(), &out, &[]);
     assert!(!text(&restored).contains(skipped), "{}", text(&restored));
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), contents);
     // A changed source compiles, and writes what changed.
     let clusters = fleet_copy.path().join("clusters.fleet");
     let source = std::fs::read_to_string(&clusters).unwrap();
     std::fs::write(&clusters, format!("{source}\n// a comment\n")).unwrap();
-    let rebuilt = build(fleet_copy.path(), out.path(), &[]);
+    let rebuilt = build(fleet_copy.path(), &out, &[]);
     assert!(rebuilt.status.success(), "{}", text(&rebuilt));
     assert!(!text(&rebuilt).contains(skipped), "{}", text(&rebuilt));
     assert!(
@@ -292,7 +305,7 @@ fn a_rebuild_with_nothing_changed_skips_the_compilation() {
         "{}",
         text(&rebuilt)
     );
-    let again = build(fleet_copy.path(), out.path(), &[]);
+    let again = build(fleet_copy.path(), &out, &[]);
     assert!(text(&again).contains(skipped), "{}", text(&again));
 }
 

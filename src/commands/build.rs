@@ -6,8 +6,8 @@
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
 use crate::output::{
-    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, fingerprint, plan, write_atomically,
-    write_new_atomically,
+    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, fingerprint, leftover_staging_folders, plan,
+    staging_folder, write_atomically, write_fresh_root, write_new_atomically,
 };
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
@@ -187,6 +187,51 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     );
     let relative = output_root(model)?;
     let root = root_in(out, &relative);
+    // A first build into a root that does not exist: nothing to compare, so
+    // no plan; staged beside the root and moved into place whole (see
+    // `fresh_root.rs`).
+    if !options.check
+        && std::fs::symlink_metadata(&root).is_err()
+        && let Some(staging) = staging_folder(&root)
+    {
+        for leftover in leftover_staging_folders(&root) {
+            eprintln!(
+                "warning: `{}` is left from a build of `{}` that was stopped before it finished: remove it",
+                leftover.display(),
+                root.display()
+            );
+        }
+        let files: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_bytes()))
+            .collect();
+        let fresh = write_fresh_root(&root, &staging, &files)?;
+        let last_write = Some(std::time::Instant::now());
+        let stamps: std::collections::HashMap<&str, Stamp> = files
+            .iter()
+            .map(|(path, _)| *path)
+            .chain([OWNED_LIST])
+            .zip(&fresh.metadata)
+            .filter_map(|(path, metadata)| Some((path, Stamp::of_metadata(metadata)?)))
+            .collect();
+        progress.step("wrote the changes");
+        eprintln!(
+            "{counts}: {} written, 0 unchanged, 0 removed in `{}`",
+            plural(rendered.len(), "file"),
+            root.display()
+        );
+        record_state(
+            out,
+            fingerprint.as_deref().filter(|_| clean),
+            &relative,
+            &counts,
+            &fresh.owned,
+            &stamps,
+            last_write,
+        )?;
+        compilation.release_at_exit();
+        return Ok(ExitStatus::Success);
+    }
     let owned = OwnedFiles::read(&root)?;
     let plan = plan(&root, &rendered, &owned, options.force)?;
     progress.step(&format!(
@@ -311,24 +356,48 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         removed,
         root.display()
     );
-    match fingerprint.as_deref() {
-        Some(fingerprint) if clean => {
-            let mut owned: Vec<&str> = plan.owned_after.files.keys().map(String::as_str).collect();
+    record_state(
+        out,
+        fingerprint.as_deref().filter(|_| clean),
+        &relative,
+        &counts,
+        &plan.owned_after,
+        &stamps,
+        last_write,
+    )?;
+    compilation.release_at_exit();
+    Ok(ExitStatus::Success)
+}
+
+/// Records what a clean build (one with a `fingerprint`) wrote, so that the
+/// next build with nothing changed can skip compiling; forgets the last state
+/// after any other build.
+fn record_state(
+    out: &Path,
+    fingerprint: Option<&str>,
+    relative: &Path,
+    counts: &str,
+    owned_after: &OwnedFiles,
+    stamps: &std::collections::HashMap<&str, Stamp>,
+    last_write: Option<std::time::Instant>,
+) -> Result<()> {
+    match fingerprint {
+        Some(fingerprint) => {
+            let mut owned: Vec<&str> = owned_after.files.keys().map(String::as_str).collect();
             owned.push(OWNED_LIST);
             BuildState::record(
                 out,
                 fingerprint,
-                &relative,
-                &counts,
+                relative,
+                counts,
                 &owned,
-                &stamps,
+                stamps,
                 last_write,
             );
+            Ok(())
         }
-        _ => BuildState::forget(out)?,
+        None => BuildState::forget(out),
     }
-    compilation.release_at_exit();
-    Ok(ExitStatus::Success)
 }
 
 /// The output root: `relative` (the fleet's `output`) inside `out`.

@@ -6,10 +6,12 @@
 
 mod atomic;
 mod build_state;
+mod fresh_root;
 mod owned;
 mod plan;
 
 pub use atomic::{write_atomically, write_new_atomically};
 pub use build_state::{BuildState, Stamp, fingerprint};
+pub use fresh_root::{leftover_staging_folders, staging_folder, write_fresh_root};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};

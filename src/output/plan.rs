@@ -79,15 +79,18 @@ pub fn plan(
     force: bool,
 ) -> Result<Plan> {
     let mut plan = Plan::default();
-    let mut generated_paths = BTreeSet::new();
     // A file in a folder that does not exist is not there either: each folder
     // is looked at once, and only when its parent exists (a first build into a
-    // new folder looks at one folder).
-    let folders: BTreeSet<&str> = generated
-        .iter()
-        .map(|(path, _)| path.rsplit_once('/').map_or("", |(folder, _)| folder))
-        .collect();
-    let existing = existing_folders(root, &folders);
+    // new folder looks at none).
+    let existing = if root.is_dir() {
+        let folders: BTreeSet<&str> = generated
+            .iter()
+            .map(|(path, _)| path.rsplit_once('/').map_or("", |(folder, _)| folder))
+            .collect();
+        existing_folders(root, &folders)
+    } else {
+        std::collections::HashSet::new()
+    };
     // Reading and hashing, file by file, on every core; deciding, in order.
     let found = fleet_compiler::parallel::map_each(generated, 64, |(path, contents)| {
         let new_hash = content_hash(contents.as_bytes());
@@ -104,10 +107,12 @@ pub fn plan(
         };
         Ok::<_, anyhow::Error>((new_hash, state))
     });
+    // Made in one go, not file by file: a large fleet's paths share long
+    // prefixes, and comparing them is most of inserting them one by one.
+    let mut owned_after = Vec::with_capacity(generated.len());
     for ((path, _), found) in generated.iter().zip(found) {
         let (new_hash, state) = found?;
-        generated_paths.insert(path.as_str());
-        plan.owned_after.files.insert(path.clone(), new_hash);
+        owned_after.push((path.clone(), new_hash));
         let disk_hash = match state {
             OnDisk::Missing => {
                 plan.changes.push(Change::Add(path.clone()));
@@ -132,8 +137,9 @@ pub fn plan(
             None => plan.refusals.push(Refusal::NotOwned { path: path.clone() }),
         }
     }
+    plan.owned_after.files = owned_after.into_iter().collect();
     for (path, written) in &owned.files {
-        if generated_paths.contains(path.as_str()) {
+        if plan.owned_after.files.contains_key(path) {
             continue;
         }
         let Some(on_disk) = read_if_present(&root.join(path))? else {
