@@ -223,7 +223,7 @@ mod tests {
         let left = parent.path().join(".repo.fleet-partial-12345");
         std::fs::create_dir(&left).unwrap();
         std::fs::create_dir(parent.path().join(".other.fleet-partial-1")).unwrap();
-        assert_eq!(leftover_staging_folders(&root), [left.clone()]);
+        assert_eq!(leftover_staging_folders(&root), std::slice::from_ref(&left));
         let staging = staging_folder(&root).unwrap();
         write_fresh_root(&root, &staging, &[("x.yaml", b"x")]).unwrap();
         assert!(left.exists());
