@@ -3,13 +3,15 @@
 //! scope binds stays a symbol; `conform` decides what it names once a type expects
 //! it. Every value keeps the span of the expression that made it.
 
-use super::Evaluator;
+use super::compiled::Compiled;
 use super::scope::Scope;
 use super::value::{ClusterField, CompareOp, Predicate, Selector, Value, ValueKind};
+use super::{Evaluator, LoopValue};
 use crate::diagnostics::{Diagnostic, code};
 use crate::names::{Name, Namespace};
 use crate::syntax::ast::{self, StringPart};
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
+use std::rc::Rc;
 use std::sync::Arc;
 
 impl Evaluator<'_> {
@@ -25,8 +27,20 @@ impl Evaluator<'_> {
             let key = (scope.file_id, node.id());
             let known = self.invariants.borrow().get(&key).cloned();
             match known {
-                Some(Some(value)) => return value,
-                Some(None) => return self.eval_node(node, scope),
+                Some(LoopValue::Invariant(value)) => return value,
+                // Met a second time, and it depends on the loop: compiled now
+                // (see `compiled.rs`), once the first evaluation has found which
+                // of its parts do.
+                Some(LoopValue::Dependent(None)) => {
+                    let compiled = Rc::new(self.compile(node, scope));
+                    self.invariants
+                        .borrow_mut()
+                        .insert(key, LoopValue::Dependent(Some(compiled.clone())));
+                    return self.run_or_walk(&compiled, node, scope);
+                }
+                Some(LoopValue::Dependent(Some(compiled))) => {
+                    return self.run_or_walk(&compiled, node, scope);
+                }
                 None => {}
             }
             let invariant = !node
@@ -42,12 +56,21 @@ impl Evaluator<'_> {
                 // Kept alive by `invariants`, below.
                 self.share(&value);
             }
-            self.invariants
-                .borrow_mut()
-                .insert(key, invariant.then(|| value.clone()));
+            let known = match invariant {
+                true => LoopValue::Invariant(value.clone()),
+                false => LoopValue::Dependent(None),
+            };
+            self.invariants.borrow_mut().insert(key, known);
             return value;
         }
         self.eval_node(node, scope)
+    }
+
+    fn run_or_walk(&self, compiled: &Compiled, node: SyntaxNode<'_>, scope: &Scope) -> Value {
+        match compiled.is_walked() {
+            true => self.eval_node(node, scope),
+            false => self.run(compiled, node, scope),
+        }
     }
 
     fn eval_node(&self, node: SyntaxNode<'_>, scope: &Scope) -> Value {
@@ -117,45 +140,64 @@ impl Evaluator<'_> {
                 StringPart::Escape(None) => failed = true,
                 StringPart::Interpolation(expression) => {
                     let value = self.eval(expression, scope);
-                    if self.report_if_undeclared(&value, scope) {
-                        failed = true;
-                        continue;
-                    }
-                    // `"${search}"` with a team and an app called `search`: no
-                    // type says which (E0202), even if the text would be the same.
-                    // (A `let` holding the name was reported where it was set.)
-                    if expression.is_some_and(|node| {
-                        node.kind() == NAME_REF
-                            && value.name().is_some_and(|name| **name == *node.text())
-                    }) {
-                        self.check_unambiguous(&value, &scope.module);
-                    }
-                    match value.interpolate_into(&mut text) {
-                        true => {}
-                        false if value.is_error() => failed = true,
-                        false => {
-                            self.report(
-                                Diagnostic::new(
-                                    code::E0309,
-                                    format!("cannot put {} in a string", value.describe()),
-                                )
-                                .with_primary(value.span, "this is not text")
-                                .with_help("interpolate names, strings, numbers or quantities"),
-                            );
-                            failed = true;
-                        }
-                    }
+                    let name = expression
+                        .filter(|node| node.kind() == NAME_REF)
+                        .map(|node| node.text());
+                    failed |= !self.interpolate(&mut text, value, name, scope);
                 }
             }
         }
+        self.finish_string(text, failed, ast::is_multi_line(node), span)
+    }
+
+    /// Puts an interpolated value into `text`; `false` when it cannot be (then
+    /// reported, unless it is an error already). `name` is the text of the
+    /// expression when it is a bare name.
+    pub(super) fn interpolate(
+        &self,
+        text: &mut String,
+        value: Value,
+        name: Option<&str>,
+        scope: &Scope,
+    ) -> bool {
+        if self.report_if_undeclared(&value, scope) {
+            return false;
+        }
+        // `"${search}"` with a team and an app called `search`: no
+        // type says which (E0202), even if the text would be the same.
+        // (A `let` holding the name was reported where it was set.)
+        if name.is_some_and(|name| value.name().is_some_and(|value_name| **value_name == *name)) {
+            self.check_unambiguous(&value, &scope.module);
+        }
+        match value.interpolate_into(text) {
+            true => true,
+            false if value.is_error() => false,
+            false => {
+                self.report(
+                    Diagnostic::new(
+                        code::E0309,
+                        format!("cannot put {} in a string", value.describe()),
+                    )
+                    .with_primary(value.span, "this is not text")
+                    .with_help("interpolate names, strings, numbers or quantities"),
+                );
+                false
+            }
+        }
+    }
+
+    /// The value of a string once its parts are in `text`.
+    pub(super) fn finish_string(
+        &self,
+        text: String,
+        failed: bool,
+        multi_line: bool,
+        span: crate::diagnostics::Span,
+    ) -> Value {
         if failed {
             return Value::error(span);
         }
-        let text = if ast::is_multi_line(node) {
-            ast::dedent(&text)
-        } else {
-            text
-        };
+        let text = if multi_line { ast::dedent(&text) } else { text };
         Value::new(ValueKind::String(Arc::from(text)), span)
     }
 
@@ -279,7 +321,7 @@ impl Evaluator<'_> {
         lhs
     }
 
-    fn apply(
+    pub(super) fn apply(
         &self,
         operator: crate::syntax::SyntaxKind,
         lhs: Value,
@@ -354,10 +396,19 @@ impl Evaluator<'_> {
         let mut parts = node.children();
         let condition = self.eval(parts.next(), scope);
         let (then_branch, else_branch) = (parts.next(), parts.next());
+        match self.branch(&condition) {
+            Some(true) => self.eval(then_branch, scope),
+            Some(false) => self.eval(else_branch, scope),
+            None => Value::error(scope.span(node.range())),
+        }
+    }
+
+    /// Which branch of an `if` a condition takes; `None` for an error (reported
+    /// here when it is not one already).
+    pub(super) fn branch(&self, condition: &Value) -> Option<bool> {
         match condition.kind {
-            ValueKind::Bool(true) => self.eval(then_branch, scope),
-            ValueKind::Bool(false) => self.eval(else_branch, scope),
-            ValueKind::Error => Value::error(scope.span(node.range())),
+            ValueKind::Bool(value) => Some(value),
+            ValueKind::Error => None,
             _ => {
                 self.report(
                     Diagnostic::new(
@@ -366,7 +417,7 @@ impl Evaluator<'_> {
                     )
                     .with_primary(condition.span, "an `if` needs a condition"),
                 );
-                Value::error(scope.span(node.range()))
+                None
             }
         }
     }
@@ -376,6 +427,17 @@ impl Evaluator<'_> {
         let mut parts = node.children();
         let base = self.eval(parts.next(), scope);
         let key = self.eval(parts.next(), scope);
+        self.index_value(base, key, span, scope)
+    }
+
+    /// `base[key]`.
+    pub(super) fn index_value(
+        &self,
+        base: Value,
+        key: Value,
+        span: crate::diagnostics::Span,
+        scope: &Scope,
+    ) -> Value {
         if self.report_if_undeclared(&base, scope) | self.report_if_undeclared(&key, scope) {
             return Value::error(span);
         }
@@ -1030,7 +1092,7 @@ fn operator_text(operator: crate::syntax::SyntaxKind) -> &'static str {
 }
 
 /// `1_000` as 1000.
-fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> {
+pub(super) fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> {
     if text.contains('_') {
         text.replace('_', "").parse()
     } else {

@@ -7,6 +7,7 @@
 //! name becomes an enum variant or a reference, `30s` a duration.
 
 pub mod chunks;
+mod compiled;
 pub mod conform;
 pub mod declarations;
 pub mod expr;
@@ -46,8 +47,9 @@ pub struct Evaluator<'db> {
     defaults: RefCell<FxHashMap<(ItemId, Name), Option<Value>>>,
     attributes: RefCell<FxHashMap<(ItemId, Name), Option<Attributes>>>,
     /// Expressions evaluated inside loops, by (file, node): the value when the
-    /// expression does not depend on the loop's variables, `None` when it does.
-    invariants: RefCell<FxHashMap<(FileId, u32), Option<Value>>>,
+    /// expression does not depend on the loop's variables, else its compiled
+    /// form (see `compiled.rs`).
+    invariants: RefCell<FxHashMap<(FileId, u32), LoopValue>>,
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
     expanded_names: std::cell::OnceCell<Arc<FxHashMap<ItemId, Name>>>,
@@ -101,6 +103,15 @@ pub struct Evaluator<'db> {
     /// Whether `for` iterations get their description (`e = dev, r = eu-west-1`)
     /// for diagnostics; not while only names are computed for the index.
     pub describes_iterations: std::cell::Cell<bool>,
+}
+
+/// What evaluating an expression inside a loop found (see `invariants`).
+#[derive(Clone)]
+enum LoopValue {
+    /// The expression does not depend on the loop's variables: its value.
+    Invariant(Value),
+    /// It does: compiled the second time it is met.
+    Dependent(Option<std::rc::Rc<compiled::Compiled>>),
 }
 
 impl<'db> Evaluator<'db> {
