@@ -18,8 +18,9 @@
 
 use super::Evaluator;
 use super::LoopValue;
+use super::records::RememberedKeys;
 use super::scope::Scope;
-use super::value::{Value, ValueKind};
+use super::value::{Record, SetOp, Value, ValueKind};
 use crate::names::Name;
 use crate::syntax::ast::{self, StringPart};
 use crate::syntax::{SyntaxKind, SyntaxKind::*, SyntaxNode};
@@ -60,8 +61,16 @@ enum Shape {
         else_branch: Box<Compiled>,
     },
     List(Vec<Compiled>),
+    /// A record (or body) of fields with plain keys, in order.
+    Record(Vec<RecordField>),
     /// Evaluated by the tree walker: the node's id in its tree.
     Walk(u32),
+}
+
+struct RecordField {
+    keys: RememberedKeys,
+    op: SetOp,
+    value: Compiled,
 }
 
 struct Operand {
@@ -188,6 +197,21 @@ impl Evaluator<'_> {
                     .map(|element| self.compile_part(element, scope))
                     .collect(),
             ),
+            RECORD_EXPR | BODY => {
+                let mut fields = Vec::new();
+                for entry in node.children() {
+                    // A block, or a key made by interpolation: the tree walker's.
+                    let Some((keys, op, value)) = self.plain_field(entry, scope) else {
+                        return walk();
+                    };
+                    fields.push(RecordField {
+                        keys,
+                        op,
+                        value: self.compile_part(value, scope),
+                    });
+                }
+                Shape::Record(fields)
+            }
             _ => return walk(),
         };
         Compiled { range, shape }
@@ -315,6 +339,17 @@ impl Evaluator<'_> {
                     Some(false) => self.run(else_branch, tree_node, scope),
                     None => Value::error(span),
                 }
+            }
+            Shape::Record(fields) => {
+                let mut record = Record {
+                    ty: None,
+                    fields: Vec::with_capacity(fields.len()),
+                };
+                for field in fields {
+                    let value = self.run(&field.value, tree_node, scope);
+                    self.set_path(&mut record, &field.keys, field.op, value);
+                }
+                Value::new(ValueKind::Record(Arc::new(record)), span)
             }
             Shape::List(elements) => Value::new(
                 ValueKind::List(

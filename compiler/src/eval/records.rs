@@ -62,14 +62,7 @@ impl Evaluator<'_> {
                     let Some(path) = self.key_path(entry, scope) else {
                         continue;
                     };
-                    let op = match entry
-                        .child_tokens()
-                        .find(|token| matches!(token.kind(), EQ | PLUS_EQ | MINUS_EQ | COLON))
-                    {
-                        Some(token) if token.kind() == PLUS_EQ => SetOp::Append,
-                        Some(token) if token.kind() == MINUS_EQ => SetOp::Remove,
-                        _ => SetOp::Set,
-                    };
+                    let op = field_op(entry);
                     let value_node = entry.children().rfind(|child| child.kind() != FIELD_PATH);
                     let value = self.eval(value_node, scope);
                     self.set_path(&mut record, &path, op, value);
@@ -98,6 +91,28 @@ impl Evaluator<'_> {
             }
         }
         record
+    }
+
+    /// A `FIELD` with a path of plain keys and a value: its keys, operation
+    /// and value (what `compiled.rs` compiles a record's fields to); `None`
+    /// for anything else.
+    pub(super) fn plain_field<'t>(
+        &self,
+        entry: SyntaxNode<'t>,
+        scope: &Scope,
+    ) -> Option<(RememberedKeys, SetOp, SyntaxNode<'t>)> {
+        if entry.kind() != FIELD {
+            return None;
+        }
+        let path = entry.child_of_kind(FIELD_PATH)?;
+        if path.children().next().is_some() {
+            return None;
+        }
+        let value = entry.children().rfind(|child| child.kind() != FIELD_PATH)?;
+        let KeyPath::Remembered(keys) = self.key_path(entry, scope)? else {
+            return None;
+        };
+        Some((keys, field_op(entry), value))
     }
 
     /// The key path of a `FIELD` or `BLOCK`: `env.REGION` is `[env, REGION]`.
@@ -139,7 +154,13 @@ impl Evaluator<'_> {
     }
 
     /// Sets `path` in `record`, creating the records on the way.
-    fn set_path(&self, record: &mut Record, path: &[(Name, Span)], op: SetOp, value: Value) {
+    pub(super) fn set_path(
+        &self,
+        record: &mut Record,
+        path: &[(Name, Span)],
+        op: SetOp,
+        value: Value,
+    ) {
         let ((name, key_span), rest) = path.split_first().expect("a key path has a key");
         if rest.is_empty() {
             match record.fields.iter_mut().find(|field| field.name == *name) {
@@ -369,4 +390,17 @@ fn label_text(label: SyntaxNode<'_>) -> Option<String> {
     label
         .first_significant_token()
         .map(|token| token.text().to_string())
+}
+
+/// What a `FIELD` does with its value: `=` (or `:`) sets, `+=` appends, `-=`
+/// removes.
+fn field_op(entry: SyntaxNode<'_>) -> SetOp {
+    match entry
+        .child_tokens()
+        .find(|token| matches!(token.kind(), EQ | PLUS_EQ | MINUS_EQ | COLON))
+    {
+        Some(token) if token.kind() == PLUS_EQ => SetOp::Append,
+        Some(token) if token.kind() == MINUS_EQ => SetOp::Remove,
+        _ => SetOp::Set,
+    }
 }
