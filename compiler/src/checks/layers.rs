@@ -10,8 +10,21 @@ use std::collections::HashMap;
 
 pub fn same_layer_settings(evaluator: &Evaluator<'_>, model: &FleetModel) {
     for app in &model.apps {
+        // A layer's own fields are distinct (E0308 otherwise): only layers that
+        // share their key with another can set a field twice. Most apps have
+        // none, and their fields are not listed at all.
+        let shared_key = |key: &LayerKey| {
+            app.layers
+                .iter()
+                .filter(|layer| layer.key == *key)
+                .nth(1)
+                .is_some()
+        };
+        if !app.layers.iter().any(|layer| shared_key(&layer.key)) {
+            continue;
+        }
         let mut set_at: HashMap<(LayerKey, String), Span> = HashMap::new();
-        for layer in &app.layers {
+        for layer in app.layers.iter().filter(|layer| shared_key(&layer.key)) {
             let mut paths = Vec::new();
             leaf_paths(&layer.value, String::new(), &mut paths);
             for (path, span) in paths {

@@ -57,17 +57,26 @@ fn warn_if_empty(evaluator: &Evaluator<'_>, kind: &str, name: &str, set: &Cluste
 }
 
 pub fn policy_modes(evaluator: &Evaluator<'_>, model: &FleetModel) {
+    // The clusters of each env, once: a fleet has a few envs and thousands of
+    // clusters, which each policy would otherwise go through.
+    let mut envs: std::collections::BTreeMap<&str, ClusterSet> = std::collections::BTreeMap::new();
+    for (index, cluster) in model.clusters.iter().enumerate() {
+        envs.entry(&*cluster.env)
+            .or_insert_with(|| ClusterSet::with_capacity(model.clusters.len()))
+            .insert(index);
+    }
     for policy in &model.policies {
         let Some(mode) = field(&policy.declared.value, "mode").and_then(|value| value.as_record())
         else {
             continue;
         };
         let with_mode: BTreeSet<&str> = mode.fields.iter().map(|field| &*field.name).collect();
-        let missing: BTreeSet<&str> = policy
-            .targets
-            .indices()
-            .map(|index| &*model.clusters[index].env)
-            .filter(|env| !with_mode.contains(env))
+        let missing: BTreeSet<&str> = envs
+            .iter()
+            .filter(|(env, clusters)| {
+                !with_mode.contains(*env) && policy.targets.intersects(clusters)
+            })
+            .map(|(env, _)| *env)
             .collect();
         if missing.is_empty() {
             continue;

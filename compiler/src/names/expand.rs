@@ -131,8 +131,9 @@ pub fn generated_name(
     let name = node.child_of_kind(NAME)?;
     if let Some(string) = name.child_of_kind(STRING) {
         // The string's text is the name as it is (both are `Arc<str>`): shared,
-        // not copied.
-        return match evaluator.string(string, scope).kind {
+        // not copied. Evaluated as any expression, so that in a loop it is
+        // compiled once (see `eval/compiled.rs`).
+        return match evaluator.eval(Some(string), scope).kind {
             crate::eval::value::ValueKind::String(text) => Some(text),
             _ => None,
         };
