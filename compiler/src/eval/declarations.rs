@@ -371,11 +371,11 @@ impl<'db> Evaluator<'db> {
     /// is reported about a declaration a `for` generated names the iteration
     /// (decision 005), unless it is true of every iteration.
     fn declare(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
-        let Some(iteration) = &instance.scope.iteration else {
-            return self.declare_in_scope(instance, type_name);
+        let Some(iteration) = instance.scope.iteration() else {
+            return self.declare_in_scope(instance, type_name, None);
         };
         let before = self.diagnostics.borrow().len();
-        let declared = self.declare_in_scope(instance, type_name);
+        let declared = self.declare_in_scope(instance, type_name, Some(iteration.clone()));
         let after = self.diagnostics.borrow().len();
         let every_iteration = self.loop_invariant_diagnostics.borrow();
         let mut iterations = self.diagnostic_iterations.borrow_mut();
@@ -385,7 +385,12 @@ impl<'db> Evaluator<'db> {
         declared
     }
 
-    fn declare_in_scope(&self, instance: &Instance, type_name: &str) -> Option<Declared> {
+    fn declare_in_scope(
+        &self,
+        instance: &Instance,
+        type_name: &str,
+        iteration: Option<Arc<str>>,
+    ) -> Option<Declared> {
         let node = self.item_node(instance.item);
         let scope = &instance.scope;
         let (name, span) = self.declaration_name(instance.item, node, scope)?;
@@ -419,7 +424,7 @@ impl<'db> Evaluator<'db> {
             item: instance.item,
             span,
             value: completed,
-            iteration: scope.iteration.clone(),
+            iteration,
         })
     }
 
@@ -922,7 +927,7 @@ impl<'db> Evaluator<'db> {
             .iter()
             .filter_map(|part| part.instances.as_ref())
             .flat_map(|instances| &instances.instances)
-            .filter_map(|instance| Some((instance.item, instance.scope.iteration.clone()?)))
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration()?)))
             .collect();
         for (namespace, name, items) in seen {
             let mut items = items.clone();

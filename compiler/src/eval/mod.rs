@@ -100,9 +100,6 @@ pub struct Evaluator<'db> {
     loop_invariant_diagnostics: RefCell<rustc_hash::FxHashSet<usize>>,
     /// The iteration of a `for` each diagnostic (by position) was found in.
     diagnostic_iterations: RefCell<FxHashMap<usize, Arc<str>>>,
-    /// Whether `for` iterations get their description (`e = dev, r = eu-west-1`)
-    /// for diagnostics; not while only names are computed for the index.
-    pub describes_iterations: std::cell::Cell<bool>,
 }
 
 /// What evaluating an expression inside a loop found (see `invariants`).
@@ -154,7 +151,6 @@ impl<'db> Evaluator<'db> {
             diagnostics: RefCell::default(),
             loop_invariant_diagnostics: RefCell::default(),
             diagnostic_iterations: RefCell::default(),
-            describes_iterations: std::cell::Cell::new(true),
         }
     }
 

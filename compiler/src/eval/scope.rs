@@ -16,9 +16,10 @@ pub struct Scope {
     pub file_id: FileId,
     pub module: Arc<str>,
     bindings: Vec<(Name, Value)>,
-    /// A human description of the iteration the scope is in, for diagnostics
-    /// inside generated declarations: `e = dev, r = us-east-1`.
-    pub iteration: Option<Arc<str>>,
+    /// When the scope is an iteration of a `for`: how many of its bindings
+    /// (the first ones) are the variables of the `for`s around it. See
+    /// `iteration`.
+    iteration: Option<usize>,
 }
 
 impl Scope {
@@ -70,8 +71,29 @@ impl Scope {
         }
     }
 
-    pub fn with_iteration(mut self, iteration: Arc<str>) -> Scope {
-        self.iteration = Some(iteration);
+    /// The scope as an iteration of the `for`s whose variables it binds.
+    pub fn as_iteration(mut self) -> Scope {
+        self.iteration = Some(self.bindings.len());
         self
+    }
+
+    /// A human description of the iteration the scope is in, for diagnostics
+    /// inside generated declarations: `e = dev, r = us-east-1`. Made when asked
+    /// for (by the evaluation of each generated declaration, on every core),
+    /// not when the `for` is expanded.
+    pub fn iteration(&self) -> Option<Arc<str>> {
+        let count = self.iteration?;
+        let mut text = String::new();
+        for (position, (name, value)) in self.bindings.iter().take(count).enumerate() {
+            if position > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(name);
+            text.push_str(" = ");
+            if !value.interpolate_into(&mut text) {
+                text.push('…');
+            }
+        }
+        Some(Arc::from(text))
     }
 }

@@ -34,9 +34,6 @@ pub struct FileExpansions {
 #[salsa::tracked(returns(clone))]
 pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileExpansions> {
     let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
-    // Only names are needed here; what the iterations are called is for the
-    // evaluation's diagnostics.
-    evaluator.describes_iterations.set(false);
     let items = file_items(db, file);
     let mut generated = Vec::new();
     for (local, item) in items.items.iter().enumerate() {
@@ -238,12 +235,7 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            let bound = if self.describes_iterations.get() {
-                let description = describe_iteration(&bindings, bound);
-                bound.clone().with_iteration(description)
-            } else {
-                bound.clone()
-            };
+            let bound = bound.clone().as_iteration();
             for &declaration in &inner {
                 if items.items[declaration as usize].kind == ItemKind::For {
                     self.expand(file, items, declaration, &bound, iteration, each);
@@ -254,33 +246,4 @@ impl Evaluator<'_> {
             }
         });
     }
-}
-
-/// `e = dev, r = us-east-1`: the values of a `for`'s variables in one iteration.
-fn describe_iteration(bindings: &[crate::syntax::SyntaxNode<'_>], scope: &Scope) -> Arc<str> {
-    // Written into one string: a `for` of ten thousand iterations describes each.
-    let mut text = String::new();
-    let mut parts = 0;
-    if let Some(outer) = &scope.iteration {
-        text.push_str(outer);
-        parts += 1;
-    }
-    for binding in bindings {
-        let Some(name) = binding.child_tokens().find(|token| token.kind() == IDENT) else {
-            continue;
-        };
-        if parts > 0 {
-            text.push_str(", ");
-        }
-        parts += 1;
-        text.push_str(name.text());
-        text.push_str(" = ");
-        let described = scope
-            .lookup(name.text())
-            .is_some_and(|value| value.interpolate_into(&mut text));
-        if !described {
-            text.push('…');
-        }
-    }
-    Arc::from(text)
 }
