@@ -15,7 +15,8 @@ pub struct Scope {
     pub file: SourceFile,
     pub file_id: FileId,
     pub module: Arc<str>,
-    bindings: Vec<(Name, Value)>,
+    /// Shared: every declaration of an iteration keeps its scope.
+    bindings: Arc<[(Name, Value)]>,
     /// When the scope is an iteration of a `for`: how many of its bindings
     /// (the first ones) are the variables of the `for`s around it. See
     /// `iteration`.
@@ -28,7 +29,7 @@ impl Scope {
             file,
             file_id,
             module,
-            bindings: Vec::new(),
+            bindings: Arc::new([]),
             iteration: None,
         }
     }
@@ -66,7 +67,7 @@ impl Scope {
             file: self.file,
             file_id: self.file_id,
             module: self.module.clone(),
-            bindings: all,
+            bindings: all.into(),
             iteration: self.iteration.clone(),
         }
     }
