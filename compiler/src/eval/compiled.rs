@@ -61,7 +61,7 @@ enum Shape {
         else_branch: Box<Compiled>,
     },
     List(Vec<Compiled>),
-    /// A record (or body) of fields with plain keys, in order.
+    /// A record (or body) of fields and blocks with plain keys, in order.
     Record(Vec<RecordField>),
     /// Evaluated by the tree walker: the node's id in its tree.
     Walk(u32),
@@ -200,9 +200,13 @@ impl Evaluator<'_> {
             RECORD_EXPR | BODY => {
                 let mut fields = Vec::new();
                 for entry in node.children() {
-                    // A block, or a key made by interpolation: the tree walker's.
-                    let Some((keys, op, value)) = self.plain_field(entry, scope) else {
-                        return walk();
+                    let (keys, op, value) = match self.plain_field(entry, scope) {
+                        Some(field) => field,
+                        None => match self.plain_block(entry, scope) {
+                            Some((keys, body)) => (keys, SetOp::Set, body),
+                            // A key made by interpolation: the tree walker's.
+                            None => return walk(),
+                        },
                     };
                     fields.push(RecordField {
                         keys,

@@ -401,10 +401,16 @@ impl<'db> Evaluator<'db> {
             Some(annotation) => self.annotation(annotation, scope)?,
             None => (None, declaration_type(self, type_name)),
         };
-        let raw = node
-            .child_of_kind(BODY)
-            .map(|body| self.body(body, scope))
-            .unwrap_or_default();
+        let raw = match node.child_of_kind(BODY) {
+            // In a loop, as an expression: compiled after the first iteration
+            // (see `compiled.rs`).
+            Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
+                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
+                _ => Default::default(),
+            },
+            Some(body) => self.body(body, scope),
+            None => Default::default(),
+        };
         let merged = match &base {
             Some(base) => self.merge(base, &raw, &|field| list_key(self, &ty, field)),
             None => raw,
@@ -687,10 +693,16 @@ impl<'db> Evaluator<'db> {
         let span = scope.span(node.range());
         let key = self.layer_key(node, scope)?;
         let app_type = declaration_type(self, "App");
-        let raw = node
-            .child_of_kind(BODY)
-            .map(|body| self.body(body, scope))
-            .unwrap_or_default();
+        let raw = match node.child_of_kind(BODY) {
+            // In a loop, as an expression: compiled after the first iteration
+            // (see `compiled.rs`).
+            Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
+                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
+                _ => Default::default(),
+            },
+            Some(body) => self.body(body, scope),
+            None => Default::default(),
+        };
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
         let raw = match app {

@@ -115,6 +115,29 @@ impl Evaluator<'_> {
         Some((keys, field_op(entry), value))
     }
 
+    /// A `BLOCK` with a path of plain keys: its keys, labels included
+    /// (`gate staging { ... }` sets `gate.staging`), and its body.
+    pub(super) fn plain_block<'t>(
+        &self,
+        entry: SyntaxNode<'t>,
+        scope: &Scope,
+    ) -> Option<(RememberedKeys, SyntaxNode<'t>)> {
+        if entry.kind() != BLOCK {
+            return None;
+        }
+        let body = entry.child_of_kind(BODY)?;
+        let KeyPath::Remembered(keys) = self.key_path(entry, scope)? else {
+            return None;
+        };
+        let mut path = keys.to_vec();
+        for label in entry.children().filter(|child| child.kind() == BLOCK_LABEL) {
+            if let Some(text) = label_text(label) {
+                path.push((self.name(&text), scope.span(label.range())));
+            }
+        }
+        Some((path.into(), body))
+    }
+
     /// The key path of a `FIELD` or `BLOCK`: `env.REGION` is `[env, REGION]`.
     /// A path of plain keys is the same wherever it is evaluated: in a loop (a
     /// body that sets the same fields in every iteration) it is made once.
