@@ -68,7 +68,7 @@ impl Scope {
             file_id: self.file_id,
             module: self.module.clone(),
             bindings: all.into(),
-            iteration: self.iteration.clone(),
+            iteration: self.iteration,
         }
     }
 
