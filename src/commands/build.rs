@@ -207,28 +207,40 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             .collect();
         let fresh = write_fresh_root(&root, &staging, &files)?;
         let last_write = Some(std::time::Instant::now());
-        let stamps: std::collections::HashMap<&str, Stamp> = files
-            .iter()
-            .map(|(path, _)| *path)
-            .chain([OWNED_LIST])
-            .zip(&fresh.metadata)
-            .filter_map(|(path, metadata)| Some((path, Stamp::of_metadata(metadata)?)))
-            .collect();
         progress.step("wrote the changes");
         eprintln!(
             "{counts}: {} written, 0 unchanged, 0 removed in `{}`",
             plural(rendered.len(), "file"),
             root.display()
         );
-        record_state(
-            out,
-            fingerprint.as_deref().filter(|_| clean),
-            &relative,
-            &counts,
-            &fresh.owned,
-            &stamps,
-            last_write,
-        )?;
+        match fingerprint.as_deref().filter(|_| clean) {
+            Some(fingerprint) => {
+                // The owned files in the owned list's order, the list last.
+                let stamps: Option<Vec<(&str, Stamp)>> = files
+                    .iter()
+                    .zip(&fresh.metadata)
+                    .map(|((path, _), metadata)| Some((*path, Stamp::of_metadata(metadata)?)))
+                    .collect();
+                let mut stamps = stamps.unwrap_or_default();
+                stamps.sort_unstable_by_key(|(path, _)| *path);
+                if let Some(list) = fresh.metadata.last().and_then(Stamp::of_metadata) {
+                    stamps.push((OWNED_LIST, list));
+                }
+                BuildState::record_stamps(
+                    out,
+                    fingerprint,
+                    &relative,
+                    &counts,
+                    &stamps,
+                    last_write,
+                );
+            }
+            None => BuildState::forget(out)?,
+        }
+        // The process ends here: what the build holds is the system's to free.
+        std::mem::forget(files);
+        std::mem::forget(fresh);
+        std::mem::forget(rendered);
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }

@@ -138,10 +138,8 @@ impl BuildState {
 
     /// Records a clean build into `out`: `owned` (paths under `root`, the owned
     /// list included) as they are now, with the stamps of the files it wrote
-    /// (`written`, read as they were written) and the others looked up. When
-    /// it wrote something, it returns only once the clock has moved on since
-    /// `last_write` (see the module's comment). Failing to record is not an
-    /// error of the build: the next one compiles.
+    /// (`written`, read as they were written) and the others looked up. See
+    /// `record_stamps`.
     pub fn record(
         out: &Path,
         fingerprint: &str,
@@ -151,32 +149,60 @@ impl BuildState {
         written: &std::collections::HashMap<&str, Stamp>,
         last_write: Option<std::time::Instant>,
     ) {
+        let absolute_root = out.join(root);
+        let stamps = map_each(owned, 1024, |file| match written.get(file) {
+            Some(stamp) => Some(*stamp),
+            None => Stamp::of(&absolute_root.join(file)),
+        });
+        // A file that vanished already: no state, the next build compiles.
+        let files: Option<Vec<(&str, Stamp)>> = owned
+            .iter()
+            .zip(stamps)
+            .map(|(file, stamp)| Some((*file, stamp?)))
+            .collect();
+        let files = files.unwrap_or_default();
+        Self::record_stamps(out, fingerprint, root, summary, &files, last_write);
+    }
+
+    /// Records a clean build into `out` that owns `files` (paths under `root`,
+    /// the owned list last) with their stamps; none when `files` is empty.
+    /// When it wrote something, it returns only once the clock has moved on
+    /// since `last_write` (see the module's comment). Failing to record is not
+    /// an error of the build: the next one compiles.
+    pub fn record_stamps(
+        out: &Path,
+        fingerprint: &str,
+        root: &Path,
+        summary: &str,
+        files: &[(&str, Stamp)],
+        last_write: Option<std::time::Instant>,
+    ) {
         let settled = last_write.map(|at| at + std::time::Duration::from_millis(20));
         let wait = || {
             if let Some(settled) = settled {
                 std::thread::sleep(settled.saturating_duration_since(std::time::Instant::now()));
             }
         };
-        let Some(path) = state_path(out) else {
+        let Some(path) = state_path(out).filter(|_| !files.is_empty()) else {
             return wait();
         };
-        let absolute_root = out.join(root);
-        let stamps = map_each(owned, 1024, |file| match written.get(file) {
-            Some(stamp) => Some(*stamp),
-            None => Stamp::of(&absolute_root.join(file)),
-        });
         let mut text = format!("{FORMAT}\n{fingerprint}\n{}\n{summary}\n", root.display());
-        for (file, stamp) in owned.iter().zip(stamps) {
-            let Some(stamp) = stamp else {
-                // A file that vanished already: no state, the next build compiles.
-                return wait();
+        text.reserve(files.len() * 96);
+        for (file, stamp) in files {
+            // Writing to a `String` cannot fail. A time in nanoseconds fits in
+            // an `i64` until 2262, and is written much faster as one.
+            let _ = match i64::try_from(stamp.modified_ns) {
+                Ok(modified_ns) => writeln!(
+                    text,
+                    "{} {modified_ns} {} {file}",
+                    stamp.length, stamp.inode
+                ),
+                Err(_) => writeln!(
+                    text,
+                    "{} {} {} {file}",
+                    stamp.length, stamp.modified_ns, stamp.inode
+                ),
             };
-            // Writing to a `String` cannot fail.
-            let _ = writeln!(
-                text,
-                "{} {} {} {file}",
-                stamp.length, stamp.modified_ns, stamp.inode
-            );
         }
         wait();
         let recorded = path

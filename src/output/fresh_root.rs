@@ -70,8 +70,6 @@ pub struct FreshRoot {
     /// as read from the open file: renaming the folder keeps every file's
     /// inode, length and modification time.
     pub metadata: Vec<std::fs::Metadata>,
-    /// The owned list written with them.
-    pub owned: OwnedFiles,
 }
 
 /// Writes `files` (path under the root, contents) and their owned list as the
@@ -151,7 +149,7 @@ fn write_staged(staging: &Path, files: &[(&str, &[u8])]) -> Result<FreshRoot> {
         &staging.join(OWNED_LIST),
         owned.to_text().as_bytes(),
     )?);
-    Ok(FreshRoot { metadata, owned })
+    Ok(FreshRoot { metadata })
 }
 
 fn write_new(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
@@ -185,8 +183,9 @@ mod tests {
         assert_eq!(std::fs::read(root.join("top.yaml")).unwrap(), b"top");
         // The files, then the owned list, which lists them with their hashes.
         assert_eq!(written.metadata.len(), 4);
-        assert_eq!(OwnedFiles::read(&root).unwrap(), written.owned,);
-        assert_eq!(written.owned.files["a/two.yaml"], content_hash(b"two"));
+        let owned = OwnedFiles::read(&root).unwrap();
+        assert_eq!(owned.files.len(), 3);
+        assert_eq!(owned.files["a/two.yaml"], content_hash(b"two"));
         let metadata = written.metadata;
         // The metadata read before the rename is the file's after it.
         let after = std::fs::metadata(root.join("a/two.yaml")).unwrap();
