@@ -1109,7 +1109,9 @@ pub struct SelectorIndex {
     /// names (rare in selectors) scans them rather than indexing ten thousand
     /// one-element lists.
     names: Vec<Name>,
-    by_field: FxHashMap<(ClusterField, Name), Vec<u32>>,
+    /// The clusters with each value of each field, by field then value (looked
+    /// up by the value's text, without making a key).
+    by_field: FxHashMap<ClusterField, FxHashMap<Name, Vec<u32>>>,
     /// Selectors already evaluated, by their text: most apps of a fleet select
     /// the same way (`clusters where env in [dev, staging, production]`).
     selected: RefCell<FxHashMap<String, Vec<u64>>>,
@@ -1118,15 +1120,16 @@ pub struct SelectorIndex {
 impl SelectorIndex {
     fn new(model: &FleetModel) -> SelectorIndex {
         let clusters = model.clusters.len();
-        let mut by_field: FxHashMap<(ClusterField, Name), Vec<u32>> = FxHashMap::default();
+        let mut by_field: FxHashMap<ClusterField, FxHashMap<Name, Vec<u32>>> = FxHashMap::default();
         for (index, cluster) in model.clusters.iter().enumerate() {
             let index = index as u32;
-            let mut add = |field: ClusterField, value: &Name| match by_field
-                .get_mut(&(field.clone(), value.clone()))
-            {
-                Some(members) => members.push(index),
-                None => {
-                    by_field.insert((field, value.clone()), vec![index]);
+            let mut add = |field: ClusterField, value: &Name| {
+                let values = by_field.entry(field).or_default();
+                match values.get_mut(&**value) {
+                    Some(members) => members.push(index),
+                    None => {
+                        values.insert(value.clone(), vec![index]);
+                    }
                 }
             };
             add(ClusterField::Env, &cluster.env);
@@ -1238,7 +1241,8 @@ impl SelectorIndex {
                     }
                     for &index in self
                         .by_field
-                        .get(&(field.clone(), text))
+                        .get(field)
+                        .and_then(|values| values.get(&*text))
                         .into_iter()
                         .flatten()
                     {
