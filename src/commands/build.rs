@@ -6,8 +6,9 @@
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
 use crate::output::{
-    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, fingerprint, leftover_staging_folders, plan,
-    staging_folder, write_atomically, write_fresh_root, write_new_atomically,
+    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, create_folders, fingerprint,
+    leftover_staging_folders, plan, staging_folder, write_atomically, write_fresh_root,
+    write_new_atomically,
 };
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
@@ -306,16 +307,8 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         .filter(|change| !matches!(change, Change::Remove(_)))
         .filter_map(|change| Path::new(change.path()).parent())
         .collect();
-    // On every core too: `create_dir_all` takes a folder another thread made
-    // first as made.
     let folders: Vec<&Path> = folders.into_iter().collect();
-    fleet_compiler::parallel::map_each(&folders, 256, |folder| {
-        let folder = root.join(folder);
-        std::fs::create_dir_all(&folder)
-            .with_context(|| format!("cannot create the folder `{}`", folder.display()))
-    })
-    .into_iter()
-    .collect::<Result<()>>()?;
+    create_folders(&root, &folders)?;
     let writes: Vec<&Change> = plan
         .changes
         .iter()

@@ -121,14 +121,7 @@ fn write_staged(staging: &Path, files: &[(&str, &[u8])]) -> Result<FreshRoot> {
         .collect();
     folders.sort_unstable();
     folders.dedup();
-    // `create_dir_all` takes a folder another thread made first as made.
-    fleet_compiler::parallel::map_each(&folders, 256, |folder| {
-        let folder = staging.join(folder);
-        std::fs::create_dir_all(&folder)
-            .with_context(|| format!("cannot create the folder `{}`", folder.display()))
-    })
-    .into_iter()
-    .collect::<Result<()>>()?;
+    super::folders::create_folders(staging, &folders)?;
     let written = fleet_compiler::parallel::map_each(files, 256, |(path, contents)| {
         let metadata = write_new(&staging.join(path), contents)?;
         Ok::<_, anyhow::Error>((metadata, content_hash(contents)))

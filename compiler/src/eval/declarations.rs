@@ -401,16 +401,7 @@ impl<'db> Evaluator<'db> {
             Some(annotation) => self.annotation(annotation, scope)?,
             None => (None, declaration_type(self, type_name)),
         };
-        let raw = match node.child_of_kind(BODY) {
-            // In a loop, as an expression: compiled after the first iteration
-            // (see `compiled.rs`).
-            Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
-                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
-                _ => Default::default(),
-            },
-            Some(body) => self.body(body, scope),
-            None => Default::default(),
-        };
+        let raw = self.declaration_body(node, scope);
         let merged = match &base {
             Some(base) => self.merge(base, &raw, &|field| list_key(self, &ty, field)),
             None => raw,
@@ -432,6 +423,20 @@ impl<'db> Evaluator<'db> {
             value: completed,
             iteration,
         })
+    }
+
+    /// The record a declaration's (or an overlay's) body sets. In a loop it is
+    /// evaluated as an expression, so that it is compiled after the first
+    /// iteration (see `compiled.rs`).
+    fn declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Record {
+        match node.child_of_kind(BODY) {
+            Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
+                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
+                _ => Record::default(),
+            },
+            Some(body) => self.body(body, scope),
+            None => Record::default(),
+        }
     }
 
     /// A declaration's record checked against its type and completed. The
@@ -693,16 +698,7 @@ impl<'db> Evaluator<'db> {
         let span = scope.span(node.range());
         let key = self.layer_key(node, scope)?;
         let app_type = declaration_type(self, "App");
-        let raw = match node.child_of_kind(BODY) {
-            // In a loop, as an expression: compiled after the first iteration
-            // (see `compiled.rs`).
-            Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
-                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
-                _ => Default::default(),
-            },
-            Some(body) => self.body(body, scope),
-            None => Default::default(),
-        };
+        let raw = self.declaration_body(node, scope);
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
         let raw = match app {
