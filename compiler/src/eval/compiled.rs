@@ -315,6 +315,15 @@ impl Evaluator<'_> {
                 let mut lhs = self.run(&first.value, tree_node, scope);
                 for (operator, operand) in rest {
                     let rhs = self.run(&operand.value, tree_node, scope);
+                    // Whole numbers, the common case in a loop (`i % 3`): no
+                    // name to check, nothing to report.
+                    if let (ValueKind::Int(a), ValueKind::Int(b)) = (&lhs.kind, &rhs.kind)
+                        && let Some(result) = int_operation(*operator, *a, *b)
+                    {
+                        lhs = Value::new(result, span);
+                        lhs_name = None;
+                        continue;
+                    }
                     if self.report_if_undeclared(&lhs, scope)
                         | self.report_if_undeclared(&rhs, scope)
                     {
@@ -330,6 +339,18 @@ impl Evaluator<'_> {
             Shape::Index { base, key } => {
                 let base = self.run(base, tree_node, scope);
                 let key = self.run(key, tree_node, scope);
+                // A list and a position inside it, the common case: no name to
+                // check, nothing to report.
+                if let (ValueKind::List(items), ValueKind::Int(position)) = (&base.kind, &key.kind)
+                    && let Some(item) = usize::try_from(*position)
+                        .ok()
+                        .and_then(|position| items.get(position))
+                {
+                    return Value {
+                        kind: item.kind.clone(),
+                        span,
+                    };
+                }
                 self.index_value(base, key, span, scope)
             }
             Shape::If {
@@ -366,4 +387,24 @@ impl Evaluator<'_> {
             ),
         }
     }
+}
+
+/// `a operator b` on whole numbers, as `Evaluator::apply` computes it, when that
+/// reports nothing (no overflow, no division by zero); `None` leaves the case to
+/// `apply`.
+fn int_operation(operator: SyntaxKind, a: i64, b: i64) -> Option<ValueKind> {
+    Some(match operator {
+        PLUS => ValueKind::Int(a.checked_add(b)?),
+        MINUS => ValueKind::Int(a.checked_sub(b)?),
+        STAR => ValueKind::Int(a.checked_mul(b)?),
+        SLASH if b != 0 => ValueKind::Int(a.checked_div_euclid(b)?),
+        PERCENT if b != 0 => ValueKind::Int(a.checked_rem_euclid(b)?),
+        EQ2 | EQ => ValueKind::Bool(a == b),
+        NEQ => ValueKind::Bool(a != b),
+        LT => ValueKind::Bool(a < b),
+        LE => ValueKind::Bool(a <= b),
+        GT => ValueKind::Bool(a > b),
+        GE => ValueKind::Bool(a >= b),
+        _ => return None,
+    })
 }

@@ -348,8 +348,9 @@ impl Evaluator<'_> {
                 );
                 return Value::error(span);
             }
-            (SLASH, Int(a), Int(b)) => Int(a.div_euclid(*b)),
-            (PERCENT, Int(a), Int(b)) => Int(a.rem_euclid(*b)),
+            // `i64::MIN / -1` does not fit either.
+            (SLASH, Int(a), Int(b)) => a.checked_div_euclid(*b).map(Int).unwrap_or(Error),
+            (PERCENT, Int(a), Int(b)) => a.checked_rem_euclid(*b).map(Int).unwrap_or(Error),
             (PLUS, String(a), String(b)) => String(Arc::from(format!("{a}{b}"))),
             (PLUS, List(a), List(b)) => List(a.iter().chain(b.iter()).cloned().collect()),
             (AND_KW | OR_KW, Bool(_), Bool(b)) => Bool(*b),
