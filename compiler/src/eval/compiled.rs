@@ -5,13 +5,15 @@
 //! text, string pieces) cost more than computing it.
 //!
 //! Only the common, simple shapes are compiled: literals, loop variables,
-//! strings, arithmetic and comparisons, indexing, `if`, lists and parentheses.
-//! Any other part (a call, a record, a selector, a name that is not a loop
-//! variable) is left to the tree walker (`Shape::Walk`), and so are its values:
-//! a part that does not depend on the loop is taken from `invariants` as
-//! before. The operations themselves (`apply`, `index_value`, `branch`,
-//! `interpolate`) are the tree walker's, so values and diagnostics are the same
-//! either way.
+//! strings, arithmetic and comparisons, indexing, `if`, lists, records and
+//! blocks whose keys are plain names, and parentheses. Any other part (a call,
+//! a selector, a key made by interpolation, a name that is not a loop variable)
+//! is left to the tree walker (`Shape::Walk`), and so are its values: a part
+//! that does not depend on the loop is taken from `invariants` as before. The
+//! operations themselves (`apply`, `index_value`, `branch`, `interpolate`,
+//! `finish_string`, `set_path`) are the tree walker's, so values and
+//! diagnostics are the same either way; only whole-number operations and list
+//! indexing that cannot report anything take a shorter path (`int_operation`).
 //!
 //! An expression is compiled the second time it is met (see `Evaluator::eval`):
 //! by then the first evaluation has found which of its parts depend on the loop.
