@@ -206,7 +206,7 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             .iter()
             .map(|(path, text)| (path.as_str(), text.as_bytes()))
             .collect();
-        let fresh = write_fresh_root(&root, &staging, &files)?;
+        let metadata = write_fresh_root(&root, &staging, &files)?;
         let last_write = Some(std::time::Instant::now());
         progress.step("wrote the changes");
         eprintln!(
@@ -214,33 +214,30 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             plural(rendered.len(), "file"),
             root.display()
         );
-        match fingerprint.as_deref().filter(|_| clean) {
-            Some(fingerprint) => {
+        record_state(
+            out,
+            fingerprint.as_deref().filter(|_| clean),
+            &relative,
+            &counts,
+            || {
                 // The owned files in the owned list's order, the list last.
                 let stamps: Option<Vec<(&str, Stamp)>> = files
                     .iter()
-                    .zip(&fresh.metadata)
+                    .zip(&metadata)
                     .map(|((path, _), metadata)| Some((*path, Stamp::of_metadata(metadata)?)))
                     .collect();
                 let mut stamps = stamps.unwrap_or_default();
                 stamps.sort_unstable_by_key(|(path, _)| *path);
-                if let Some(list) = fresh.metadata.last().and_then(Stamp::of_metadata) {
+                if let Some(list) = metadata.last().and_then(Stamp::of_metadata) {
                     stamps.push((OWNED_LIST, list));
                 }
-                BuildState::record_stamps(
-                    out,
-                    fingerprint,
-                    &relative,
-                    &counts,
-                    &stamps,
-                    last_write,
-                );
-            }
-            None => BuildState::forget(out)?,
-        }
+                stamps
+            },
+            last_write,
+        )?;
         // The process ends here: what the build holds is the system's to free.
         std::mem::forget(files);
-        std::mem::forget(fresh);
+        std::mem::forget(metadata);
         std::mem::forget(rendered);
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
@@ -366,39 +363,33 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         fingerprint.as_deref().filter(|_| clean),
         &relative,
         &counts,
-        &plan.owned_after,
-        &stamps,
+        || {
+            let mut owned: Vec<&str> = plan.owned_after.files.keys().map(String::as_str).collect();
+            owned.push(OWNED_LIST);
+            BuildState::stamps(out, &relative, &owned, &stamps)
+        },
         last_write,
     )?;
     compilation.release_at_exit();
     Ok(ExitStatus::Success)
 }
 
-/// Records what a clean build (one with a `fingerprint`) wrote, so that the
-/// next build with nothing changed can skip compiling; forgets the last state
-/// after any other build.
-fn record_state(
+/// Records what a clean build (one with a `fingerprint`) wrote, with the
+/// stamps of the files it owns (`owned_stamps`, the owned list last), so that
+/// the next build with nothing changed can skip compiling; forgets the last
+/// state after any other build.
+fn record_state<'a>(
     out: &Path,
     fingerprint: Option<&str>,
     relative: &Path,
     counts: &str,
-    owned_after: &OwnedFiles,
-    stamps: &std::collections::HashMap<&str, Stamp>,
+    owned_stamps: impl FnOnce() -> Vec<(&'a str, Stamp)>,
     last_write: Option<std::time::Instant>,
 ) -> Result<()> {
     match fingerprint {
         Some(fingerprint) => {
-            let mut owned: Vec<&str> = owned_after.files.keys().map(String::as_str).collect();
-            owned.push(OWNED_LIST);
-            BuildState::record(
-                out,
-                fingerprint,
-                relative,
-                counts,
-                &owned,
-                stamps,
-                last_write,
-            );
+            let stamps = owned_stamps();
+            BuildState::record(out, fingerprint, relative, counts, &stamps, last_write);
             Ok(())
         }
         None => BuildState::forget(out),

@@ -136,32 +136,27 @@ impl BuildState {
         .all(|same| same)
     }
 
-    /// Records a clean build into `out`: `owned` (paths under `root`, the owned
-    /// list included) as they are now, with the stamps of the files it wrote
-    /// (`written`, read as they were written) and the others looked up. See
-    /// `record_stamps`.
-    pub fn record(
+    /// The stamps of `owned` (paths under `root` in `out`, the owned list
+    /// included): of the files a build wrote (`written`) as they were written,
+    /// of the others as they are now. None when one of them vanished already
+    /// (no state then: the next build compiles).
+    pub fn stamps<'a>(
         out: &Path,
-        fingerprint: &str,
         root: &Path,
-        summary: &str,
-        owned: &[&str],
+        owned: &[&'a str],
         written: &std::collections::HashMap<&str, Stamp>,
-        last_write: Option<std::time::Instant>,
-    ) {
+    ) -> Vec<(&'a str, Stamp)> {
         let absolute_root = out.join(root);
         let stamps = map_each(owned, 1024, |file| match written.get(file) {
             Some(stamp) => Some(*stamp),
             None => Stamp::of(&absolute_root.join(file)),
         });
-        // A file that vanished already: no state, the next build compiles.
         let files: Option<Vec<(&str, Stamp)>> = owned
             .iter()
             .zip(stamps)
             .map(|(file, stamp)| Some((*file, stamp?)))
             .collect();
-        let files = files.unwrap_or_default();
-        Self::record_stamps(out, fingerprint, root, summary, &files, last_write);
+        files.unwrap_or_default()
     }
 
     /// Records a clean build into `out` that owns `files` (paths under `root`,
@@ -169,7 +164,7 @@ impl BuildState {
     /// When it wrote something, it returns only once the clock has moved on
     /// since `last_write` (see the module's comment). Failing to record is not
     /// an error of the build: the next one compiles.
-    pub fn record_stamps(
+    pub fn record(
         out: &Path,
         fingerprint: &str,
         root: &Path,

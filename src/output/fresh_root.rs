@@ -20,30 +20,30 @@ use std::path::{Path, PathBuf};
 /// What marks a staging folder, after the root's name.
 const PARTIAL: &str = ".fleet-partial-";
 
-/// Where a first build into `root` stages it; `None` for a root that has no
-/// name of its own (`/`, `..`), which is written file by file instead.
-pub fn staging_folder(root: &Path) -> Option<PathBuf> {
+/// The folder `root` is in and its name: where its staging folders are, and
+/// what they are called after. `None` for a root that has no name of its own
+/// (`/`, `..`).
+fn parent_and_name(root: &Path) -> Option<(&Path, &str)> {
     let name = root.file_name()?.to_str()?;
     let parent = root
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    Some((parent, name))
+}
+
+/// Where a first build into `root` stages it; `None` for a root that has no
+/// name of its own, which is written file by file instead.
+pub fn staging_folder(root: &Path) -> Option<PathBuf> {
+    let (parent, name) = parent_and_name(root)?;
     Some(parent.join(format!(".{name}{PARTIAL}{}", std::process::id())))
 }
 
 /// Staging folders of earlier first builds into `root` that did not finish
 /// (killed, or the machine stopped): what the user should look at and remove.
 pub fn leftover_staging_folders(root: &Path) -> Vec<PathBuf> {
-    let (Some(name), Some(parent)) = (
-        root.file_name().and_then(|name| name.to_str()),
-        root.parent(),
-    ) else {
+    let Some((parent, name)) = parent_and_name(root) else {
         return Vec::new();
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
     };
     let prefix = format!(".{name}{PARTIAL}");
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -63,19 +63,17 @@ pub fn leftover_staging_folders(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// What a first build wrote.
-#[derive(Debug)]
-pub struct FreshRoot {
-    /// Each file's metadata, in the order of the files, the owned list last,
-    /// as read from the open file: renaming the folder keeps every file's
-    /// inode, length and modification time.
-    pub metadata: Vec<std::fs::Metadata>,
-}
-
 /// Writes `files` (path under the root, contents) and their owned list as the
-/// new folder `root`, through `staging` (from `staging_folder`). On failure
-/// nothing is left: neither the root nor the staging folder.
-pub fn write_fresh_root(root: &Path, staging: &Path, files: &[(&str, &[u8])]) -> Result<FreshRoot> {
+/// new folder `root`, through `staging` (from `staging_folder`). Gives each
+/// file's metadata, in the order of the files, the owned list last, as read
+/// from the open file: renaming the folder keeps every file's inode, length
+/// and modification time. On failure nothing is left: neither the root nor
+/// the staging folder.
+pub fn write_fresh_root(
+    root: &Path,
+    staging: &Path,
+    files: &[(&str, &[u8])],
+) -> Result<Vec<std::fs::Metadata>> {
     if let Some(parent) = staging.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create the folder `{}`", parent.display()))?;
@@ -114,7 +112,7 @@ pub fn write_fresh_root(root: &Path, staging: &Path, files: &[(&str, &[u8])]) ->
 
 /// The folders, then the files (each hashed as it is written, for the owned
 /// list), each on every core; then the owned list.
-fn write_staged(staging: &Path, files: &[(&str, &[u8])]) -> Result<FreshRoot> {
+fn write_staged(staging: &Path, files: &[(&str, &[u8])]) -> Result<Vec<std::fs::Metadata>> {
     let mut folders: Vec<&str> = files
         .iter()
         .filter_map(|(path, _)| path.rsplit_once('/').map(|(folder, _)| folder))
@@ -142,7 +140,7 @@ fn write_staged(staging: &Path, files: &[(&str, &[u8])]) -> Result<FreshRoot> {
         &staging.join(OWNED_LIST),
         owned.to_text().as_bytes(),
     )?);
-    Ok(FreshRoot { metadata })
+    Ok(metadata)
 }
 
 fn write_new(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
@@ -171,15 +169,14 @@ mod tests {
             ("a/two.yaml", b"two"),
             ("top.yaml", b"top"),
         ];
-        let written = write_fresh_root(&root, &staging, &files).unwrap();
+        let metadata = write_fresh_root(&root, &staging, &files).unwrap();
         assert_eq!(std::fs::read(root.join("a/b/one.yaml")).unwrap(), b"one");
         assert_eq!(std::fs::read(root.join("top.yaml")).unwrap(), b"top");
         // The files, then the owned list, which lists them with their hashes.
-        assert_eq!(written.metadata.len(), 4);
+        assert_eq!(metadata.len(), 4);
         let owned = OwnedFiles::read(&root).unwrap();
         assert_eq!(owned.files.len(), 3);
         assert_eq!(owned.files["a/two.yaml"], content_hash(b"two"));
-        let metadata = written.metadata;
         // The metadata read before the rename is the file's after it.
         let after = std::fs::metadata(root.join("a/two.yaml")).unwrap();
         use std::os::unix::fs::MetadataExt;

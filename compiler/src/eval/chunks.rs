@@ -99,14 +99,13 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
         // clusters spends ~10 and ~25 ms on them.
         scope.spawn({
             let db = db.clone();
-            let files = &files;
             move || {
                 // An edit cancels the work: `check` finds out the same way.
                 let _ = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-                    for file in files {
+                    let all = workspace.files(&db);
+                    for file in all {
                         crate::checks::credentials::file_credentials(&db, *file);
                     }
-                    let all = workspace.files(&db);
                     if all
                         .iter()
                         .all(|file| crate::check::file_syntax_diagnostics(&db, *file).is_empty())

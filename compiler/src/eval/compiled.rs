@@ -12,14 +12,14 @@
 //! that does not depend on the loop is taken from `invariants` as before. The
 //! operations themselves (`apply`, `index_value`, `branch`, `interpolate`,
 //! `finish_string`, `set_path`) are the tree walker's, so values and
-//! diagnostics are the same either way; only whole-number operations and list
-//! indexing that cannot report anything take a shorter path (`int_operation`).
+//! diagnostics are the same either way.
 //!
 //! An expression is compiled the second time it is met (see `Evaluator::eval`):
 //! by then the first evaluation has found which of its parts depend on the loop.
 
 use super::Evaluator;
 use super::LoopValue;
+use super::expr::is_remembered;
 use super::records::RememberedKeys;
 use super::scope::Scope;
 use super::value::{Record, SetOp, Value, ValueKind};
@@ -224,50 +224,37 @@ impl Evaluator<'_> {
     }
 
     /// A part of a compiled expression: constant when the first evaluation
-    /// found it does not depend on the loop, compiled when it does, else left
-    /// to the tree walker (a branch not taken yet, a call, a record).
+    /// found it does not depend on the loop, compiled when it does or when it
+    /// is not remembered (a literal, a loop variable), else left to the tree
+    /// walker (a branch the first iteration did not take).
     fn compile_part(&self, node: SyntaxNode<'_>, scope: &Scope) -> Compiled {
-        let known = match node.kind() {
-            LITERAL | PAREN_EXPR => None,
-            NAME_REF if scope.is_bound(node.text()) => None,
-            _ => Some(
-                self.invariants
-                    .borrow()
-                    .get(&(scope.file_id, node.id()))
-                    .map(|known| match known {
-                        LoopValue::Invariant(value) => Some(value.clone()),
-                        LoopValue::Dependent(_) => None,
-                    }),
-            ),
-        };
-        match known {
-            // Not met yet (a branch not taken in the first iteration).
-            Some(None) => Compiled {
+        if is_remembered(node, scope) {
+            let known = self
+                .invariants
+                .borrow()
+                .get(&(scope.file_id, node.id()))
+                .map(|known| match known {
+                    LoopValue::Invariant(value) => Some(value.clone()),
+                    LoopValue::Dependent(_) => None,
+                });
+            let shape = match known {
+                None => Shape::Walk(node.id()),
+                Some(Some(value)) => Shape::Constant(value),
+                Some(None) => return self.compile(node, scope),
+            };
+            return Compiled {
                 range: node.range(),
-                shape: Shape::Walk(node.id()),
-            },
-            Some(Some(Some(value))) => Compiled {
-                range: node.range(),
-                shape: Shape::Constant(value),
-            },
-            // Depends on the loop, or is not remembered at all.
-            Some(Some(None)) | None => self.compile(node, scope),
+                shape,
+            };
         }
+        self.compile(node, scope)
     }
 
     /// A literal's value, when it has one without a diagnostic (a number too
     /// large is reported by the tree walker, in each iteration as before).
     fn plain_literal(&self, node: SyntaxNode<'_>, scope: &Scope) -> Option<Value> {
-        let token = node.first_significant_token()?;
-        let text = token.text();
-        let kind = match token.kind() {
-            TRUE_KW => ValueKind::Bool(true),
-            FALSE_KW => ValueKind::Bool(false),
-            NUMBER if !text.contains('.') => ValueKind::Int(super::expr::parse_integer(text).ok()?),
-            NUMBER | QUANTITY => ValueKind::QuantityLiteral(Arc::from(text)),
-            _ => return None,
-        };
-        Some(Value::new(kind, scope.span(node.range())))
+        let kind = super::expr::literal_kind(node.first_significant_token()?).ok()?;
+        (!matches!(kind, ValueKind::Error)).then(|| Value::new(kind, scope.span(node.range())))
     }
 
     /// The value of a compiled expression in `scope`; `tree_node` is any node
@@ -317,15 +304,6 @@ impl Evaluator<'_> {
                 let mut lhs = self.run(&first.value, tree_node, scope);
                 for (operator, operand) in rest {
                     let rhs = self.run(&operand.value, tree_node, scope);
-                    // Whole numbers, the common case in a loop (`i % 3`): no
-                    // name to check, nothing to report.
-                    if let (ValueKind::Int(a), ValueKind::Int(b)) = (&lhs.kind, &rhs.kind)
-                        && let Some(result) = int_operation(*operator, *a, *b)
-                    {
-                        lhs = Value::new(result, span);
-                        lhs_name = None;
-                        continue;
-                    }
                     if self.report_if_undeclared(&lhs, scope)
                         | self.report_if_undeclared(&rhs, scope)
                     {
@@ -341,18 +319,6 @@ impl Evaluator<'_> {
             Shape::Index { base, key } => {
                 let base = self.run(base, tree_node, scope);
                 let key = self.run(key, tree_node, scope);
-                // A list and a position inside it, the common case: no name to
-                // check, nothing to report.
-                if let (ValueKind::List(items), ValueKind::Int(position)) = (&base.kind, &key.kind)
-                    && let Some(item) = usize::try_from(*position)
-                        .ok()
-                        .and_then(|position| items.get(position))
-                {
-                    return Value {
-                        kind: item.kind.clone(),
-                        span,
-                    };
-                }
                 self.index_value(base, key, span, scope)
             }
             Shape::If {
@@ -389,24 +355,4 @@ impl Evaluator<'_> {
             ),
         }
     }
-}
-
-/// `a operator b` on whole numbers, as `Evaluator::apply` computes it, when that
-/// reports nothing (no overflow, no division by zero); `None` leaves the case to
-/// `apply`.
-fn int_operation(operator: SyntaxKind, a: i64, b: i64) -> Option<ValueKind> {
-    Some(match operator {
-        PLUS => ValueKind::Int(a.checked_add(b)?),
-        MINUS => ValueKind::Int(a.checked_sub(b)?),
-        STAR => ValueKind::Int(a.checked_mul(b)?),
-        SLASH if b != 0 => ValueKind::Int(a.checked_div_euclid(b)?),
-        PERCENT if b != 0 => ValueKind::Int(a.checked_rem_euclid(b)?),
-        EQ2 | EQ => ValueKind::Bool(a == b),
-        NEQ => ValueKind::Bool(a != b),
-        LT => ValueKind::Bool(a < b),
-        LE => ValueKind::Bool(a <= b),
-        GT => ValueKind::Bool(a > b),
-        GE => ValueKind::Bool(a >= b),
-        _ => return None,
-    })
 }

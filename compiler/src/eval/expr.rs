@@ -105,24 +105,14 @@ impl Evaluator<'_> {
         let Some(token) = node.first_significant_token() else {
             return Value::error(span);
         };
-        let text = token.text();
-        let kind = match token.kind() {
-            TRUE_KW => ValueKind::Bool(true),
-            FALSE_KW => ValueKind::Bool(false),
-            NUMBER if !text.contains('.') => match parse_integer(text) {
-                Ok(number) => ValueKind::Int(number),
-                Err(_) => {
-                    self.report(
-                        Diagnostic::new(code::E0309, format!("`{text}` is too large"))
-                            .with_primary(span, "numbers are 64-bit integers")
-                            .with_help("write a smaller number"),
-                    );
-                    ValueKind::Error
-                }
-            },
-            NUMBER | QUANTITY => ValueKind::QuantityLiteral(Arc::from(text)),
-            _ => ValueKind::Error,
-        };
+        let kind = literal_kind(token).unwrap_or_else(|too_large| {
+            self.report(
+                Diagnostic::new(code::E0309, format!("`{too_large}` is too large"))
+                    .with_primary(span, "numbers are 64-bit integers")
+                    .with_help("write a smaller number"),
+            );
+            ValueKind::Error
+        });
         Value::new(kind, span)
     }
 
@@ -334,13 +324,16 @@ impl Evaluator<'_> {
             Some(name) => format!("`{name}` is {}", value.describe()),
             None => value.describe(),
         };
+        // Whole numbers first, the common case in a loop (`i % 3`).
+        if let (Int(a), Int(b)) = (&lhs.kind, &rhs.kind)
+            && let Some(kind) = int_operation(operator, *a, *b)
+        {
+            return Value::new(kind, span);
+        }
         if lhs.is_error() || rhs.is_error() {
             return Value::error(span);
         }
         let kind = match (operator, &lhs.kind, &rhs.kind) {
-            (PLUS, Int(a), Int(b)) => a.checked_add(*b).map(Int).unwrap_or(Error),
-            (MINUS, Int(a), Int(b)) => a.checked_sub(*b).map(Int).unwrap_or(Error),
-            (STAR, Int(a), Int(b)) => a.checked_mul(*b).map(Int).unwrap_or(Error),
             (SLASH | PERCENT, Int(_), Int(0)) => {
                 self.report(
                     Diagnostic::new(code::E0309, "division by zero")
@@ -348,18 +341,14 @@ impl Evaluator<'_> {
                 );
                 return Value::error(span);
             }
-            // `i64::MIN / -1` does not fit either.
-            (SLASH, Int(a), Int(b)) => a.checked_div_euclid(*b).map(Int).unwrap_or(Error),
-            (PERCENT, Int(a), Int(b)) => a.checked_rem_euclid(*b).map(Int).unwrap_or(Error),
+            // What `int_operation` leaves: a result that does not fit in 64
+            // bits (`i64::MIN / -1` too), reported below.
+            (PLUS | MINUS | STAR | SLASH | PERCENT, Int(_), Int(_)) => Error,
             (PLUS, String(a), String(b)) => String(Arc::from(format!("{a}{b}"))),
             (PLUS, List(a), List(b)) => List(a.iter().chain(b.iter()).cloned().collect()),
             (AND_KW | OR_KW, Bool(_), Bool(b)) => Bool(*b),
             (EQ2 | EQ, _, _) => Bool(same_value(&lhs, &rhs)),
             (NEQ, _, _) => Bool(!same_value(&lhs, &rhs)),
-            (LT, Int(a), Int(b)) => Bool(a < b),
-            (LE, Int(a), Int(b)) => Bool(a <= b),
-            (GT, Int(a), Int(b)) => Bool(a > b),
-            (GE, Int(a), Int(b)) => Bool(a >= b),
             (LT, String(a), String(b)) => Bool(a < b),
             (LE, String(a), String(b)) => Bool(a <= b),
             (GT, String(a), String(b)) => Bool(a > b),
@@ -1092,8 +1081,42 @@ fn operator_text(operator: crate::syntax::SyntaxKind) -> &'static str {
     }
 }
 
+/// The value of a literal's token; `Err` with its text for a whole number
+/// that does not fit in 64 bits.
+pub(super) fn literal_kind(token: crate::syntax::SyntaxToken<'_>) -> Result<ValueKind, &str> {
+    let text = token.text();
+    Ok(match token.kind() {
+        TRUE_KW => ValueKind::Bool(true),
+        FALSE_KW => ValueKind::Bool(false),
+        NUMBER if !text.contains('.') => ValueKind::Int(parse_integer(text).map_err(|_| text)?),
+        NUMBER | QUANTITY => ValueKind::QuantityLiteral(Arc::from(text)),
+        _ => ValueKind::Error,
+    })
+}
+
+/// `a operator b` on whole numbers; `None` for a result that does not fit in
+/// 64 bits, a division by zero, or an operator that is not arithmetic or a
+/// comparison (`apply` reports or handles those).
+fn int_operation(operator: crate::syntax::SyntaxKind, a: i64, b: i64) -> Option<ValueKind> {
+    use ValueKind::{Bool, Int};
+    Some(match operator {
+        PLUS => Int(a.checked_add(b)?),
+        MINUS => Int(a.checked_sub(b)?),
+        STAR => Int(a.checked_mul(b)?),
+        SLASH => Int(a.checked_div_euclid(b)?),
+        PERCENT => Int(a.checked_rem_euclid(b)?),
+        EQ2 | EQ => Bool(a == b),
+        NEQ => Bool(a != b),
+        LT => Bool(a < b),
+        LE => Bool(a <= b),
+        GT => Bool(a > b),
+        GE => Bool(a >= b),
+        _ => return None,
+    })
+}
+
 /// `1_000` as 1000.
-pub(super) fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> {
+fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> {
     if text.contains('_') {
         text.replace('_', "").parse()
     } else {
@@ -1104,7 +1127,7 @@ pub(super) fn parse_integer(text: &str) -> Result<i64, std::num::ParseIntError> 
 /// Expressions worth remembering when they do not depend on loop variables: the
 /// ones that build or compute something, and names of `let`s (a lookup through
 /// the module's names otherwise). Literals are cheaper to evaluate again.
-fn is_remembered(node: SyntaxNode<'_>, scope: &Scope) -> bool {
+pub(super) fn is_remembered(node: SyntaxNode<'_>, scope: &Scope) -> bool {
     matches!(
         node.kind(),
         STRING

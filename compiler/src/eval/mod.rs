@@ -600,10 +600,17 @@ impl<'db> Evaluator<'db> {
     /// E0200 for a bare name met where a value is needed (an index, an operand,
     /// an interpolation) that nothing declares. Returns whether it reported:
     /// a declared name (`dev`, a variant) has a meaning the type decides later.
+    /// Inline: nearly every value met is not a bare name, in every iteration
+    /// of every loop.
+    #[inline]
     pub fn report_if_undeclared(&self, value: &Value, scope: &Scope) -> bool {
-        let ValueKind::Symbol(name) = &value.kind else {
-            return false;
-        };
+        match &value.kind {
+            ValueKind::Symbol(name) => self.report_if_undeclared_symbol(name, value.span, scope),
+            _ => false,
+        }
+    }
+
+    fn report_if_undeclared_symbol(&self, name: &Name, span: Span, scope: &Scope) -> bool {
         let module = &scope.module;
         let known = self
             .declared_symbols
@@ -638,7 +645,7 @@ impl<'db> Evaluator<'db> {
                 .insert(name.clone());
             return false;
         }
-        self.unresolved_with(name, value.span, module, None, &|part| scope.is_bound(part));
+        self.unresolved_with(name, span, module, None, &|part| scope.is_bound(part));
         true
     }
 

@@ -101,11 +101,7 @@ impl Evaluator<'_> {
         entry: SyntaxNode<'t>,
         scope: &Scope,
     ) -> Option<(RememberedKeys, SetOp, SyntaxNode<'t>)> {
-        if entry.kind() != FIELD {
-            return None;
-        }
-        let path = entry.child_of_kind(FIELD_PATH)?;
-        if path.children().next().is_some() {
+        if entry.kind() != FIELD || !has_plain_keys(entry) {
             return None;
         }
         let value = entry.children().rfind(|child| child.kind() != FIELD_PATH)?;
@@ -122,7 +118,7 @@ impl Evaluator<'_> {
         entry: SyntaxNode<'t>,
         scope: &Scope,
     ) -> Option<(RememberedKeys, SyntaxNode<'t>)> {
-        if entry.kind() != BLOCK {
+        if entry.kind() != BLOCK || !has_plain_keys(entry) {
             return None;
         }
         let body = entry.child_of_kind(BODY)?;
@@ -413,6 +409,15 @@ fn label_text(label: SyntaxNode<'_>) -> Option<String> {
     label
         .first_significant_token()
         .map(|token| token.text().to_string())
+}
+
+/// Whether a `FIELD` or `BLOCK` has a path of plain keys (`env.REGION`), not
+/// one interpolated (`"${key}"`): asked before `key_path`, which would evaluate
+/// the interpolation, and report what is wrong with it, once more.
+fn has_plain_keys(entry: SyntaxNode<'_>) -> bool {
+    entry
+        .child_of_kind(FIELD_PATH)
+        .is_some_and(|path| path.children().next().is_none())
 }
 
 /// What a `FIELD` does with its value: `=` (or `:`) sets, `+=` appends, `-=`
