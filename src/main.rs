@@ -10,7 +10,7 @@ mod report;
 use clap::Parser;
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: fleet_compiler::allocator::Mimalloc = fleet_compiler::allocator::Mimalloc;
 use exit_status::ExitStatus;
 
 /// The stack the commands run on. The compiler bounds how deep any input makes

@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
-/// mimalloc (the allocator of the `fleet` binary), counting the bytes allocated
+/// mimalloc as the `fleet` binary asks it (`fleet_compiler::allocator`), counting the bytes allocated
 /// now and the most at any time.
 /// A benchmark binary installs it with
 /// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
@@ -28,7 +28,7 @@ fn freed(bytes: usize) {
 // unchanged; the counters are only bookkeeping beside it.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { mimalloc::MiMalloc.alloc(layout) };
+        let pointer = unsafe { fleet_compiler::allocator::Mimalloc.alloc(layout) };
         if !pointer.is_null() {
             allocated(layout.size());
         }
@@ -36,7 +36,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+        let pointer = unsafe { fleet_compiler::allocator::Mimalloc.alloc_zeroed(layout) };
         if !pointer.is_null() {
             allocated(layout.size());
         }
@@ -44,12 +44,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { mimalloc::MiMalloc.dealloc(pointer, layout) };
+        unsafe { fleet_compiler::allocator::Mimalloc.dealloc(pointer, layout) };
         freed(layout.size());
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let moved = unsafe { mimalloc::MiMalloc.realloc(pointer, layout, new_size) };
+        let moved =
+            unsafe { fleet_compiler::allocator::Mimalloc.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             if new_size >= layout.size() {
                 allocated(new_size - layout.size());

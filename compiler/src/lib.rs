@@ -4,6 +4,7 @@
 //! **Invariant:** this crate does no IO. Text arrives as arguments; results go back
 //! as values.
 
+pub mod allocator;
 pub mod check;
 pub mod checks;
 pub mod db;
