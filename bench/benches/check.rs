@@ -4,7 +4,8 @@
 //! files and the stdlib's), names, evaluation into the model and every check, in the
 //! order the CLI runs them (`evaluate_in_parallel`, then `check`). Reading the files
 //! from disk and printing are not included. Also prints where the time of the median
-//! run goes, stage by stage.
+//! run goes, stage by stage. `FLEET_BENCH_FORM=compact` (or `explicit`) runs
+//! one form, `FLEET_BENCH_RUNS` sets the number of timed runs.
 //!
 //! Run with `cargo bench -p fleet-bench --bench check`.
 
@@ -36,10 +37,20 @@ fn main() {
     println!("targets at n = 10,000: compact < 50 ms; explicit < 250 ms and < 300 MB");
     println!("(MB = 10^6 bytes; peak heap counts the database, the source text excluded)");
     for n in sizes {
-        for form in [Form::Compact, Form::Explicit] {
+        for form in requested_forms() {
             println!();
             bench_one(n, form, runs);
         }
+    }
+}
+
+/// Both forms, or the one `FLEET_BENCH_FORM` (`compact` or `explicit`) names.
+fn requested_forms() -> Vec<Form> {
+    match std::env::var("FLEET_BENCH_FORM").as_deref() {
+        Ok("compact") => vec![Form::Compact],
+        Ok("explicit") => vec![Form::Explicit],
+        Ok(other) => panic!("FLEET_BENCH_FORM is `compact` or `explicit`, not `{other}`"),
+        Err(_) => vec![Form::Compact, Form::Explicit],
     }
 }
 

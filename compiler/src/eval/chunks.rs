@@ -23,9 +23,17 @@ pub struct FileInstances {
 }
 
 /// The declarations of a file, `for`s expanded: the list the chunks share.
+/// Expanded with the names declared outside `for`s, as `file_expansions`
+/// expands them to name the same iterations (decision 005: a `for` may not
+/// range over names `for`s generate), so it does not depend on the names
+/// other files' `for`s generate.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn file_instances(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileInstances> {
-    let evaluator = Evaluator::new(db, workspace);
+    let evaluator = Evaluator::with_index(
+        db,
+        workspace,
+        crate::names::expand::declared_names(db, workspace),
+    );
     let instances = evaluator.instances(file);
     Arc::new(FileInstances {
         instances,

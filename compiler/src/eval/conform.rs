@@ -1398,11 +1398,13 @@ impl Evaluator<'_> {
             };
             let mut parts = require.children();
             let condition = parts.next();
-            let message = parts.next().map(|message| self.eval(Some(message), &scope));
             let result = self.eval(condition, &scope);
             if let ValueKind::Bool(false) = result.kind {
-                let message = message
-                    .as_ref()
+                // The message only when it is shown, as for a declaration's own
+                // `require`s.
+                let message = parts
+                    .next()
+                    .map(|message| self.eval(Some(message), &scope))
                     .and_then(|message| message.as_str().map(str::to_string));
                 let headline = message.clone().unwrap_or_else(|| {
                     format!("a requirement of `{}` is not met", record_type.name)
