@@ -41,8 +41,17 @@ pub fn file_instances(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Ar
     })
 }
 
-pub(super) fn chunks_of(instances: &FileInstances) -> u32 {
+pub(crate) fn chunks_of(instances: &FileInstances) -> u32 {
     u32::try_from(instances.instances.len().div_ceil(CHUNK)).unwrap_or(u32::MAX)
+}
+
+impl FileInstances {
+    /// The declarations of the `chunk`th `CHUNK`.
+    pub(crate) fn chunk(&self, chunk: u32) -> &[Instance] {
+        let start = (chunk as usize).saturating_mul(CHUNK);
+        let end = start.saturating_add(CHUNK).min(self.instances.len());
+        self.instances.get(start..end).unwrap_or(&[])
+    }
 }
 
 /// The declarations of the `chunk`th `CHUNK` of a file's, with the layers of
@@ -56,10 +65,8 @@ pub fn evaluate_chunk(
     chunk: u32,
 ) -> Arc<ChunkEvaluation> {
     let instances = file_instances(db, workspace, file);
-    let start = (chunk as usize).saturating_mul(CHUNK);
-    let end = start.saturating_add(CHUNK).min(instances.instances.len());
     let evaluator = Evaluator::new(db, workspace);
-    let part = instances.instances.get(start..end).unwrap_or(&[]);
+    let part = instances.chunk(chunk);
     let mut declarations = evaluator.declare_instances(part);
     let overlays: Vec<Instance> = part
         .iter()
@@ -125,25 +132,41 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
                 }));
             }
         });
-        let chunks = chunks_to_evaluate(db, workspace, &files);
-        if chunks.len() >= 2 {
-            evaluate_chunks(db, workspace, &chunks, threads);
+        let Some(chunks) = chunks_to_evaluate(db, workspace, &files) else {
+            return;
+        };
+        if chunks.len() < 2 {
+            return;
         }
+        // The names the chunks generate, chunk by chunk, then the name index
+        // they make (which every chunk's evaluation looks names up in).
+        let named: Vec<(SourceFile, u32)> = chunks
+            .iter()
+            .copied()
+            .filter(|(file, _)| crate::names::expand::named_by_chunks(db, *file))
+            .collect();
+        on_every_core(db, &named, threads, |db, (file, chunk)| {
+            crate::names::expand::chunk_names(db, workspace, file, chunk);
+        });
+        crate::names::index::name_index(db, workspace);
+        on_every_core(db, &chunks, threads, |db, (file, chunk)| {
+            evaluate_chunk(db, workspace, file, chunk);
+        });
     });
 }
 
 /// The chunks `evaluate_in_parallel` evaluates: none while a file has syntax
-/// errors, else those of the files of several.
+/// errors (`None`), else those of the files of several.
 fn chunks_to_evaluate(
     db: &crate::db::Database,
     workspace: Workspace,
     files: &[SourceFile],
-) -> Vec<(SourceFile, u32)> {
+) -> Option<Vec<(SourceFile, u32)>> {
     if files
         .iter()
         .any(|file| !crate::check::file_syntax_diagnostics(db, *file).is_empty())
     {
-        return Vec::new();
+        return None;
     }
     // Only the chunks of files of several: a file of one chunk is evaluated
     // by `check` as it comes. (Measured on a fleet of a hundred files of a
@@ -151,41 +174,42 @@ fn chunks_to_evaluate(
     // one after the other, in the editor after an edit above all: most were
     // evaluated already, and looking that up from another thread costs more
     // than it saves.)
-    files
+    let chunks = files
         .iter()
         .flat_map(|file| {
             let count = chunks_of(&file_instances(db, workspace, *file));
             let several = if count > 1 { count } else { 0 };
             (0..several).map(move |chunk| (*file, chunk))
         })
-        .collect()
+        .collect();
+    Some(chunks)
 }
 
-/// Evaluates `chunks` on `threads` threads.
-fn evaluate_chunks(
+/// `work` done for each of `items` on up to `threads` threads, each with its
+/// own handle of the database. Each thread takes the next item nobody took:
+/// chunks of clusters and of apps cost different amounts. An edit in the
+/// editor cancels the work: the `check` that follows finds out and stops the
+/// same way.
+fn on_every_core<T: Copy + Sync>(
     db: &crate::db::Database,
-    workspace: Workspace,
-    chunks: &[(SourceFile, u32)],
+    items: &[T],
     threads: usize,
+    work: impl Fn(&crate::db::Database, T) + Sync,
 ) {
-    let threads = threads.min(chunks.len());
-    // Each thread takes the next chunk nobody took: chunks of clusters and of
-    // apps cost different amounts.
+    let threads = threads.min(items.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let next = &next;
             let db = db.clone();
-            let chunks = &chunks;
+            let work = &work;
             scope.spawn(move || {
-                let taken = || chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-                while let Some((file, chunk)) = taken() {
-                    // An edit in the editor cancels the work: the `check` that
-                    // follows finds out and stops the same way.
-                    let evaluated = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-                        evaluate_chunk(&db, workspace, *file, *chunk);
+                let taken = || items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                while let Some(item) = taken() {
+                    let done = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                        work(&db, *item);
                     }));
-                    if evaluated.is_err() {
+                    if done.is_err() {
                         return;
                     }
                 }

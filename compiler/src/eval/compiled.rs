@@ -316,11 +316,18 @@ impl Evaluator<'_> {
                 }
                 lhs
             }
-            Shape::Index { base, key } => {
-                let base = self.run(base, tree_node, scope);
-                let key = self.run(key, tree_node, scope);
-                self.index_value(base, key, span, scope)
-            }
+            Shape::Index { base, key } => match &base.shape {
+                // `regions[(i / 3) % 3]`: the list as it is, not a copy.
+                Shape::Constant(list) => {
+                    let key = self.run(key, tree_node, scope);
+                    self.index_value(list, key, span, scope)
+                }
+                _ => {
+                    let base = self.run(base, tree_node, scope);
+                    let key = self.run(key, tree_node, scope);
+                    self.index_value(&base, key, span, scope)
+                }
+            },
             Shape::If {
                 condition,
                 then_branch,

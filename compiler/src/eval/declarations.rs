@@ -18,7 +18,6 @@ use crate::types::lower::{declaration_type, lower_ty};
 use crate::types::{Ty, TypeDef};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The model and every diagnostic found making it.
@@ -68,10 +67,13 @@ pub fn evaluate_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc
         ..FileEvaluation::default()
     };
     let mut reported = instances.reported.clone();
+    let parts: Vec<_> = (0..chunks_of(&instances))
+        .map(|chunk| evaluate_chunk(db, workspace, file, chunk))
+        .collect();
+    evaluation.reserve(parts.iter().map(|part| &part.declarations));
     // Overlays of apps of another chunk (or file).
     let mut pending = Vec::new();
-    for chunk in 0..chunks_of(&instances) {
-        let part = evaluate_chunk(db, workspace, file, chunk);
+    for part in parts {
         evaluation.absorb(&part.declarations);
         pending.extend(
             part.declarations
@@ -115,6 +117,21 @@ pub struct FileEvaluation {
 }
 
 impl FileEvaluation {
+    /// Room for the declarations of `parts` (ten thousand clusters would
+    /// otherwise be copied as often as their list doubles).
+    fn reserve<'p>(&mut self, parts: impl Iterator<Item = &'p FileEvaluation> + Clone) {
+        let total = |count: fn(&FileEvaluation) -> usize| parts.clone().map(count).sum::<usize>();
+        self.fleets.reserve(total(|part| part.fleets.len()));
+        self.envs.reserve(total(|part| part.envs.len()));
+        self.teams.reserve(total(|part| part.teams.len()));
+        self.clusters.reserve(total(|part| part.clusters.len()));
+        self.apps.reserve(total(|part| part.apps.len()));
+        self.promotions.reserve(total(|part| part.promotions.len()));
+        self.policies.reserve(total(|part| part.policies.len()));
+        self.manifests.reserve(total(|part| part.manifests.len()));
+        self.layers.reserve(total(|part| part.layers.len()));
+    }
+
     /// Adds the declarations of a chunk of the file, after those so far.
     fn absorb(&mut self, chunk: &FileEvaluation) {
         self.fleets.extend(chunk.fleets.iter().cloned());
@@ -283,7 +300,10 @@ impl<'db> Evaluator<'db> {
             .collect();
         self.check_duplicates(&parts);
         let mut model = FleetModel::default();
-        let mut apps = Vec::new();
+        model
+            .clusters
+            .reserve(parts.iter().map(|part| part.clusters.len()).sum());
+        let mut apps = Vec::with_capacity(parts.iter().map(|part| part.apps.len()).sum());
         let mut policies = Vec::new();
         let mut manifests = Vec::new();
         for part in &parts {
@@ -318,6 +338,7 @@ impl<'db> Evaluator<'db> {
         let index = self
             .selector_index
             .get_or_init(|| SelectorIndex::new(&model));
+        model.apps.reserve(apps.len());
         for declared in apps {
             let targets = self.targets_of(&declared.value, index);
             model.apps.push(model::App {
@@ -446,9 +467,18 @@ impl<'db> Evaluator<'db> {
     /// something.
     fn checked_declaration(&self, value: Value, ty: &Ty, module: &Arc<str>) -> Value {
         let key = (value, ty.clone(), module.clone());
-        // Records are hashed once, by hand: hashing a whole declaration costs
-        // about as much as comparing it, and a map would hash it again to insert.
-        let hash = rustc_hash::FxBuildHasher.hash_one(&key);
+        // Records are hashed once, by hand, by their contents only (the
+        // iterations of one declaration share their spans and field names):
+        // hashing a whole declaration costs about as much as comparing it, and
+        // a map would hash it again to insert.
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = rustc_hash::FxHasher::default();
+            key.0.hash_contents(&mut hasher);
+            key.1.hash(&mut hasher);
+            key.2.hash(&mut hasher);
+            hasher.finish()
+        };
         if let Some((_, known)) = self
             .checked_declarations
             .borrow()
@@ -995,7 +1025,7 @@ impl<'db> Evaluator<'db> {
     }
 
     /// The clusters a selector selects, once the model's clusters are known.
-    pub fn clusters_selected(&self, selector: &Selector) -> Option<ClusterSet> {
+    pub fn clusters_selected(&self, selector: &Arc<Selector>) -> Option<ClusterSet> {
         Some(self.selector_index.get()?.select(selector))
     }
 
@@ -1111,41 +1141,60 @@ pub struct SelectorIndex {
     /// Selectors already evaluated, by their text: most apps of a fleet select
     /// the same way (`clusters where env in [dev, staging, production]`).
     selected: RefCell<FxHashMap<String, Vec<u64>>>,
+    /// Selectors already evaluated, by their address (see `select`).
+    selected_by_address: RefCell<FxHashMap<usize, SelectedByAddress>>,
 }
+
+/// A selector (kept alive, so that its address stays its own) and the
+/// clusters it selects.
+type SelectedByAddress = (Arc<Selector>, Vec<u64>);
 
 impl SelectorIndex {
     fn new(model: &FleetModel) -> SelectorIndex {
         let clusters = model.clusters.len();
-        let mut by_field: FxHashMap<ClusterField, FxHashMap<Name, Vec<u32>>> = FxHashMap::default();
+        // The four fields every cluster has, each in a map of its own while
+        // the index is built (one lookup a value, not two), then the labels.
+        type Members = FxHashMap<Name, Vec<u32>>;
+        let mut fixed: [(ClusterField, Members); 4] = [
+            (ClusterField::Env, Members::default()),
+            (ClusterField::Region, Members::default()),
+            (ClusterField::Cloud, Members::default()),
+            (ClusterField::Kubernetes, Members::default()),
+        ];
+        let mut labels: FxHashMap<ClusterField, Members> = FxHashMap::default();
+        let add = |members: &mut Members, value: &Name, index: u32| match members.get_mut(&**value)
+        {
+            Some(members) => members.push(index),
+            None => {
+                members.insert(value.clone(), vec![index]);
+            }
+        };
         for (index, cluster) in model.clusters.iter().enumerate() {
             let index = index as u32;
-            let mut add = |field: ClusterField, value: &Name| {
-                let values = by_field.entry(field).or_default();
-                match values.get_mut(&**value) {
-                    Some(members) => members.push(index),
-                    None => {
-                        values.insert(value.clone(), vec![index]);
-                    }
-                }
-            };
-            add(ClusterField::Env, &cluster.env);
-            add(ClusterField::Region, &cluster.region);
-            add(ClusterField::Cloud, &cluster.cloud);
-            add(ClusterField::Kubernetes, &cluster.kubernetes);
-            if let Some(labels) = cluster
+            let [env, region, cloud, kubernetes] = &mut fixed;
+            add(&mut env.1, &cluster.env, index);
+            add(&mut region.1, &cluster.region, index);
+            add(&mut cloud.1, &cluster.cloud, index);
+            add(&mut kubernetes.1, &cluster.kubernetes, index);
+            if let Some(declared) = cluster
                 .declared
                 .value
                 .as_record()
                 .and_then(|record| record.get("labels"))
                 .and_then(Value::as_record)
             {
-                for label in &labels.fields {
+                for label in &declared.fields {
                     if let Some(text) = label.value.as_str() {
-                        add(ClusterField::Label(label.name.clone()), &Name::from(text));
+                        let members = labels
+                            .entry(ClusterField::Label(label.name.clone()))
+                            .or_default();
+                        add(members, &Name::from(text), index);
                     }
                 }
             }
         }
+        let mut by_field = labels;
+        by_field.extend(fixed);
         SelectorIndex {
             clusters,
             names: model
@@ -1155,11 +1204,23 @@ impl SelectorIndex {
                 .collect(),
             by_field,
             selected: RefCell::default(),
+            selected_by_address: RefCell::default(),
         }
     }
 
     /// The clusters a selector selects.
-    pub fn select(&self, selector: &Selector) -> ClusterSet {
+    pub fn select(&self, selector: &Arc<Selector>) -> ClusterSet {
+        // The selector of a declaration a `for` repeats is one value, shared
+        // by every iteration: found by its address (kept alive here, so the
+        // address is not another's) before its text is made.
+        let address = Arc::as_ptr(selector) as usize;
+        if let Some((_, words)) = self.selected_by_address.borrow().get(&address) {
+            return ClusterSet {
+                words: words.clone(),
+                predicate: None,
+                span: None,
+            };
+        }
         // The text shows every name and string the evaluation reads, so two
         // selectors with one text select the same clusters.
         let key = selector
@@ -1167,19 +1228,26 @@ impl SelectorIndex {
             .as_ref()
             .map(crate::model_json::predicate_text)
             .unwrap_or_default();
-        if let Some(words) = self.selected.borrow().get(&key) {
-            return ClusterSet {
-                words: words.clone(),
-                predicate: None,
-                span: None,
-            };
-        }
-        let set = match &selector.predicate {
-            Some(predicate) => self.evaluate(predicate),
-            None => self.all(),
+        let known = self.selected.borrow().get(&key).cloned();
+        let words = match known {
+            Some(words) => words,
+            None => {
+                let set = match &selector.predicate {
+                    Some(predicate) => self.evaluate(predicate),
+                    None => self.all(),
+                };
+                self.selected.borrow_mut().insert(key, set.words.clone());
+                set.words
+            }
         };
-        self.selected.borrow_mut().insert(key, set.words.clone());
-        set
+        self.selected_by_address
+            .borrow_mut()
+            .insert(address, (selector.clone(), words.clone()));
+        ClusterSet {
+            words,
+            predicate: None,
+            span: None,
+        }
     }
 
     fn all(&self) -> ClusterSet {

@@ -417,18 +417,18 @@ impl Evaluator<'_> {
         let mut parts = node.children();
         let base = self.eval(parts.next(), scope);
         let key = self.eval(parts.next(), scope);
-        self.index_value(base, key, span, scope)
+        self.index_value(&base, key, span, scope)
     }
 
     /// `base[key]`.
     pub(super) fn index_value(
         &self,
-        base: Value,
+        base: &Value,
         key: Value,
         span: crate::diagnostics::Span,
         scope: &Scope,
     ) -> Value {
-        if self.report_if_undeclared(&base, scope) | self.report_if_undeclared(&key, scope) {
+        if self.report_if_undeclared(base, scope) | self.report_if_undeclared(&key, scope) {
             return Value::error(span);
         }
         let found = match (&base.kind, &key.kind) {

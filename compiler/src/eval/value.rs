@@ -161,6 +161,44 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Hashes what the value holds, leaving out what every iteration of a
+    /// loop shares: spans, field names, and the insides of selectors. A
+    /// weaker hash than `Hash`'s (values equal by `==` hash the same; some
+    /// that differ do too), for a map keyed by values that come from one
+    /// expression: hashing a record of twenty fields this way costs a third.
+    pub fn hash_contents(&self, state: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        std::mem::discriminant(&self.kind).hash(state);
+        match &self.kind {
+            ValueKind::Bool(value) => value.hash(state),
+            ValueKind::Int(value) => value.hash(state),
+            ValueKind::String(text) | ValueKind::QuantityLiteral(text) => text.hash(state),
+            ValueKind::Quantity(quantity) => quantity.hash(state),
+            ValueKind::List(items) => {
+                items.len().hash(state);
+                for item in items.iter() {
+                    item.hash_contents(state);
+                }
+            }
+            ValueKind::Record(record) => {
+                record.ty.hash(state);
+                record.fields.len().hash(state);
+                for field in &record.fields {
+                    field.value.hash_contents(state);
+                }
+            }
+            ValueKind::Symbol(name) => name.hash(state),
+            ValueKind::Variant { enumeration, name } => {
+                enumeration.hash(state);
+                name.hash(state);
+            }
+            ValueKind::Ref { item, .. } => item.hash(state),
+            ValueKind::Selector(_) | ValueKind::Rest | ValueKind::Error => {}
+        }
+    }
+}
+
 fn truncate(text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
         return text.to_string();

@@ -7,8 +7,9 @@
 
 use super::index::{ItemId, ModuleScope, NameIndex};
 use super::items::{FileItems, ItemKind, LocalItem, Name, Namespace, file_items, name_text};
-use crate::db::{Db, SourceFile, Workspace};
+use crate::db::{Db, Origin, SourceFile, Workspace};
 use crate::eval::Evaluator;
+use crate::eval::chunks::{chunks_of, file_instances};
 use crate::eval::scope::Scope;
 use crate::syntax::SyntaxKind::*;
 use rustc_hash::FxHashMap;
@@ -33,6 +34,18 @@ pub struct FileExpansions {
 /// edit changes only positions or bodies.
 #[salsa::tracked(returns(clone))]
 pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileExpansions> {
+    if named_by_chunks(db, file) {
+        let instances = file_instances(db, workspace, file);
+        let generated = (0..chunks_of(&instances))
+            .flat_map(|chunk| {
+                chunk_names(db, workspace, file, chunk)
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        return Arc::new(FileExpansions { generated });
+    }
     let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
     let items = file_items(db, file);
     let mut generated = Vec::new();
@@ -61,16 +74,7 @@ pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> A
         let scope = evaluator.file_scope(file);
         evaluator.for_each_generated(file, local, &scope, &mut |declaration, scope, iteration| {
             let summary = &items.items[declaration as usize];
-            // A `let`, the `fleet` or a definition has no place in a `for` (E0209): it is not
-            // repeated, so not reported as declared twice too.
-            if matches!(
-                summary.kind,
-                ItemKind::Let
-                    | ItemKind::Fleet
-                    | ItemKind::Type
-                    | ItemKind::Enum
-                    | ItemKind::Template
-            ) {
+            if is_not_repeated(summary.kind) {
                 return;
             }
             let Some(namespace) = summary.kind.namespace() else {
@@ -97,6 +101,66 @@ pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> A
     // which goes through the same iterations with the complete index.
     drop(evaluator.take_diagnostics());
     Arc::new(FileExpansions { generated })
+}
+
+/// Whether a file's generated names are evaluated from its declarations with
+/// `for`s expanded (`file_instances`), a chunk of them at a time
+/// (`chunk_names`), so that a large fleet's are evaluated on every core
+/// (`evaluate_in_parallel`): a file of the fleet's own folder. A library's and
+/// the stdlib's are evaluated by `file_expansions` itself (their `for`s are
+/// reported, E0209, and not evaluated as declarations).
+pub fn named_by_chunks(db: &dyn Db, file: SourceFile) -> bool {
+    file.origin(db) == Origin::Fleet && file.module(db).is_empty()
+}
+
+/// The names the declarations of the `chunk`th chunk of a file's (see
+/// `named_by_chunks`) have when they are evaluated: those a `for` generates
+/// and the interpolated names outside `for`s, in order. Each chunk is
+/// evaluated as `file_expansions` evaluates a file's: with the names declared
+/// outside `for`s, and what it reports dropped.
+#[salsa::tracked(returns(clone))]
+pub fn chunk_names(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    chunk: u32,
+) -> Arc<[Generated]> {
+    let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
+    let items = file_items(db, file);
+    let instances = file_instances(db, workspace, file);
+    let mut generated = Vec::new();
+    for instance in instances.chunk(chunk) {
+        let summary = &items.items[instance.item.local as usize];
+        let in_a_for = instance.item.iteration > 0;
+        if !in_a_for && !summary.interpolated_name {
+            continue;
+        }
+        if in_a_for && is_not_repeated(summary.kind) {
+            continue;
+        }
+        let Some(namespace) = summary.kind.namespace() else {
+            continue;
+        };
+        let node = evaluator.item_node(instance.item);
+        if let Some(name) = generated_name(&evaluator, node, &instance.scope) {
+            generated.push(Generated {
+                namespace,
+                name,
+                item: instance.item,
+            });
+        }
+    }
+    drop(evaluator.take_diagnostics());
+    generated.into()
+}
+
+/// A `let`, the `fleet` or a definition has no place in a `for` (E0209): it is
+/// not repeated, so not reported as declared twice too.
+fn is_not_repeated(kind: ItemKind) -> bool {
+    matches!(
+        kind,
+        ItemKind::Let | ItemKind::Fleet | ItemKind::Type | ItemKind::Enum | ItemKind::Template
+    )
 }
 
 /// The names `for`s generate, by the declaration (item and iteration) each
