@@ -106,12 +106,17 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
         .copied()
         .filter(|file| file.origin(db) == Origin::Fleet)
         .collect();
+    // Dropped once this thread has the name index (or has returned early):
+    // the side thread resolves references only then, so that it does
+    // not build the index itself, evaluating the names of one chunk after the
+    // other while the threads here wait for it.
+    let (index_built, index_ready) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
         // What `check` asks of every file besides its declarations: the scan of
-        // its strings for credentials (which needs only its tree), then the
-        // resolution of its references (which needs the name index this thread
-        // builds next). On another core: an explicit fleet of ten thousand
-        // clusters spends ~10 and ~25 ms on them.
+        // its strings for credentials (which needs only its tree, and runs while
+        // this thread expands the `for`s), then the resolution of its references
+        // (which needs the name index). On another core: an explicit fleet of
+        // ten thousand clusters spends ~10 and ~25 ms on them.
         scope.spawn({
             let db = db.clone();
             move || {
@@ -121,6 +126,8 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
                     for file in all {
                         crate::checks::credentials::file_credentials(&db, *file);
                     }
+                    // Either way: the index is built, or it will not be here.
+                    let _ = index_ready.recv();
                     if all
                         .iter()
                         .all(|file| crate::check::file_syntax_diagnostics(&db, *file).is_empty())
@@ -143,12 +150,20 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
         let named: Vec<(SourceFile, u32)> = chunks
             .iter()
             .copied()
-            .filter(|(file, _)| crate::names::expand::named_by_chunks(db, *file))
+            .filter(|(file, _)| {
+                crate::names::expand::named_by_chunks(db, *file)
+                    && crate::names::index::evaluates_names(&crate::names::items::file_items(
+                        db, *file,
+                    ))
+            })
             .collect();
-        on_every_core(db, &named, threads, |db, (file, chunk)| {
-            crate::names::expand::chunk_names(db, workspace, file, chunk);
-        });
-        crate::names::index::name_index(db, workspace);
+        if !named.is_empty() {
+            on_every_core(db, &named, threads, |db, (file, chunk)| {
+                crate::names::expand::chunk_names(db, workspace, file, chunk);
+            });
+            crate::names::index::name_index(db, workspace);
+        }
+        drop(index_built);
         on_every_core(db, &chunks, threads, |db, (file, chunk)| {
             evaluate_chunk(db, workspace, file, chunk);
         });

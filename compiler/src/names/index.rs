@@ -156,6 +156,14 @@ pub fn name_index(db: &dyn Db, workspace: Workspace) -> Arc<NameIndex> {
     Arc::new(index)
 }
 
+/// Whether some of a file's names are made by evaluation: a `for`, or an
+/// interpolated name (`cluster "dev-${region}"`).
+pub fn evaluates_names(items: &FileItems) -> bool {
+    items.items.iter().any(|item| {
+        item.kind == ItemKind::For || (item.interpolated_name && item.inside_for.is_none())
+    })
+}
+
 fn add_file(
     db: &dyn Db,
     workspace: Workspace,
@@ -164,10 +172,7 @@ fn add_file(
     scope: &mut ModuleScope,
 ) {
     add_declared(db, file, items, scope);
-    let evaluated_names = items.items.iter().any(|item| {
-        item.kind == ItemKind::For || (item.interpolated_name && item.inside_for.is_none())
-    });
-    if evaluated_names {
+    if evaluates_names(items) {
         let expansions = file_expansions(db, workspace, file);
         for generated in &expansions.generated {
             scope.insert(generated.namespace, generated.name.clone(), generated.item);
