@@ -17,7 +17,7 @@ pub struct Declared {
     pub span: Span,
     pub value: Value,
     /// For a declaration a `for` generated: the iteration, `e = dev, r = us-east-1`.
-    pub iteration: Option<std::sync::Arc<str>>,
+    pub iteration: Option<crate::eval::scope::Iteration>,
 }
 
 impl Declared {

@@ -400,8 +400,10 @@ impl<'db> Evaluator<'db> {
         let after = self.diagnostics.borrow().len();
         let every_iteration = self.loop_invariant_diagnostics.borrow();
         let mut iterations = self.diagnostic_iterations.borrow_mut();
+        let mut described = None;
         for position in (before..after).filter(|position| !every_iteration.contains(position)) {
-            iterations.insert(position, iteration.clone());
+            let text = described.get_or_insert_with(|| iteration.describe());
+            iterations.insert(position, text.clone());
         }
         declared
     }
@@ -410,7 +412,7 @@ impl<'db> Evaluator<'db> {
         &self,
         instance: &Instance,
         type_name: &str,
-        iteration: Option<Arc<str>>,
+        iteration: Option<super::scope::Iteration>,
     ) -> Option<Declared> {
         let node = self.item_node(instance.item);
         let scope = &instance.scope;
@@ -965,7 +967,7 @@ impl<'db> Evaluator<'db> {
             .iter()
             .filter_map(|part| part.instances.as_ref())
             .flat_map(|instances| &instances.instances)
-            .filter_map(|instance| Some((instance.item, instance.scope.iteration()?)))
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration()?.describe())))
             .collect();
         for (namespace, name, items) in seen {
             let mut items = items.clone();

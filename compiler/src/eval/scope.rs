@@ -78,14 +78,37 @@ impl Scope {
         self
     }
 
-    /// A human description of the iteration the scope is in, for diagnostics
-    /// inside generated declarations: `e = dev, r = us-east-1`. Made when asked
-    /// for (by the evaluation of each generated declaration, on every core),
-    /// not when the `for` is expanded.
-    pub fn iteration(&self) -> Option<Arc<str>> {
-        let count = self.iteration?;
+    /// The iteration the scope is in, when it is one: what diagnostics inside
+    /// generated declarations name (`e = dev, r = us-east-1`). Kept as the
+    /// bindings, described when shown: most declarations of a large fleet's
+    /// `for`s are never named in a message.
+    pub fn iteration(&self) -> Option<Iteration> {
+        Some(Iteration {
+            bindings: self.bindings.clone(),
+            count: self.iteration?,
+        })
+    }
+}
+
+/// An iteration of the `for`s around a declaration: the first `count`
+/// bindings of its scope. Displays as `e = dev, r = us-east-1`.
+#[derive(Clone)]
+pub struct Iteration {
+    bindings: Arc<[(Name, Value)]>,
+    count: usize,
+}
+
+impl Iteration {
+    /// The iteration as text, as messages show it.
+    pub fn describe(&self) -> Arc<str> {
+        Arc::from(self.to_string())
+    }
+}
+
+impl std::fmt::Display for Iteration {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut text = String::new();
-        for (position, (name, value)) in self.bindings.iter().take(count).enumerate() {
+        for (position, (name, value)) in self.bindings.iter().take(self.count).enumerate() {
             if position > 0 {
                 text.push_str(", ");
             }
@@ -95,6 +118,12 @@ impl Scope {
                 text.push('…');
             }
         }
-        Some(Arc::from(text))
+        formatter.write_str(&text)
+    }
+}
+
+impl std::fmt::Debug for Iteration {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Iteration({self})")
     }
 }

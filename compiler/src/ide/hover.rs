@@ -439,7 +439,7 @@ impl<'db> Context<'db> {
 /// The evaluated declarations of the model with the iteration each was made in.
 fn instances(
     model: &FleetModel,
-) -> impl Iterator<Item = (ItemId, Option<std::sync::Arc<str>>)> + '_ {
+) -> impl Iterator<Item = (ItemId, Option<crate::eval::scope::Iteration>)> + '_ {
     all_declared(model).map(|declared| (declared.item, declared.iteration.clone()))
 }
 
