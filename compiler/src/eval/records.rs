@@ -153,8 +153,9 @@ impl Evaluator<'_> {
                     keys.push((self.name(token.text()), scope.span(token.range())))
                 }
                 SyntaxElement::Node(node) if node.kind() == STRING => {
-                    // `"${key}" = ...`: the key may depend on the scope.
-                    plain = false;
+                    // `"${key}" = ...`: the key may depend on the scope;
+                    // `"app.kubernetes.io/name" = ...` does not.
+                    plain &= is_constant_string(node);
                     let key = self.string(node, scope);
                     keys.push((Name::from(key.as_str()?), key.span));
                 }
@@ -411,13 +412,20 @@ fn label_text(label: SyntaxNode<'_>) -> Option<String> {
         .map(|token| token.text().to_string())
 }
 
-/// Whether a `FIELD` or `BLOCK` has a path of plain keys (`env.REGION`), not
+/// Whether a `FIELD` or `BLOCK` has a path of plain keys (`env.REGION`, a quoted
+/// `"app.kubernetes.io/name"`), not
 /// one interpolated (`"${key}"`): asked before `key_path`, which would evaluate
 /// the interpolation, and report what is wrong with it, once more.
 fn has_plain_keys(entry: SyntaxNode<'_>) -> bool {
-    entry
-        .child_of_kind(FIELD_PATH)
-        .is_some_and(|path| path.children().next().is_none())
+    entry.child_of_kind(FIELD_PATH).is_some_and(|path| {
+        path.children()
+            .all(|key| key.kind() == STRING && is_constant_string(key))
+    })
+}
+
+/// A string written without `${...}`: the same text wherever it is evaluated.
+fn is_constant_string(string: SyntaxNode<'_>) -> bool {
+    ast::string_parts(string).all(|part| !matches!(part, ast::StringPart::Interpolation(_)))
 }
 
 /// What a `FIELD` does with its value: `=` (or `:`) sets, `+=` appends, `-=`
