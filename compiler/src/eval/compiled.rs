@@ -7,9 +7,9 @@
 //! Only the common, simple shapes are compiled: literals, loop variables,
 //! strings, arithmetic and comparisons, indexing, `if`, lists, records and
 //! blocks whose keys are plain names or quoted without `${...}`, and
-//! parentheses. Any other part (a call,
-//! a selector, a key made by interpolation, a name that is not a loop variable)
-//! is left to the tree walker (`Shape::Walk`), and so are its values: a part
+//! parentheses. Any other part (a call, a selector, a key made by
+//! interpolation, a name that is not a loop variable) is left to the tree
+//! walker (`Shape::Walk`), and so are its values: a part
 //! that does not depend on the loop is taken from `invariants` as before. The
 //! operations themselves (`apply`, `index_value`, `branch`, `interpolate`,
 //! `finish_string`, `set_path`) are the tree walker's, so values and
