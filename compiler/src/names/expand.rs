@@ -3,7 +3,9 @@
 //! happens before the full name index exists, so the lists a `for` ranges over may
 //! use literals, `range(...)`, `let`s and declared names, but not the names other
 //! `for`s generate. A name interpolated outside a `for` (`cluster "dev-${region}"`)
-//! is evaluated the same way, once.
+//! is evaluated the same way, once. A file of the fleet's folder has its names
+//! evaluated from its declarations with `for`s expanded, a chunk at a time
+//! (`chunk_names`), so that a large one's are evaluated on every core.
 
 use super::index::{ItemId, ModuleScope, NameIndex};
 use super::items::{FileItems, ItemKind, LocalItem, Name, Namespace, file_items, name_text};
@@ -36,14 +38,10 @@ pub struct FileExpansions {
 pub fn file_expansions(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileExpansions> {
     if named_by_chunks(db, file) {
         let instances = file_instances(db, workspace, file);
-        let generated = (0..chunks_of(&instances))
-            .flat_map(|chunk| {
-                chunk_names(db, workspace, file, chunk)
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut generated = Vec::new();
+        for chunk in 0..chunks_of(&instances) {
+            generated.extend(chunk_names(db, workspace, file, chunk).iter().cloned());
+        }
         return Arc::new(FileExpansions { generated });
     }
     let evaluator = Evaluator::with_index(db, workspace, declared_names(db, workspace));
