@@ -126,12 +126,37 @@ pub fn admission_check(db: &dyn Db, workspace: Workspace) -> AdmissionReport {
 /// The admission check of a model: each enforced policy's rules against the Pod
 /// (and Deployment) of each workload app, per env where the policy is enforced
 /// on some of the app's clusters. Apps are independent: they are checked on
-/// every core, each thread with its own compiled rules.
+/// every core. The rules of the policies enforced somewhere are compiled
+/// first, on every core too (parsing a rule costs as much as evaluating it a
+/// few hundred times), and shared.
 pub fn check_model(model: &FleetModel) -> AdmissionReport {
     let views: Vec<PolicyView> = model.policies.iter().map(PolicyView::of).collect();
     let places = Places::of(model);
+    let environment = cel_runtime::environment();
+    let rules: Vec<(usize, usize)> = views
+        .iter()
+        .enumerate()
+        .filter(|(_, view)| {
+            view.mode
+                .iter()
+                .any(|(_, mode)| *mode == PolicyMode::Enforce)
+        })
+        .flat_map(|(position, view)| (0..view.rules.len()).map(move |rule| (position, rule)))
+        .collect();
+    let compiled = crate::parallel::map_each(&rules, 2, |&(position, rule)| {
+        environment
+            .compile(&views[position].rules[rule].validate)
+            .map_err(|error| format!("the expression does not parse: {error}"))
+    });
+    let programs: Programs = rules.into_iter().zip(compiled).collect();
     let reports = crate::parallel::map_runs(&model.apps, 256, |apps| {
-        let mut checker = Checker::new(model, &views, &places);
+        let checker = Checker {
+            model,
+            views: &views,
+            places: &places,
+            environment: environment.clone(),
+            programs: &programs,
+        };
         apps.iter().map(|app| checker.check_app(app)).collect()
     });
     let mut report = AdmissionReport::default();
@@ -147,29 +172,21 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
     report
 }
 
-/// One thread's admission check: the model, and the rules compiled so far.
+/// The compiled rules of the enforced policies, by (policy, rule) position.
+type Programs = HashMap<(usize, usize), Result<cel::Program, String>>;
+
+/// One thread's admission check: the model, and the compiled rules.
 struct Checker<'a> {
     model: &'a FleetModel,
     views: &'a [PolicyView],
     places: &'a Places,
     environment: Arc<cel::Env>,
-    /// By (policy, rule) position.
-    programs: HashMap<(usize, usize), Result<cel::Program, String>>,
+    programs: &'a Programs,
 }
 
-impl<'a> Checker<'a> {
-    fn new(model: &'a FleetModel, views: &'a [PolicyView], places: &'a Places) -> Self {
-        Checker {
-            model,
-            views,
-            places,
-            environment: cel_runtime::environment(),
-            programs: HashMap::new(),
-        }
-    }
-
+impl Checker<'_> {
     /// The findings for one app, in the order of envs and policies.
-    fn check_app(&mut self, app: &App) -> AdmissionReport {
+    fn check_app(&self, app: &App) -> AdmissionReport {
         let mut report = AdmissionReport::default();
         let Some(base) = app.declared.value.as_record() else {
             return report;
@@ -292,18 +309,11 @@ impl<'a> Checker<'a> {
                             Some(RuleObject::Deployment) => &deployment_scope,
                             None => continue,
                         };
-                        let environment = &self.environment;
-                        let program = self
-                            .programs
-                            .entry((*position, rule_position))
-                            .or_insert_with(|| {
-                                environment.compile(&rule.validate).map_err(|error| {
-                                    format!("the expression does not parse: {error}")
-                                })
-                            });
-                        let outcome = match program {
-                            Ok(program) => evaluate_rule(program, context, rule),
-                            Err(error) => Outcome::Unverified(error.clone()),
+                        let outcome = match self.programs.get(&(*position, rule_position)) {
+                            Some(Ok(program)) => evaluate_rule(program, context, rule),
+                            Some(Err(error)) => Outcome::Unverified(error.clone()),
+                            // Enforced here, so compiled above.
+                            None => continue,
                         };
                         match outcome {
                             Outcome::Pass => report.passed += 1,
