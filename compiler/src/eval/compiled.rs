@@ -9,11 +9,11 @@
 //! blocks whose keys are plain names or quoted without `${...}`, and
 //! parentheses. Any other part (a call, a selector, a key made by
 //! interpolation, a name that is not a loop variable) is left to the tree
-//! walker (`Shape::Walk`), and so are its values: a part
-//! that does not depend on the loop is taken from `invariants` as before. The
-//! operations themselves (`apply`, `index_value`, `branch`, `interpolate`,
-//! `finish_string`, `set_path`) are the tree walker's, so values and
-//! diagnostics are the same either way.
+//! walker (`Shape::Walk`), and so are its values: a part that does not depend
+//! on the loop is taken from `invariants` as before. The operations themselves
+//! (`apply`, `index_value`, `branch`, `interpolate`, `finish_string`,
+//! `set_path`) are the tree walker's, so values and diagnostics are the same
+//! either way.
 //!
 //! An expression is compiled the second time it is met (see `Evaluator::eval`):
 //! by then the first evaluation has found which of its parts depend on the loop.

@@ -963,11 +963,11 @@ impl<'db> Evaluator<'db> {
         seen.sort_by_key(|(_, _, items)| items.iter().map(ItemId::sort_key).min());
         // What each iteration is called, looked up only when a name is
         // declared twice (tens of thousands of entries in a large fleet).
-        let iterations: FxHashMap<ItemId, Arc<str>> = parts
+        let iterations: FxHashMap<ItemId, super::scope::Iteration> = parts
             .iter()
             .filter_map(|part| part.instances.as_ref())
             .flat_map(|instances| &instances.instances)
-            .filter_map(|instance| Some((instance.item, instance.scope.iteration()?.describe())))
+            .filter_map(|instance| Some((instance.item, instance.scope.iteration()?)))
             .collect();
         for (namespace, name, items) in seen {
             let mut items = items.clone();
@@ -1216,40 +1216,43 @@ impl SelectorIndex {
         // by every iteration: found by its address (kept alive here, so the
         // address is not another's) before its text is made.
         let address = Arc::as_ptr(selector) as usize;
-        if let Some((_, words)) = self.selected_by_address.borrow().get(&address) {
-            return ClusterSet {
-                words: words.clone(),
-                predicate: None,
-                span: None,
-            };
-        }
-        // The text shows every name and string the evaluation reads, so two
-        // selectors with one text select the same clusters.
-        let key = selector
-            .predicate
-            .as_ref()
-            .map(crate::model_json::predicate_text)
-            .unwrap_or_default();
-        let known = self.selected.borrow().get(&key).cloned();
-        let words = match known {
-            Some(words) => words,
-            None => {
-                let set = match &selector.predicate {
-                    Some(predicate) => self.evaluate(predicate),
-                    None => self.all(),
-                };
-                self.selected.borrow_mut().insert(key, set.words.clone());
-                set.words
-            }
-        };
-        self.selected_by_address
-            .borrow_mut()
-            .insert(address, (selector.clone(), words.clone()));
+        let known = self
+            .selected_by_address
+            .borrow()
+            .get(&address)
+            .map(|(_, words)| words.clone());
+        let words = known.unwrap_or_else(|| {
+            let words = self.select_by_text(selector);
+            self.selected_by_address
+                .borrow_mut()
+                .insert(address, (selector.clone(), words.clone()));
+            words
+        });
         ClusterSet {
             words,
             predicate: None,
             span: None,
         }
+    }
+
+    /// The clusters a selector selects, remembered by its text: the text shows
+    /// every name and string the evaluation reads, so two selectors with one
+    /// text select the same clusters.
+    fn select_by_text(&self, selector: &Selector) -> Vec<u64> {
+        let key = selector
+            .predicate
+            .as_ref()
+            .map(crate::model_json::predicate_text)
+            .unwrap_or_default();
+        if let Some(words) = self.selected.borrow().get(&key) {
+            return words.clone();
+        }
+        let set = match &selector.predicate {
+            Some(predicate) => self.evaluate(predicate),
+            None => self.all(),
+        };
+        self.selected.borrow_mut().insert(key, set.words.clone());
+        set.words
     }
 
     fn all(&self) -> ClusterSet {

@@ -412,10 +412,10 @@ fn label_text(label: SyntaxNode<'_>) -> Option<String> {
         .map(|token| token.text().to_string())
 }
 
-/// Whether a `FIELD` or `BLOCK` has a path of plain keys (`env.REGION`, a quoted
-/// `"app.kubernetes.io/name"`), not
-/// one interpolated (`"${key}"`): asked before `key_path`, which would evaluate
-/// the interpolation, and report what is wrong with it, once more.
+/// Whether a `FIELD` or `BLOCK` has a path of plain keys (`env.REGION`, a
+/// quoted `"app.kubernetes.io/name"`), not one interpolated (`"${key}"`):
+/// asked before `key_path`, which would evaluate the interpolation, and report
+/// what is wrong with it, once more.
 fn has_plain_keys(entry: SyntaxNode<'_>) -> bool {
     entry.child_of_kind(FIELD_PATH).is_some_and(|path| {
         path.children()
