@@ -11,10 +11,7 @@ pub fn map_runs<T: Sync, R: Send>(
     minimum: usize,
     work: impl Fn(&[T]) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|count| count.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = threads();
     if threads == 1 || items.len() < minimum.max(2) {
         return work(items);
     }
@@ -60,4 +57,17 @@ pub fn map_runs_batched<T: Sync, R: Send>(
     for part in items.chunks(batch.max(1)) {
         consume(map_runs(part, minimum, &work));
     }
+}
+
+/// How many threads work is spread over: the cores this process may use, up
+/// to 8. Asked once: `available_parallelism` reads the cgroup's files on
+/// every call.
+pub fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|count| count.get())
+            .unwrap_or(1)
+            .min(8)
+    })
 }

@@ -6,9 +6,8 @@
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
 use crate::output::{
-    BuildState, Change, OWNED_LIST, OwnedFiles, Stamp, create_folders, fingerprint,
-    leftover_staging_folders, plan, staging_folder, write_atomically, write_fresh_root,
-    write_new_atomically,
+    BuildState, Change, FreshRoot, OWNED_LIST, OwnedFiles, Stamp, create_folders, fingerprint,
+    leftover_staging_folders, plan, staging_folder, write_atomically, write_new_atomically,
 };
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
@@ -165,16 +164,6 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
-    let Some(files) = repository(&compilation.db, compilation.workspace) else {
-        // A fleet without a `fleet` declaration was reported above.
-        compilation.release_at_exit();
-        return Ok(ExitStatus::InputErrors);
-    };
-    progress.step(&format!("generated {}", plural(files.len(), "file")));
-    let rendered: Vec<(String, String)> = files
-        .into_iter()
-        .map(|file| (file.path, file.text))
-        .collect();
     let out = options
         .out
         .as_deref()
@@ -189,8 +178,8 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     let relative = output_root(model)?;
     let root = root_in(out, &relative);
     // A first build into a root that does not exist: nothing to compare, so
-    // no plan; staged beside the root and moved into place whole (see
-    // `fresh_root.rs`).
+    // no plan; each file written as it is generated, into a folder beside the
+    // root moved into place whole (see `fresh_root.rs`).
     if !options.check
         && std::fs::symlink_metadata(&root).is_err()
         && let Some(staging) = staging_folder(&root)
@@ -202,16 +191,22 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
                 root.display()
             );
         }
-        let files: Vec<(&str, &[u8])> = rendered
-            .iter()
-            .map(|(path, text)| (path.as_str(), text.as_bytes()))
-            .collect();
-        let metadata = write_fresh_root(&root, &staging, &files)?;
+        let mut fresh = FreshRoot::begin(&root, staging)?;
+        if generate(&compilation.db, compilation.workspace, &mut fresh).is_none() {
+            // A fleet without a `fleet` declaration was reported above;
+            // dropping `fresh` removes its staging folder.
+            compilation.release_at_exit();
+            return Ok(ExitStatus::InputErrors);
+        }
+        let (written, list) = fresh.finish()?;
         let last_write = Some(std::time::Instant::now());
-        progress.step("wrote the changes");
+        progress.step(&format!(
+            "generated and wrote {}",
+            plural(written.len(), "file")
+        ));
         eprintln!(
             "{counts}: {} written, 0 unchanged, 0 removed in `{}`",
-            plural(rendered.len(), "file"),
+            plural(written.len(), "file"),
             root.display()
         );
         record_state(
@@ -220,28 +215,35 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
             &relative,
             &counts,
             || {
-                // The owned files in the owned list's order, the list last.
-                let stamps: Option<Vec<(&str, Stamp)>> = files
+                // The owned files in path order, the owned list last.
+                let mut stamps: Vec<(&str, Stamp)> = written
                     .iter()
-                    .zip(&metadata)
-                    .map(|((path, _), metadata)| Some((*path, Stamp::of_metadata(metadata)?)))
+                    .filter_map(|file| {
+                        Some((file.path.as_str(), Stamp::of_metadata(&file.metadata)?))
+                    })
                     .collect();
-                let mut stamps = stamps.unwrap_or_default();
-                stamps.sort_unstable_by_key(|(path, _)| *path);
-                if let Some(list) = metadata.last().and_then(Stamp::of_metadata) {
-                    stamps.push((OWNED_LIST, list));
+                if let Some(stamp) = Stamp::of_metadata(&list) {
+                    stamps.push((OWNED_LIST, stamp));
                 }
                 stamps
             },
             last_write,
         )?;
         // The process ends here: what the build holds is the system's to free.
-        std::mem::forget(files);
-        std::mem::forget(metadata);
-        std::mem::forget(rendered);
+        std::mem::forget(written);
         compilation.release_at_exit();
         return Ok(ExitStatus::Success);
     }
+    let Some(files) = repository(&compilation.db, compilation.workspace) else {
+        // A fleet without a `fleet` declaration was reported above.
+        compilation.release_at_exit();
+        return Ok(ExitStatus::InputErrors);
+    };
+    progress.step(&format!("generated {}", plural(files.len(), "file")));
+    let rendered: Vec<(String, String)> = files
+        .into_iter()
+        .map(|file| (file.path, file.text))
+        .collect();
     let owned = OwnedFiles::read(&root)?;
     let plan = plan(&root, &rendered, &owned, options.force)?;
     progress.step(&format!(

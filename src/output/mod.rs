@@ -14,6 +14,6 @@ mod plan;
 pub use atomic::{write_atomically, write_new_atomically};
 pub use build_state::{BuildState, Stamp, fingerprint};
 pub use folders::create_folders;
-pub use fresh_root::{leftover_staging_folders, staging_folder, write_fresh_root};
+pub use fresh_root::{FreshRoot, leftover_staging_folders, staging_folder};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};

@@ -93,10 +93,7 @@ pub struct ChunkEvaluation {
 /// has its own handle of it). Does nothing while a file has syntax errors
 /// (nothing is evaluated then), and leaves files of one chunk to `check`.
 pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
-    let threads = std::thread::available_parallelism()
-        .map(|count| count.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = crate::parallel::threads();
     if threads == 1 {
         return;
     }
