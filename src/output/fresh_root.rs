@@ -12,7 +12,7 @@
 //! build into that root says where it is (it is never removed by a later
 //! build: after a crash, nothing proves who owns it).
 
-use super::owned::{OWNED_LIST, OwnedFiles, content_hash};
+use super::owned::{OWNED_LIST, content_hash, list_text};
 use anyhow::{Context, Result, bail};
 use fleet_compiler::emit::repository::{FileSink, GeneratedFile};
 use std::collections::HashSet;
@@ -159,7 +159,8 @@ impl FreshRoot {
         }
     }
 
-    /// Waits for the writers; the files written, or the first failure.
+    /// Waits for the writers; the files written, in path order, or the first
+    /// failure.
     fn wait_for_writers(&mut self) -> Result<Vec<WrittenFile>> {
         self.send_pending();
         // Closing the channel ends each writer once it is empty.
@@ -171,7 +172,7 @@ impl FreshRoot {
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             {
-                Ok(files) => written.extend(files),
+                Ok(files) => written = merged(written, files),
                 Err(error) => failure = failure.or(Some(error)),
             }
         }
@@ -186,16 +187,13 @@ impl FreshRoot {
     /// owned list's metadata. On failure nothing is left: neither the root
     /// nor the staging folder.
     pub fn finish(mut self) -> Result<(Vec<WrittenFile>, std::fs::Metadata)> {
-        let mut written = self.wait_for_writers()?;
-        // Mostly in order already (each generator makes its files in order).
-        written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        let owned = OwnedFiles {
-            files: written
+        let written = self.wait_for_writers()?;
+        let list = list_text(
+            written
                 .iter()
-                .map(|file| (file.path.clone(), file.hash.clone()))
-                .collect(),
-        };
-        let list = write_new(&self.staging.join(OWNED_LIST), owned.to_text().as_bytes())?;
+                .map(|file| (file.path.as_str(), file.hash.as_str())),
+        );
+        let list = write_new(&self.staging.join(OWNED_LIST), list.as_bytes())?;
         // Another process made the root meanwhile: its content wins, this
         // build's is dropped (`rename` would replace an empty folder silently).
         if self.root.exists() {
@@ -240,6 +238,23 @@ impl Drop for FreshRoot {
     }
 }
 
+/// Two lists of files in path order as one.
+fn merged(first: Vec<WrittenFile>, second: Vec<WrittenFile>) -> Vec<WrittenFile> {
+    if first.is_empty() {
+        return second;
+    }
+    let mut all = Vec::with_capacity(first.len() + second.len());
+    let mut second = second.into_iter().peekable();
+    for file in first {
+        while let Some(before) = second.next_if(|other| other.path < file.path) {
+            all.push(before);
+        }
+        all.push(file);
+    }
+    all.extend(second);
+    all
+}
+
 /// One writer thread of a `FreshRoot`.
 struct Writer {
     staging: PathBuf,
@@ -256,12 +271,15 @@ impl Writer {
     ) -> Result<Vec<WrittenFile>> {
         let mut written = Vec::new();
         loop {
-            let batch = {
-                let receiver = batches.lock().unwrap_or_else(|poison| poison.into_inner());
-                match receiver.recv() {
-                    Ok(batch) => batch,
-                    Err(_) => return Ok(written),
-                }
+            let received = batches
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .recv();
+            let Ok(batch) = received else {
+                // Sorted here, on every core (the lock released above);
+                // `finish` merges the writers' lists.
+                written.sort_unstable_by(|a: &WrittenFile, b| a.path.cmp(&b.path));
+                return Ok(written);
             };
             if self.failed.load(Ordering::Relaxed) {
                 // Drained, not written, so that `push` never blocks on a
@@ -324,6 +342,7 @@ fn write_new(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::owned::OwnedFiles;
     use super::*;
 
     fn file(path: &str, text: &str) -> GeneratedFile {
