@@ -11,7 +11,7 @@
 
 use fleet_bench::measure::{
     CountingAllocator, megabytes, millis, min_and_median, peak_heap_of, requested_runs,
-    requested_sizes, thousands,
+    requested_sizes, thousands, uncounted,
 };
 use fleet_bench::{Form, generate};
 use fleet_compiler::check::{check, file_syntax_diagnostics, workspace};
@@ -122,14 +122,18 @@ fn bench_one(n: usize, form: Form, runs: usize) {
         diagnostics, 0,
         "W({n}) {form:?} has {diagnostics} diagnostics"
     );
-    for _ in 0..WARM_UP_RUNS {
-        run(&text, &mut stages);
-    }
+    // Timed without the allocation counters (see `uncounted`); the peak heap
+    // from one more run, counted.
     let mut timed: Vec<(Duration, Stages)> = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        run(&text, &mut stages);
-        timed.push((stages.total(), stages));
-    }
+    uncounted(|| {
+        for _ in 0..WARM_UP_RUNS {
+            run(&text, &mut stages);
+        }
+        for _ in 0..runs {
+            run(&text, &mut stages);
+            timed.push((stages.total(), stages));
+        }
+    });
     let (_, peak) = peak_heap_of(|| run(&text, &mut stages));
 
     let mut totals: Vec<Duration> = timed.iter().map(|(total, _)| *total).collect();

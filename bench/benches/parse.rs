@@ -6,7 +6,7 @@
 
 use fleet_bench::measure::{
     CountingAllocator, live_bytes, megabytes, megabytes_per_second, millis, min_and_median,
-    peak_heap_of, requested_runs, requested_sizes, thousands,
+    peak_heap_of, requested_runs, requested_sizes, thousands, uncounted,
 };
 use fleet_bench::{Form, generate};
 use fleet_compiler::source::FileId;
@@ -59,23 +59,26 @@ fn bench_one(n: usize, runs: usize) {
     let significant = lexed.kinds.iter().filter(|kind| !kind.is_trivia()).count();
     drop(lexed);
 
-    for _ in 0..WARM_UP_RUNS {
-        drop(black_box(parse(black_box(text.clone()), FileId(0))));
-    }
+    // Timed without the allocation counters (see `uncounted`).
     let mut parse_times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        let result = parse(black_box(text.clone()), FileId(0));
-        parse_times.push(start.elapsed());
-        drop(black_box(result));
-    }
     let mut lex_times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        let result = lexer::lex(black_box(&text), FileId(0));
-        lex_times.push(start.elapsed());
-        drop(black_box(result));
-    }
+    uncounted(|| {
+        for _ in 0..WARM_UP_RUNS {
+            drop(black_box(parse(black_box(text.clone()), FileId(0))));
+        }
+        for _ in 0..runs {
+            let start = Instant::now();
+            let result = parse(black_box(text.clone()), FileId(0));
+            parse_times.push(start.elapsed());
+            drop(black_box(result));
+        }
+        for _ in 0..runs {
+            let start = Instant::now();
+            let result = lexer::lex(black_box(&text), FileId(0));
+            lex_times.push(start.elapsed());
+            drop(black_box(result));
+        }
+    });
 
     // Heap: one more parse, with the peak reset to what is live just before it.
     let before = live_bytes();

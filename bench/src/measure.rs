@@ -3,7 +3,7 @@
 //! figures must not depend on a harness's own allocations or warm-up policy.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 /// mimalloc as the `fleet` binary asks it (`fleet_compiler::allocator`), counting the bytes allocated
@@ -14,14 +14,32 @@ pub struct CountingAllocator;
 
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Off while [`uncounted`] work runs.
+static COUNTING: AtomicBool = AtomicBool::new(true);
 
 fn allocated(bytes: usize) {
-    let now = CURRENT.fetch_add(bytes, Relaxed) + bytes;
-    PEAK.fetch_max(now, Relaxed);
+    if COUNTING.load(Relaxed) {
+        let now = CURRENT.fetch_add(bytes, Relaxed).wrapping_add(bytes);
+        PEAK.fetch_max(now, Relaxed);
+    }
 }
 
 fn freed(bytes: usize) {
-    CURRENT.fetch_sub(bytes, Relaxed);
+    if COUNTING.load(Relaxed) {
+        CURRENT.fetch_sub(bytes, Relaxed);
+    }
+}
+
+/// Runs `work` without counting its allocations: what timed runs do. Two
+/// counters updated by every allocation of every thread are a cache line the
+/// cores fight over: they were 8% of a timed `fleet check` on two cores, a
+/// cost the `fleet` binary does not have. Whatever `work` allocates it must
+/// free (a timed run drops its database), or the counts drift.
+pub fn uncounted<T>(work: impl FnOnce() -> T) -> T {
+    COUNTING.store(false, Relaxed);
+    let result = work();
+    COUNTING.store(true, Relaxed);
+    result
 }
 
 // SAFETY: every call is forwarded to mimalloc (the `fleet` binary's allocator)
