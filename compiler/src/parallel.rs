@@ -3,9 +3,10 @@
 //! of a build that are independent per item (apps, files) and large on a large
 //! fleet.
 
-/// `work` applied to consecutive runs of `items`, one run per thread (one run,
-/// on this thread, for fewer than `minimum` items), the results concatenated
-/// in order. A panic in `work` is resumed on this thread.
+/// `work` applied to consecutive runs of `items`, one run per thread, the
+/// first on this thread (one run, on this thread, for fewer than `minimum`
+/// items), the results concatenated in order. A panic in `work` is resumed on
+/// this thread.
 pub fn map_runs<T: Sync, R: Send>(
     items: &[T],
     minimum: usize,
@@ -16,22 +17,25 @@ pub fn map_runs<T: Sync, R: Send>(
         return work(items);
     }
     let run = items.len().div_ceil(threads);
+    let mut parts = items.chunks(run);
+    let first = parts.next().unwrap_or_default();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(run)
+        let handles: Vec<_> = parts
             .map(|part| {
                 let work = &work;
                 scope.spawn(move || work(part))
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
+        // The first run on this thread, which would otherwise only wait.
+        let mut results = work(first);
+        for handle in handles {
+            results.extend(
                 handle
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
     })
 }
 
