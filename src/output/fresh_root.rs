@@ -229,9 +229,14 @@ impl FileSink for FreshRoot {
 impl Drop for FreshRoot {
     fn drop(&mut self) {
         if !self.finished {
-            // The writers first, so that none writes into what is removed.
+            // The writers first, so that none writes into what is removed:
+            // they finish the batch in hand and drain the rest. What they
+            // wrote or why they stopped (a panic included) no longer matters.
             self.failed.store(true, Ordering::Relaxed);
-            let _ = self.wait_for_writers();
+            self.batches = None;
+            for writer in self.writers.drain(..) {
+                let _ = writer.join();
+            }
             // Everything in it was created by this build.
             let _ = std::fs::remove_dir_all(&self.staging);
         }
