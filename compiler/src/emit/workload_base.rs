@@ -509,12 +509,12 @@ pub fn value_node(value: &Value) -> Node {
     match &value.kind {
         ValueKind::Bool(flag) => Node::Bool(*flag),
         ValueKind::Int(number) => Node::Int(*number),
-        ValueKind::String(text) | ValueKind::QuantityLiteral(text) => Node::Str(text.clone()),
+        ValueKind::String(text) | ValueKind::QuantityLiteral(text) => Node::Str(super::document::Text::from(text)),
         ValueKind::Quantity(quantity) => Node::from(quantity.kubernetes_text()),
         ValueKind::List(items) => items.iter().map(value_node).collect(),
         ValueKind::Record(record) => record_node(record),
         ValueKind::Symbol(name) | ValueKind::Variant { name, .. } | ValueKind::Ref { name, .. } => {
-            Node::Str(name.clone())
+            Node::Str(super::document::Text::from(name))
         }
         ValueKind::Selector(_) | ValueKind::Rest | ValueKind::Error => Node::Null,
     }

@@ -464,15 +464,15 @@ impl Schema {
             }
             (_, ValueKind::Bool(flag)) => Node::Bool(*flag),
             (_, ValueKind::Int(number)) => Node::Int(*number),
-            (_, ValueKind::String(text)) => Node::Str(text.clone()),
-            (_, ValueKind::QuantityLiteral(text)) => Node::Str(text.clone()),
+            (_, ValueKind::String(text)) => Node::Str(crate::emit::document::Text::from(text)),
+            (_, ValueKind::QuantityLiteral(text)) => Node::Str(crate::emit::document::Text::from(text)),
             (_, ValueKind::Quantity(quantity)) => Node::from(quantity.kubernetes_text()),
             (
                 _,
                 ValueKind::Symbol(name)
                 | ValueKind::Variant { name, .. }
                 | ValueKind::Ref { name, .. },
-            ) => Node::Str(name.clone()),
+            ) => Node::Str(crate::emit::document::Text::from(name)),
             _ => return None,
         })
     }
