@@ -605,6 +605,45 @@ fn a_large_fleet_build_shows_its_progress() {
     assert!(!text(&small).contains(" s)"), "{}", text(&small));
 }
 
+/// A first build of a large fleet into a folder that does not exist (each
+/// file written as it is generated, by a writer thread per core, hundreds of
+/// batches, the writers' lists merged for the owned list) is the same tree,
+/// owned list included, as a build into an existing empty folder (planned,
+/// then written file by file).
+#[test]
+fn a_large_first_build_into_a_new_folder_is_the_planned_tree() {
+    let fleet_folder = benchmark_fleet(300);
+    let planned = tempfile::tempdir().unwrap();
+    let output = build(fleet_folder.path(), planned.path(), &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let planned = tree(planned.path());
+    // Files enough for a few batches of each writer.
+    assert!(planned.len() > 2_000, "{}", planned.len());
+    let parent = tempfile::tempdir().unwrap();
+    let new_folder = parent.path().join("repo");
+    let staged = build(fleet_folder.path(), &new_folder, &[]);
+    assert!(staged.status.success(), "{}", text(&staged));
+    // The files, then the owned list.
+    let written = planned.len() - 1;
+    assert!(
+        String::from_utf8_lossy(&staged.stderr)
+            .contains(&format!("{written} files written, 0 unchanged, 0 removed")),
+        "{}",
+        text(&staged)
+    );
+    let staged = tree(&new_folder);
+    // Compared path by path, not with `assert_eq!`: a difference would print
+    // megabytes.
+    let differing: Vec<&String> = planned
+        .iter()
+        .filter(|(path, text)| staged.get(*path) != Some(*text))
+        .map(|(path, _)| path)
+        .take(5)
+        .collect();
+    assert!(differing.is_empty(), "{differing:?}");
+    assert_eq!(planned.len(), staged.len());
+}
+
 /// `fleet build --stdout | head`: the reader closing the pipe ends the build
 /// quietly, with success, not with an error about standard output.
 #[test]

@@ -509,7 +509,9 @@ pub fn value_node(value: &Value) -> Node {
     match &value.kind {
         ValueKind::Bool(flag) => Node::Bool(*flag),
         ValueKind::Int(number) => Node::Int(*number),
-        ValueKind::String(text) | ValueKind::QuantityLiteral(text) => Node::Str(super::document::Text::from(text)),
+        ValueKind::String(text) | ValueKind::QuantityLiteral(text) => {
+            Node::Str(super::document::Text::from(text))
+        }
         ValueKind::Quantity(quantity) => Node::from(quantity.kubernetes_text()),
         ValueKind::List(items) => items.iter().map(value_node).collect(),
         ValueKind::Record(record) => record_node(record),

@@ -465,7 +465,9 @@ impl Schema {
             (_, ValueKind::Bool(flag)) => Node::Bool(*flag),
             (_, ValueKind::Int(number)) => Node::Int(*number),
             (_, ValueKind::String(text)) => Node::Str(crate::emit::document::Text::from(text)),
-            (_, ValueKind::QuantityLiteral(text)) => Node::Str(crate::emit::document::Text::from(text)),
+            (_, ValueKind::QuantityLiteral(text)) => {
+                Node::Str(crate::emit::document::Text::from(text))
+            }
             (_, ValueKind::Quantity(quantity)) => Node::from(quantity.kubernetes_text()),
             (
                 _,
