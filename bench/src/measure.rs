@@ -3,7 +3,7 @@
 //! figures must not depend on a harness's own allocations or warm-up policy.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::Duration;
 
 /// mimalloc as the `fleet` binary asks it (`fleet_compiler::allocator`), counting the bytes allocated
@@ -12,21 +12,24 @@ use std::time::Duration;
 /// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
 pub struct CountingAllocator;
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+// Signed: a block allocated while uncounted and freed while counted takes
+// its size off, which must not wrap around.
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 /// Off while [`uncounted`] work runs.
 static COUNTING: AtomicBool = AtomicBool::new(true);
 
 fn allocated(bytes: usize) {
     if COUNTING.load(Relaxed) {
-        let now = CURRENT.fetch_add(bytes, Relaxed).wrapping_add(bytes);
+        let bytes = bytes as isize;
+        let now = CURRENT.fetch_add(bytes, Relaxed) + bytes;
         PEAK.fetch_max(now, Relaxed);
     }
 }
 
 fn freed(bytes: usize) {
     if COUNTING.load(Relaxed) {
-        CURRENT.fetch_sub(bytes, Relaxed);
+        CURRENT.fetch_sub(bytes as isize, Relaxed);
     }
 }
 
@@ -82,7 +85,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
 /// Bytes allocated and not yet freed (0 unless [`CountingAllocator`] is installed).
 pub fn live_bytes() -> usize {
-    CURRENT.load(Relaxed)
+    CURRENT.load(Relaxed).max(0) as usize
 }
 
 /// Runs `work` and returns its result with the most bytes live above what was live
@@ -91,7 +94,7 @@ pub fn peak_heap_of<T>(work: impl FnOnce() -> T) -> (T, usize) {
     let before = CURRENT.load(Relaxed);
     PEAK.store(before, Relaxed);
     let result = work();
-    (result, PEAK.load(Relaxed) - before)
+    (result, (PEAK.load(Relaxed) - before).max(0) as usize)
 }
 
 /// The fastest and the median of some timed runs.
