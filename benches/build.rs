@@ -65,7 +65,7 @@ fn main() {
 
         // The tree, into a new folder (`--out out` on a fresh clone: staged
         // and moved into place whole) and into an empty folder that exists
-        // (written file by file); then rebuilds with nothing changed.
+        // (staged, its entries moved in); then rebuilds with nothing changed.
         let parent = match std::env::var_os("FLEET_BENCH_OUT") {
             Some(parent) => tempfile::tempdir_in(parent),
             None => tempfile::tempdir(),

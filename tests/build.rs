@@ -585,6 +585,8 @@ fn a_fleet_without_a_secret_store_warns_that_no_cluster_is_registered() {
 fn a_large_fleet_build_shows_its_progress() {
     let fleet_folder = benchmark_fleet(1_000);
     let out = tempfile::tempdir().unwrap();
+    // Not empty: the build plans, then writes.
+    std::fs::write(out.path().join("README.md"), "hand-written\n").unwrap();
     let output = build(fleet_folder.path(), out.path(), &[]);
     assert!(output.status.success(), "{}", text(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -605,18 +607,21 @@ fn a_large_fleet_build_shows_its_progress() {
     assert!(!text(&small).contains(" s)"), "{}", text(&small));
 }
 
-/// A first build of a large fleet into a folder that does not exist (each
-/// file written as it is generated, by a writer thread per core, hundreds of
-/// batches, the writers' lists merged for the owned list) is the same tree,
-/// owned list included, as a build into an existing empty folder (planned,
-/// then written file by file).
+/// A first build of a large fleet into a folder that does not exist, and one
+/// into an empty folder (each file written as it is generated, by a writer
+/// thread per core, many batches, the writers' lists merged for the owned
+/// list), are the same tree, owned list included, as a build into a folder
+/// that holds a hand-written file (planned, then written file by file).
 #[test]
 fn a_large_first_build_into_a_new_folder_is_the_planned_tree() {
     let fleet_folder = benchmark_fleet(300);
     let planned = tempfile::tempdir().unwrap();
+    // Not empty: the build plans, then writes file by file.
+    std::fs::write(planned.path().join("README.md"), "hand-written\n").unwrap();
     let output = build(fleet_folder.path(), planned.path(), &[]);
     assert!(output.status.success(), "{}", text(&output));
-    let planned = tree(planned.path());
+    let mut planned = tree(planned.path());
+    planned.remove("README.md");
     // Files enough for a few batches of each writer.
     assert!(planned.len() > 2_000, "{}", planned.len());
     let parent = tempfile::tempdir().unwrap();
@@ -631,17 +636,27 @@ fn a_large_first_build_into_a_new_folder_is_the_planned_tree() {
         "{}",
         text(&staged)
     );
-    let staged = tree(&new_folder);
-    // Compared path by path, not with `assert_eq!`: a difference would print
-    // megabytes.
-    let differing: Vec<&String> = planned
-        .iter()
-        .filter(|(path, text)| staged.get(*path) != Some(*text))
-        .map(|(path, _)| path)
-        .take(5)
+    let empty = tempfile::tempdir().unwrap();
+    let filled = build(fleet_folder.path(), empty.path(), &[]);
+    assert!(filled.status.success(), "{}", text(&filled));
+    for staged in [tree(&new_folder), tree(empty.path())] {
+        // Compared path by path, not with `assert_eq!`: a difference would
+        // print megabytes.
+        let differing: Vec<&String> = planned
+            .iter()
+            .filter(|(path, text)| staged.get(*path) != Some(*text))
+            .map(|(path, _)| path)
+            .take(5)
+            .collect();
+        assert!(differing.is_empty(), "{differing:?}");
+        assert_eq!(planned.len(), staged.len());
+    }
+    // Nothing left beside the folders.
+    let beside: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
         .collect();
-    assert!(differing.is_empty(), "{differing:?}");
-    assert_eq!(planned.len(), staged.len());
+    assert_eq!(beside, ["repo"]);
 }
 
 /// `fleet build --stdout | head`: the reader closing the pipe ends the build

@@ -6,8 +6,9 @@
 use crate::cli::OutputArgs;
 use crate::exit_status::ExitStatus;
 use crate::output::{
-    BuildState, Change, FreshRoot, OWNED_LIST, OwnedFiles, Stamp, create_folders, fingerprint,
-    leftover_staging_folders, plan, staging_folder, write_atomically, write_new_atomically,
+    BuildState, Change, FreshRoot, OWNED_LIST, OwnedFiles, Stamp, can_fill, create_folders,
+    fingerprint, leftover_staging_folders, plan, staging_folder, write_atomically,
+    write_new_atomically,
 };
 use crate::report::{Reporter, plural};
 use anyhow::{Context, Result};
@@ -177,12 +178,13 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
     );
     let relative = output_root(model)?;
     let root = root_in(out, &relative);
-    // A first build into a root that does not exist: nothing to compare, so
-    // no plan; each file written as it is generated, into a folder beside the
-    // root moved into place whole (see `fresh_root.rs`).
+    // A first build into a root that does not exist, or is an empty folder:
+    // nothing to compare, so no plan; each file written as it is generated,
+    // into a folder beside the root moved into place whole (see
+    // `fresh_root.rs`).
     if !options.check
-        && std::fs::symlink_metadata(&root).is_err()
         && let Some(staging) = staging_folder(&root)
+        && (std::fs::symlink_metadata(&root).is_err() || can_fill(&root, &staging))
     {
         for leftover in leftover_staging_folders(&root) {
             eprintln!(

@@ -6,6 +6,13 @@
 //! no rename per file. At 68,000 files that is about a third of the system
 //! time of a first build.
 //!
+//! A root that exists but is empty (a folder made for the output) is built the
+//! same way, except that the staging folder's entries (a handful: `gitops/`,
+//! `management-cluster/`, ..., the owned list last) are renamed into it one by
+//! one, so that the root keeps its owner and mode; each appears whole. Only
+//! when the root is on the file system of the folder it is in: a mount point
+//! is written file by file (a rename cannot cross file systems).
+//!
 //! The staging folder is `.<root name>.fleet-partial-<process id>`, next to the
 //! root. Everything in it was created by this build, so a build that fails
 //! half-way removes it; a build that is killed leaves it, and the next first
@@ -77,6 +84,9 @@ pub fn leftover_staging_folders(root: &Path) -> Vec<PathBuf> {
 /// which holds only what it wrote.
 pub struct FreshRoot {
     root: PathBuf,
+    /// The root exists, empty: the staging folder's entries are moved into it
+    /// (else the staging folder becomes the root).
+    into_empty_root: bool,
     staging: PathBuf,
     pending: Vec<GeneratedFile>,
     /// Where batches go to the writers; `None` once `finish` closed it.
@@ -107,8 +117,10 @@ const WAITING_BATCHES: usize = 16;
 
 impl FreshRoot {
     /// Creates the staging folder `staging` (from `staging_folder`) for the
-    /// root `root`, and the folders above it, and starts the writers.
+    /// root `root` (one that does not exist, or an empty folder for which
+    /// `can_fill` holds), and the folders above it, and starts the writers.
     pub fn begin(root: &Path, staging: PathBuf) -> Result<FreshRoot> {
+        let into_empty_root = std::fs::symlink_metadata(root).is_ok();
         if let Some(parent) = staging.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create the folder `{}`", parent.display()))?;
@@ -138,6 +150,7 @@ impl FreshRoot {
             .collect();
         Ok(FreshRoot {
             root: root.to_path_buf(),
+            into_empty_root,
             staging,
             pending: Vec::with_capacity(WRITE_BATCH),
             batches: Some(sender),
@@ -194,23 +207,63 @@ impl FreshRoot {
                 .map(|file| (file.path.as_str(), file.hash.as_str())),
         );
         let list = write_new(&self.staging.join(OWNED_LIST), list.as_bytes())?;
-        // Another process made the root meanwhile: its content wins, this
-        // build's is dropped (`rename` would replace an empty folder silently).
-        if self.root.exists() {
+        if self.into_empty_root {
+            self.move_into_empty_root()?;
+        } else {
+            // Another process made the root meanwhile: its content wins, this
+            // build's is dropped (`rename` would replace an empty folder
+            // silently).
+            if self.root.exists() {
+                bail!(
+                    "`{}` appeared while the build was writing it: build again",
+                    self.root.display()
+                );
+            }
+            std::fs::rename(&self.staging, &self.root).with_context(|| {
+                format!(
+                    "cannot move `{}` to `{}`",
+                    self.staging.display(),
+                    self.root.display()
+                )
+            })?;
+        }
+        self.finished = true;
+        Ok((written, list))
+    }
+
+    /// Renames the staging folder's entries into the (empty) root, the owned
+    /// list last, then removes the staging folder. Once an entry is moved the
+    /// build is committed: a failure after that is reported, and what was
+    /// not moved stays in the staging folder, whose name the next first build
+    /// into the root gives.
+    fn move_into_empty_root(&mut self) -> Result<()> {
+        if !is_empty_folder(&self.root) {
             bail!(
-                "`{}` appeared while the build was writing it: build again",
+                "`{}` was written to while the build was writing it: build again",
                 self.root.display()
             );
         }
-        std::fs::rename(&self.staging, &self.root).with_context(|| {
-            format!(
-                "cannot move `{}` to `{}`",
-                self.staging.display(),
-                self.root.display()
-            )
-        })?;
+        let mut entries: Vec<std::ffi::OsString> = std::fs::read_dir(&self.staging)
+            .with_context(|| format!("cannot read `{}`", self.staging.display()))?
+            .map(|entry| entry.map(|entry| entry.file_name()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("cannot read `{}`", self.staging.display()))?;
+        // The owned list last: until it is there, nothing says the files are
+        // the build's.
+        entries.sort_by_key(|name| name == OWNED_LIST);
+        for (position, name) in entries.iter().enumerate() {
+            let (from, to) = (self.staging.join(name), self.root.join(name));
+            if let Err(error) = std::fs::rename(&from, &to) {
+                // Nothing moved yet: the staging folder is removed on drop.
+                self.finished = position > 0;
+                return Err(error).with_context(|| {
+                    format!("cannot move `{}` to `{}`", from.display(), to.display())
+                });
+            }
+        }
         self.finished = true;
-        Ok((written, list))
+        std::fs::remove_dir(&self.staging)
+            .with_context(|| format!("cannot remove `{}`", self.staging.display()))
     }
 }
 
@@ -241,6 +294,25 @@ impl Drop for FreshRoot {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Whether a first build into the existing folder `root` can be staged (see
+/// the module's comment): an empty folder (not a link to one) on the file
+/// system of the folder it is in, where its staging folder goes.
+pub fn can_fill(root: &Path, staging: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(metadata) = std::fs::symlink_metadata(root) else {
+        return false;
+    };
+    let staging_device = staging
+        .parent()
+        .and_then(|parent| std::fs::metadata(parent).ok())
+        .map(|parent| parent.dev());
+    metadata.is_dir() && staging_device == Some(metadata.dev()) && is_empty_folder(root)
+}
+
+fn is_empty_folder(folder: &Path) -> bool {
+    std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// Two lists of files in path order as one.
@@ -446,6 +518,60 @@ mod tests {
         assert!(staging_folder(&root).unwrap().join("a/b.yaml").exists());
         drop(fresh);
         assert!(!root.exists());
+        assert!(!staging_folder(&root).unwrap().exists());
+    }
+
+    #[test]
+    fn a_first_build_into_an_empty_folder_fills_it_and_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o750)).unwrap();
+        assert!(can_fill(&root, &staging_folder(&root).unwrap()));
+        let (written, _) = write(&root, &[("a/b.yaml", "b"), ("top.yaml", "top")]).unwrap();
+        assert_eq!(written.len(), 2);
+        assert_eq!(std::fs::read(root.join("a/b.yaml")).unwrap(), b"b");
+        assert_eq!(OwnedFiles::read(&root).unwrap().files.len(), 2);
+        let mode = std::fs::metadata(&root).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o750);
+        let beside: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["repo"]);
+    }
+
+    #[test]
+    fn only_an_empty_folder_is_filled() {
+        let parent = tempfile::tempdir().unwrap();
+        let folder = parent.path().join("full");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("README.md"), "mine").unwrap();
+        assert!(!can_fill(&folder, &staging_folder(&folder).unwrap()));
+        let file = parent.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        assert!(!can_fill(&file, &staging_folder(&file).unwrap()));
+        let empty = parent.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let link = parent.path().join("link");
+        std::os::unix::fs::symlink(&empty, &link).unwrap();
+        assert!(!can_fill(&link, &staging_folder(&link).unwrap()));
+        let missing = parent.path().join("missing");
+        assert!(!can_fill(&missing, &staging_folder(&missing).unwrap()));
+    }
+
+    #[test]
+    fn a_folder_written_to_during_a_first_build_is_not_filled() {
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        let mut fresh = FreshRoot::begin(&root, staging_folder(&root).unwrap()).unwrap();
+        fresh.push(file("a.yaml", "a"));
+        std::fs::write(root.join("theirs.txt"), "theirs").unwrap();
+        let error = fresh.finish().unwrap_err();
+        assert!(format!("{error:#}").contains("written to"), "{error:#}");
+        assert!(!root.join("a.yaml").exists());
         assert!(!staging_folder(&root).unwrap().exists());
     }
 

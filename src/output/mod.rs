@@ -14,6 +14,6 @@ mod plan;
 pub use atomic::{write_atomically, write_new_atomically};
 pub use build_state::{BuildState, Stamp, fingerprint};
 pub use folders::create_folders;
-pub use fresh_root::{FreshRoot, leftover_staging_folders, staging_folder};
+pub use fresh_root::{FreshRoot, can_fill, leftover_staging_folders, staging_folder};
 pub use owned::{OWNED_LIST, OwnedFiles};
 pub use plan::{Change, plan};
