@@ -239,11 +239,7 @@ fn output_is_byte_identical_and_a_rebuild_writes_nothing() {
     let staged = build(&acme(), &new_folder, &[]);
     assert!(staged.status.success(), "{}", text(&staged));
     assert_eq!(tree(first.path()), tree(&new_folder));
-    let beside: Vec<_> = std::fs::read_dir(third.path().join("new"))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name())
-        .collect();
-    assert_eq!(beside, ["repo"]);
+    assert_eq!(entries(&third.path().join("new")), ["repo"]);
     // Again into the same folder: nothing written, and `--check` is clean.
     let again = build(&acme(), first.path(), &[]);
     assert!(
@@ -652,11 +648,15 @@ fn a_large_first_build_into_a_new_folder_is_the_planned_tree() {
         assert_eq!(planned.len(), staged.len());
     }
     // Nothing left beside the folders.
-    let beside: Vec<_> = std::fs::read_dir(parent.path())
+    assert_eq!(entries(parent.path()), ["repo"]);
+}
+
+/// The names in `folder` (a staging folder left beside a root shows here).
+fn entries(folder: &std::path::Path) -> Vec<std::ffi::OsString> {
+    std::fs::read_dir(folder)
         .unwrap()
         .map(|entry| entry.unwrap().file_name())
-        .collect();
-    assert_eq!(beside, ["repo"]);
+        .collect()
 }
 
 /// `fleet build --stdout | head`: the reader closing the pipe ends the build
