@@ -588,6 +588,53 @@ policy default-deny: policies.default_deny_network {
     assert!(report.passed >= 3, "{report:#?}");
 }
 
+/// A rule about Deployments is checked on the generated Deployment (with the
+/// env's replicas, its namespace and the image with the env's tag), beside a
+/// rule about Pods in the same policy.
+#[test]
+fn rules_about_deployments_are_checked_on_the_deployment() {
+    let fleet = acme_copy();
+    std::fs::write(
+        fleet.path().join("deployments.fleet"),
+        r#"policy deployments {
+  mode = { staging = enforce, production = enforce }
+  targets = clusters where env in [staging, production]
+  rules = [
+    {
+      name = "three-replicas"
+      kinds = ["Deployment"]
+      validate = "object.spec.replicas >= 3"
+      message = "run at least three replicas"
+    },
+    {
+      name = "released-image"
+      kinds = ["Deployment"]
+      validate = "object.metadata.namespace == 'payments' && object.spec.template.spec.containers.all(c, c.image.endsWith(':1.4.1') || c.image.endsWith(':1.4.0'))"
+      message = "run a released image in the app's namespace"
+    },
+    {
+      name = "pod-namespace"
+      kinds = ["Pod"]
+      validate = "object.metadata.namespace == 'payments'"
+      message = "run in the app's namespace"
+    }
+  ]
+}
+"#,
+    )
+    .unwrap();
+    let report = admission(fleet.path());
+    let found: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .filter(|violation| violation.policy == "deployments")
+        .map(|violation| (violation.env.as_str(), violation.rule.as_str()))
+        .collect();
+    // Staging runs two replicas; production six. The other rules hold in both.
+    assert_eq!(found, [("staging", "three-replicas")], "{report:#?}");
+    assert_eq!(report.unverified, [], "{report:#?}");
+}
+
 #[test]
 fn external_sources_are_reported_unverified() {
     let fleet = acme_copy();

@@ -276,27 +276,42 @@ impl Checker<'_> {
                     add(layers_of(app, &model.clusters[own]), members);
                 }
             }
+            // Only the objects some rule is about are made and bound (the
+            // stdlib's rules are all about Pods).
+            let reads = |position: usize, object: RuleObject| {
+                views[position]
+                    .rules
+                    .iter()
+                    .any(|rule| rule_object(rule) == Some(object))
+            };
+            let with_deployment = enforced
+                .iter()
+                .any(|(position, _)| reads(*position, RuleObject::Deployment));
             for (layers, members) in groups {
-                let Some((pod, deployment)) = admitted_objects(app, base, &layers, env) else {
+                let Some((pod, deployment)) =
+                    admitted_objects(app, base, &layers, env, with_deployment)
+                else {
                     continue;
                 };
                 // The objects bound once per group, read in place (see
                 // `cel_document`): every rule of every policy reads them, each
                 // policy in a scope that adds its params.
-                let mut pod_context = cel::Context::with_env(self.environment.clone());
-                pod_context.add_variable_as_val("object", document_val(&pod));
-                let mut deployment_context = cel::Context::with_env(self.environment.clone());
-                deployment_context.add_variable_as_val("object", document_val(&deployment));
+                let pod_context = bound(&self.environment, &pod);
+                let deployment_context = deployment
+                    .as_ref()
+                    .map(|deployment| bound(&self.environment, deployment));
                 for (position, policy_clusters) in &enforced {
                     let affected = members.and(policy_clusters);
                     if affected.is_empty() {
                         continue;
                     }
                     let view = &views[*position];
-                    let mut pod_scope = pod_context.new_inner_scope();
-                    pod_scope.add_variable_as_val("params", document_val(&view.params));
-                    let mut deployment_scope = deployment_context.new_inner_scope();
-                    deployment_scope.add_variable_as_val("params", document_val(&view.params));
+                    let pod_scope = reads(*position, RuleObject::Pod)
+                        .then(|| with_params(&pod_context, &view.params));
+                    let deployment_scope = deployment_context
+                        .as_ref()
+                        .filter(|_| reads(*position, RuleObject::Deployment))
+                        .map(|context| with_params(context, &view.params));
                     let cluster_names = || -> Vec<String> {
                         affected
                             .indices()
@@ -304,10 +319,13 @@ impl Checker<'_> {
                             .collect()
                     };
                     for (rule_position, rule) in view.rules.iter().enumerate() {
-                        let context = match rule_object(rule) {
-                            Some(RuleObject::Pod) => &pod_scope,
-                            Some(RuleObject::Deployment) => &deployment_scope,
-                            None => continue,
+                        // Made above for every rule about them.
+                        let Some(context) = (match rule_object(rule) {
+                            Some(RuleObject::Pod) => pod_scope.as_ref(),
+                            Some(RuleObject::Deployment) => deployment_scope.as_ref(),
+                            None => None,
+                        }) else {
+                            continue;
                         };
                         let outcome = match self.programs.get(&(*position, rule_position)) {
                             Some(Ok(program)) => evaluate_rule(program, context, rule),
@@ -354,6 +372,23 @@ impl Checker<'_> {
         }
         report
     }
+}
+
+/// A context with `object` bound to a generated object, read in place.
+fn bound<'p, 'v: 'p>(environment: &Arc<cel::Env>, object: &'v Node) -> cel::Context<'p, 'v> {
+    let mut context = cel::Context::with_env(environment.clone());
+    context.add_variable_as_val("object", document_val(object));
+    context
+}
+
+/// A scope of `context` with a policy's `params` bound.
+fn with_params<'b, 'v>(
+    context: &'b cel::Context<'_, 'v>,
+    params: &'v Node,
+) -> cel::Context<'b, 'v> {
+    let mut scope = context.new_inner_scope();
+    scope.add_variable_as_val("params", document_val(params));
+    scope
 }
 
 /// The generated object a rule is checked on.
@@ -450,14 +485,15 @@ fn applies(layer: &Layer, cluster: &Cluster) -> bool {
 
 /// The Pod Kubernetes would admit for the app's Deployment with `layers` laid
 /// over it in `env` (the Deployment's Pod template as a Pod: its labels, the
-/// app's namespace, the image with the env's tag), and the Deployment. `None`
-/// for an app that is not a typed workload there.
+/// app's namespace, the image with the env's tag), and, `with_deployment`,
+/// the Deployment. `None` for an app that is not a typed workload there.
 pub fn admitted_objects(
     app: &App,
     base: &Record,
     layers: &[usize],
     env: &str,
-) -> Option<(Node, Node)> {
+    with_deployment: bool,
+) -> Option<(Node, Option<Node>)> {
     let mut merged = base.clone();
     for &position in layers {
         if let Some(upper) = app
@@ -472,11 +508,12 @@ pub fn admitted_objects(
         return None;
     };
     let base_image = workload_base::image(base).unwrap_or_default();
-    let objects =
+    let mut objects =
         workload_base::workload_objects(&app.declared.name, &merged, workload, base_image);
-    let deployment = objects
+    let position = objects
         .iter()
-        .find(|object| object.kind() == "Deployment")?;
+        .position(|object| object.kind() == "Deployment")?;
+    let mut deployment = objects.swap_remove(position).node;
     let namespace = merged
         .get("namespace")
         .and_then(Value::as_str)
@@ -487,27 +524,32 @@ pub fn admitted_objects(
         Some(tag) => format!("{image}:{tag}"),
         None => image.to_string(),
     };
-    let template = deployment.node.at(&["spec", "template"])?;
-    let mut metadata = template.get("metadata").cloned().unwrap_or_else(Node::map);
+    let template = deployment
+        .get_mut("spec")
+        .and_then(|spec| spec.get_mut("template"))?;
+    if let Some(pod_spec) = template.get_mut("spec") {
+        retag(pod_spec, base_image, &image);
+    }
+    // The template's parts: copied when the Deployment is kept, else moved.
+    let mut part = |key: &str| match template.get_mut(key) {
+        Some(node) if with_deployment => node.clone(),
+        Some(node) => std::mem::replace(node, Node::Null),
+        None => Node::map(),
+    };
+    let mut metadata = part("metadata");
+    let spec = part("spec");
     metadata.push("namespace", namespace);
-    let mut spec = template.get("spec").cloned().unwrap_or_else(Node::map);
-    retag(&mut spec, base_image, &image);
     let pod = Node::map()
         .with("apiVersion", "v1")
         .with("kind", "Pod")
         .with("metadata", metadata)
         .with("spec", spec);
-    let mut deployment = deployment.node.clone();
-    if let Some(metadata) = deployment.get_mut("metadata") {
-        metadata.push("namespace", namespace);
-    }
-    if let Some(pod_spec) = deployment
-        .get_mut("spec")
-        .and_then(|spec| spec.get_mut("template"))
-        .and_then(|template| template.get_mut("spec"))
-    {
-        retag(pod_spec, base_image, &image);
-    }
+    let deployment = with_deployment.then(|| {
+        if let Some(metadata) = deployment.get_mut("metadata") {
+            metadata.push("namespace", namespace);
+        }
+        deployment
+    });
     Some((pod, deployment))
 }
 
