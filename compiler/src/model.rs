@@ -118,14 +118,22 @@ impl ClusterSet {
         self.words.iter().all(|word| *word == 0)
     }
 
+    /// The clusters' positions, in order: one step per cluster in the set,
+    /// not per cluster of the fleet.
     pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
         self.words
             .iter()
             .enumerate()
-            .flat_map(|(word_index, word)| {
-                (0..64)
-                    .filter(move |bit| word & (1 << bit) != 0)
-                    .map(move |bit| word_index * 64 + bit)
+            .flat_map(|(word_index, &word)| {
+                let mut rest = word;
+                std::iter::from_fn(move || {
+                    if rest == 0 {
+                        return None;
+                    }
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    Some(word_index * 64 + bit)
+                })
             })
     }
 }

@@ -45,7 +45,13 @@ pub const NAME_LABEL: &str = "fleet.dev/name";
 /// instead (still exact, but no longer readable as the selector).
 const MAX_GENERATORS: usize = 32;
 
-pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
+pub fn generate(
+    db: &dyn Db,
+    model: &FleetModel,
+    places: &Places,
+    settings: &Settings,
+    files: &mut dyn FileSink,
+) {
     let mut resources: Vec<String> = Vec::new();
     if let Some(store) = secret_store(db, model) {
         files.push(GeneratedFile::new(
@@ -88,9 +94,8 @@ pub fn generate(db: &dyn Db, model: &FleetModel, settings: &Settings, files: &mu
         ));
         resources.push(path);
     }
-    let places = Places::of(model);
     let application_set_file = |app: &App| {
-        let document = application_set(model, &places, app, settings)?;
+        let document = application_set(model, places, app, settings)?;
         let mut sources = vec![settings.sources.of(&app.declared)];
         for layer in &app.layers {
             let source = settings.sources.of_item(layer.item);

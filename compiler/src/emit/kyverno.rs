@@ -30,6 +30,7 @@
 //! rules against the workloads the compiler generates.
 
 use super::document::{Node, metadata};
+use super::places::Places;
 use super::repository::{FileSink, GeneratedFile, Settings};
 use super::workload_base;
 use crate::eval::value::{Record, Value};
@@ -231,20 +232,21 @@ impl PolicyView {
     }
 }
 
-/// The modes a policy is installed with on the clusters of `model`: the mode of
-/// each env that has a target cluster.
-fn installed_modes(model: &FleetModel, policy: &Policy, view: &PolicyView) -> BTreeSet<PolicyMode> {
-    policy
-        .targets
-        .indices()
-        .filter_map(|index| model.clusters.get(index))
-        .filter_map(|cluster| view.mode_in(&cluster.env))
+/// The modes a policy is installed with: the mode of each env that has a
+/// target cluster.
+fn installed_modes(places: &Places, policy: &Policy, view: &PolicyView) -> BTreeSet<PolicyMode> {
+    places
+        .envs
+        .iter()
+        .filter(|(_, clusters)| clusters.intersects(&policy.targets))
+        .filter_map(|(env, _)| view.mode_in(env))
         .collect()
 }
 
 /// The policies' folders and the default-deny NetworkPolicies.
 pub fn generate(
     model: &FleetModel,
+    places: &Places,
     views: &[PolicyView],
     settings: &Settings,
     files: &mut dyn FileSink,
@@ -252,7 +254,7 @@ pub fn generate(
     let flavor = Flavor::for_version(&settings.kyverno);
     for (policy, view) in model.policies.iter().zip(views) {
         let sources = vec![settings.sources.of(&policy.declared)];
-        for mode in installed_modes(model, policy, view) {
+        for mode in installed_modes(places, policy, view) {
             policy_files(view, mode, flavor, &sources, files);
         }
     }

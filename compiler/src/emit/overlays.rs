@@ -42,9 +42,13 @@ pub fn base_folder(app: &str) -> String {
 
 /// Every app's overlays (and, for a typed `workload`, its generated base). Apps
 /// are independent: made on every core.
-pub fn generate(model: &FleetModel, settings: &Settings, files: &mut dyn FileSink) {
+pub fn generate(
+    model: &FleetModel,
+    places: &Places,
+    settings: &Settings,
+    files: &mut dyn FileSink,
+) {
     let part_of = model.fleet.as_ref().map(|fleet| fleet.name.clone());
-    let places = Places::of(model);
     let made = |apps: &[App]| {
         let mut files = Vec::new();
         for app in apps {

@@ -44,28 +44,52 @@ pub struct PolicySet {
 impl PolicySets {
     pub fn of(model: &FleetModel, views: &[PolicyView]) -> PolicySets {
         let mut sets: Vec<PolicySet> = Vec::new();
-        // By env and what it installs: a set's name starts with its env.
-        let mut by_key: HashMap<(&str, Installs), usize> = HashMap::new();
+        // What a cluster installs follows from its env and the policies whose
+        // targets hold it: each cluster's policies as a bit mask, made policy
+        // by policy over their targets (a fleet has thousands of clusters and
+        // a few policies), then the set of each (env, mask), in the order
+        // clusters first need them.
+        let words = model.policies.len().div_ceil(64).max(1);
+        let mut masks = vec![0u64; model.clusters.len() * words];
+        for (position, policy) in model.policies.iter().enumerate() {
+            for index in policy.targets.indices() {
+                if let Some(word) = masks.get_mut(index * words + position / 64) {
+                    *word |= 1 << (position % 64);
+                }
+            }
+        }
+        let mut by_env: HashMap<&str, HashMap<&[u64], usize>> = HashMap::new();
         let mut of_cluster = Vec::with_capacity(model.clusters.len());
         for (index, cluster) in model.clusters.iter().enumerate() {
-            let policies: Vec<(usize, PolicyMode)> = model
-                .policies
-                .iter()
-                .zip(views)
-                .enumerate()
-                .filter(|(_, (policy, _))| policy.targets.contains(index))
-                .filter_map(|(position, (_, view))| Some((position, view.mode_in(&cluster.env)?)))
-                .collect();
-            let position = *by_key
-                .entry((&*cluster.env, policies.clone()))
-                .or_insert_with(|| {
-                    sets.push(PolicySet {
-                        folder: String::new(),
-                        policies,
-                        clusters: Vec::new(),
+            let mask = &masks[index * words..(index + 1) * words];
+            let of_env = by_env.entry(&*cluster.env).or_default();
+            let position = match of_env.get(mask) {
+                Some(&position) => position,
+                None => {
+                    let policies: Installs = views
+                        .iter()
+                        .enumerate()
+                        .filter(|(position, _)| mask[position / 64] & (1 << (position % 64)) != 0)
+                        .filter_map(|(position, view)| Some((position, view.mode_in(&cluster.env)?)))
+                        .collect();
+                    // Two masks of an env may install the same (a policy whose
+                    // mode leaves the env out): one set for both.
+                    let existing = sets.iter().position(|set| {
+                        set.policies == policies
+                            && *model.clusters[set.clusters[0]].env == *cluster.env
                     });
-                    sets.len() - 1
-                });
+                    let position = existing.unwrap_or_else(|| {
+                        sets.push(PolicySet {
+                            folder: String::new(),
+                            policies,
+                            clusters: Vec::new(),
+                        });
+                        sets.len() - 1
+                    });
+                    of_env.insert(mask, position);
+                    position
+                }
+            };
             sets[position].clusters.push(index);
             of_cluster.push(position);
         }

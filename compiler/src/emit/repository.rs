@@ -153,14 +153,16 @@ pub fn generate(db: &dyn Db, workspace: Workspace, files: &mut dyn FileSink) -> 
         .map(super::kyverno::PolicyView::of)
         .collect();
     let policy_sets = super::policy_sets::PolicySets::of(model, &views);
+    // Where the clusters are, by env and region: what several generators ask.
+    let places = super::places::Places::of(model);
     super::flux::cluster_syncs(model, &settings, &policy_sets, files);
     files.push_all(policy_sets.files(model, &views, &settings.sources));
     super::flux::infrastructure(&settings, files);
     super::flux::management(&settings, files);
     super::flux::teams(model, &settings, files);
-    super::kyverno::generate(model, &views, &settings, files);
-    super::overlays::generate(model, &settings, files);
-    super::argocd::generate(db, model, &settings, files);
+    super::kyverno::generate(model, &places, &views, &settings, files);
+    super::overlays::generate(model, &places, &settings, files);
+    super::argocd::generate(db, model, &places, &settings, files);
     super::crossplane::generate(db, workspace, model, &settings, files);
     Some(())
 }
