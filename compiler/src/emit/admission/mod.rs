@@ -301,8 +301,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map(|deployment| bound(&self.environment, deployment));
                 for (position, policy_clusters) in &enforced {
-                    let affected = members.and(policy_clusters);
-                    if affected.is_empty() {
+                    if !members.intersects(policy_clusters) {
                         continue;
                     }
                     let view = &views[*position];
@@ -312,8 +311,10 @@ impl Checker<'_> {
                         .as_ref()
                         .filter(|_| reads(*position, RuleObject::Deployment))
                         .map(|context| with_params(context, &view.params));
+                    // Only a violation names them.
                     let cluster_names = || -> Vec<String> {
-                        affected
+                        members
+                            .and(policy_clusters)
                             .indices()
                             .map(|index| model.clusters[index].declared.name.to_string())
                             .collect()
