@@ -2,6 +2,7 @@
 //! of the `benches/` folder share.
 
 pub mod lsp_client;
+pub mod machine;
 pub mod measure;
 pub mod workload;
 

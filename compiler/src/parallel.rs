@@ -114,7 +114,9 @@ mod tests {
                 total = total.wrapping_add(std::hint::black_box(step));
             }
             std::hint::black_box(total);
-            run.iter().flat_map(|item| [*item * 2, *item * 2 + 1]).collect()
+            run.iter()
+                .flat_map(|item| [*item * 2, *item * 2 + 1])
+                .collect()
         });
         assert_eq!(results, (0..2000).collect::<Vec<u64>>());
     }

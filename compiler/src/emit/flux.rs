@@ -10,6 +10,7 @@ use super::document::{Node, metadata};
 use super::policy_sets::PolicySets;
 use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::model::FleetModel;
+use std::collections::HashMap;
 
 /// Where Flux runs its own objects (the namespace `flux bootstrap` makes).
 const FLUX_NAMESPACE: &str = "flux-system";
@@ -43,35 +44,39 @@ pub fn cluster_syncs(
     let indices: Vec<usize> = (0..model.clusters.len()).collect();
     let made = |indices: &[usize]| {
         let mut files = Vec::with_capacity(2 * indices.len());
+        // A cluster's two files say nothing of the cluster itself: they follow
+        // from its policy set and the file it is declared in (the header), the
+        // same for most clusters of a run. Made once per (set, file); each
+        // cluster gets a copy of the text under its own folder.
+        let mut made: HashMap<(&str, String), [String; 2]> = HashMap::new();
         for &index in indices {
             let cluster = &model.clusters[index];
-            let name = &*cluster.declared.name;
-            let folder = cluster_folder(name);
-            let sources = vec![
-                settings.sources.of(&cluster.declared),
-                settings.fleet_source.clone(),
-            ];
-            let paths = [
-                INFRASTRUCTURE_FOLDER.to_string(),
-                policy_sets.folder_of(index).to_string(),
-                TEAMS_FOLDER.to_string(),
-            ];
-            let mut documents = vec![fleet_source(settings)];
-            let mut previous = None;
-            for (stage, path) in STAGES.iter().zip(paths) {
-                documents.push(sync(stage, &path, previous, settings));
-                previous = Some(*stage);
-            }
-            files.push(GeneratedFile::new(
-                format!("{folder}/{SYNC_FILE}"),
-                sources.clone(),
-                documents,
-            ));
-            files.push(kustomize_file(
-                &folder,
-                sources,
-                vec![Node::from(SYNC_FILE)],
-            ));
+            let folder = cluster_folder(&cluster.declared.name);
+            let policy_set = policy_sets.folder_of(index);
+            let source = settings.sources.of(&cluster.declared);
+            let [sync_text, kustomization_text] = made
+                .entry((policy_set, source))
+                .or_insert_with_key(|(policy_set, source)| {
+                    let sources = vec![source.clone(), settings.fleet_source.clone()];
+                    let paths = [INFRASTRUCTURE_FOLDER, policy_set, TEAMS_FOLDER];
+                    let mut documents = vec![fleet_source(settings)];
+                    let mut previous = None;
+                    for (stage, path) in STAGES.iter().zip(paths) {
+                        documents.push(sync(stage, path, previous, settings));
+                        previous = Some(*stage);
+                    }
+                    let sync_file = GeneratedFile::new(SYNC_FILE, sources.clone(), documents);
+                    let kustomization = kustomize_file("", sources, vec![Node::from(SYNC_FILE)]);
+                    [sync_file.text, kustomization.text]
+                });
+            files.push(GeneratedFile {
+                path: format!("{folder}/{SYNC_FILE}"),
+                text: sync_text.clone(),
+            });
+            files.push(GeneratedFile {
+                path: format!("{folder}/kustomization.yaml"),
+                text: kustomization_text.clone(),
+            });
         }
         files
     };

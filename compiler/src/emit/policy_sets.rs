@@ -70,7 +70,9 @@ impl PolicySets {
                         .iter()
                         .enumerate()
                         .filter(|(position, _)| mask[position / 64] & (1 << (position % 64)) != 0)
-                        .filter_map(|(position, view)| Some((position, view.mode_in(&cluster.env)?)))
+                        .filter_map(|(position, view)| {
+                            Some((position, view.mode_in(&cluster.env)?))
+                        })
                         .collect();
                     // Two masks of an env may install the same (a policy whose
                     // mode leaves the env out): one set for both.
