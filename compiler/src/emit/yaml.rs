@@ -62,6 +62,14 @@ where
     Ok(())
 }
 
+/// The entries of a map whose keys start at column `indent`, each on its own
+/// line, exactly as they are written inside a larger map at that depth: a
+/// document whose last map ends with entries shared by many documents can be
+/// written once without them, then have their text (written once) added.
+pub fn write_entries(out: &mut String, entries: &[(Key, Node)], indent: usize) {
+    Writer { out }.map(entries, indent, false);
+}
+
 /// One document as text.
 pub fn to_string<D: AsDocument + ?Sized>(document: &D) -> String {
     let mut out = String::new();
@@ -753,6 +761,40 @@ mod tests {
     /// A generator's literal key is written as the same text made at build
     /// time would be, the first time and every time after (its style is
     /// remembered by its address).
+    /// A document whose last map's last entries are written apart
+    /// (`write_entries`) and added after it reads exactly as the whole.
+    #[test]
+    fn entries_written_apart_end_a_document_as_written_whole() {
+        let tail = Node::map()
+            .with("region", "eu-west-1")
+            .with("version", "1.30")
+            .with(
+                "nodeGroups",
+                Node::seq().item(Node::map().with("name", "system").with("min", 3)),
+            )
+            .with("labels", Node::map())
+            .with("note", "two\nlines\n");
+        let head = || {
+            Node::map().with("kind", "Claim").with(
+                "spec",
+                Node::map().with("selector", Node::map().with("cloud", "aws")),
+            )
+        };
+        let mut whole = head();
+        let Node::Map(entries) = &tail else {
+            unreachable!("a map")
+        };
+        for (key, value) in entries {
+            whole
+                .get_mut("spec")
+                .expect("a spec")
+                .push(key.clone(), value.clone());
+        }
+        let mut spliced = to_string(&head());
+        write_entries(&mut spliced, entries, 2);
+        assert_eq!(spliced, to_string(&whole));
+    }
+
     #[test]
     fn literal_keys_are_written_as_made_ones() {
         let literals: [&'static str; 8] = [

@@ -19,6 +19,7 @@ use super::schema::Schema;
 use super::{CLAIM_NAMESPACE, CLOUD_LABEL, CrossplaneMode, GROUP, VERSION};
 use crate::emit::document::Node;
 use crate::emit::document::metadata;
+use crate::emit::yaml;
 use crate::model::Cluster;
 
 /// The annotations that keep Flux and Argo CD from deleting an object whose
@@ -57,10 +58,30 @@ pub fn usage_name(cluster: &str) -> String {
     format!("{cluster}-deletion-protection")
 }
 
-/// The claim (or, namespaced, the composite) of a cluster, then its `Usage`.
-pub fn documents(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Vec<Node> {
+/// The claim (or, namespaced, the composite) of a cluster, then its `Usage`,
+/// with the cluster's fields (the end of the instance's `spec`, see
+/// [`spec_fields_text`]) given as text: clusters a `for` makes share a few
+/// values (their names are not in them), and a run of claims writes each once.
+pub fn write_documents(
+    out: &mut String,
+    cluster: &Cluster,
+    spec_fields: &str,
+    mode: CrossplaneMode,
+) {
     let name = &*cluster.declared.name;
-    vec![instance(cluster, schema, mode), usage(name, mode)]
+    yaml::write_document(out, &instance(cluster, mode));
+    out.push_str(spec_fields);
+    out.push_str("---\n");
+    yaml::write_document(out, &usage(name, mode));
+}
+
+/// The cluster's fields in the XRD's shape, as they end the instance's `spec`.
+pub fn spec_fields_text(cluster: &Cluster, schema: &Schema) -> String {
+    let mut text = String::new();
+    if let Some(Node::Map(fields)) = schema.value(&cluster.declared.value) {
+        yaml::write_entries(&mut text, &fields, 2);
+    }
+    text
 }
 
 fn annotations() -> Node {
@@ -71,7 +92,9 @@ fn annotations() -> Node {
     annotations
 }
 
-fn instance(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Node {
+/// The instance without the cluster's fields: its `spec` is last, so they are
+/// added at its end.
+fn instance(cluster: &Cluster, mode: CrossplaneMode) -> Node {
     let name = &*cluster.declared.name;
     let selector = Node::map().with(
         "compositionSelector",
@@ -80,15 +103,10 @@ fn instance(cluster: &Cluster, schema: &Schema, mode: CrossplaneMode) -> Node {
             Node::map().with(CLOUD_LABEL, &*cluster.cloud),
         ),
     );
-    let mut spec = match mode {
+    let spec = match mode {
         CrossplaneMode::Claims => selector,
         CrossplaneMode::Namespaced => Node::map().with("crossplane", selector),
     };
-    if let Some(Node::Map(fields)) = schema.value(&cluster.declared.value) {
-        for (key, value) in fields {
-            spec.push(key, value);
-        }
-    }
     let metadata = metadata(name, Some(CLAIM_NAMESPACE))
         .with(
             "labels",

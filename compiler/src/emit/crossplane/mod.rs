@@ -28,6 +28,8 @@ use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
 use crate::db::{Db, Workspace};
 use crate::eval::Evaluator;
 use crate::model::FleetModel;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where everything Crossplane applies goes.
 pub const FOLDER: &str = "management-cluster/crossplane";
@@ -191,25 +193,35 @@ pub fn files_in_mode(
         vec![fleet_source.to_string()],
         vec![claims::namespace()],
     ));
-    let claim = |cluster: &crate::model::Cluster| {
-        GeneratedFile::new(
-            format!("{FOLDER}/claims/{}.yaml", cluster.declared.name),
-            vec![names.of(&cluster.declared)],
-            claims::documents(cluster, &cluster_schema, mode),
-        )
+    // A run's clusters share a few values (a `for` makes clusters that differ
+    // in their names, which are not in them): the fields of each written once.
+    let claims = |clusters: &[crate::model::Cluster]| {
+        let mut fields_of: HashMap<*const crate::eval::value::Record, String> = HashMap::new();
+        clusters
+            .iter()
+            .map(|cluster| {
+                let key = cluster
+                    .declared
+                    .value
+                    .as_record()
+                    .map_or(std::ptr::null(), Arc::as_ptr);
+                let fields = fields_of
+                    .entry(key)
+                    .or_insert_with(|| claims::spec_fields_text(cluster, &cluster_schema));
+                GeneratedFile::written(
+                    format!("{FOLDER}/claims/{}.yaml", cluster.declared.name),
+                    &[names.of(&cluster.declared)],
+                    |text| claims::write_documents(text, cluster, fields, mode),
+                )
+            })
+            .collect()
     };
-    crate::parallel::map_runs_batched(
-        &model.clusters,
-        BATCH,
-        512,
-        |clusters| clusters.iter().map(claim).collect(),
-        |made| {
-            for file in made {
-                resources.push(Node::from(&file.path[FOLDER.len() + "/claims/".len()..]));
-                files.push(file);
-            }
-        },
-    );
+    crate::parallel::map_runs_batched(&model.clusters, BATCH, 512, claims, |made| {
+        for file in made {
+            resources.push(Node::from(&file.path[FOLDER.len() + "/claims/".len()..]));
+            files.push(file);
+        }
+    });
     for cluster in &model.clusters {
         let source = names.of(&cluster.declared);
         if !sources_of_folder.contains(&source) {
