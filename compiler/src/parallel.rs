@@ -39,7 +39,7 @@ pub fn map_runs<T: Sync, R: Send>(
     };
     let mut done = std::thread::scope(|scope| {
         let handles: Vec<_> = (1..threads.min(runs.len()))
-            .map(|_| scope.spawn(&take_runs))
+            .map(|_| scope.spawn(take_runs))
             .collect();
         let mut done = take_runs();
         for handle in handles {

@@ -67,7 +67,7 @@ pub fn generate(
                 namespace,
                 part_of: part_of.as_deref(),
                 fleet_source: &settings.fleet_source,
-                places: &places,
+                places,
             };
             context.write(model, &mut files);
         }
