@@ -4,6 +4,7 @@
 //! check is a function over the model; each points at the span that set the value
 //! it complains about.
 
+mod cluster_labels;
 mod composition_limits;
 pub mod credentials;
 mod gates;
@@ -38,6 +39,7 @@ pub fn run(evaluator: &Evaluator<'_>, model: &FleetModel) {
     kubernetes_support::versions(evaluator, model);
     targets::controller_versions(evaluator, model);
     composition_limits::node_groups_and_taints(evaluator, model);
+    cluster_labels::reserved_keys(evaluator, model);
 }
 
 /// A field of a declaration's record value.

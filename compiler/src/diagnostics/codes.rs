@@ -147,4 +147,5 @@ codes! {
     E0421 Error "more than a composition composes";
     W0422 Warning "taints of an AKS default node pool not applied";
     E0423 Error "no cloud account for a cluster";
+    E0424 Error "a cluster label fleet or Argo CD sets";
 }

@@ -13,7 +13,7 @@
 //!   template points at that overlay.
 //! - Each team is an `AppProject`: its repositories, its namespaces as destinations.
 
-use super::document::{Node, metadata};
+use super::document::{Key, Node, metadata};
 use super::overlays::{cluster_overlay_folder, overlay_folder};
 use super::places::Places;
 use super::repository::{BATCH, FileSink, GeneratedFile, Settings};
@@ -40,6 +40,13 @@ pub fn credentials_key(cluster: &str) -> String {
 /// requires it, so Argo CD's own `in-cluster` (which has no labels) is never
 /// selected by accident.
 pub const NAME_LABEL: &str = "fleet.dev/name";
+
+/// The prefix of the labels fleet sets on clusters from their fields: a
+/// cluster's own labels may not use it (E0424).
+pub const FLEET_LABEL_PREFIX: &str = "fleet.dev/";
+
+/// What makes a Secret in Argo CD's namespace a cluster registration.
+pub const ARGOCD_SECRET_TYPE_LABEL: &str = "argocd.argoproj.io/secret-type";
 
 /// More `or` branches than this make one generator listing the clusters by name
 /// instead (still exact, but no longer readable as the selector).
@@ -156,20 +163,22 @@ pub fn registration_warning(model: &FleetModel) -> Option<crate::diagnostics::Di
 
 /// The labels of a cluster's Argo CD Secret: its fields, then its own labels.
 pub fn cluster_labels(cluster: &Cluster) -> Vec<(String, String)> {
-    let mut labels = vec![
-        (
-            "argocd.argoproj.io/secret-type".to_string(),
-            "cluster".to_string(),
-        ),
-        (NAME_LABEL.to_string(), cluster.declared.name.to_string()),
-        ("fleet.dev/env".to_string(), cluster.env.to_string()),
-        ("fleet.dev/region".to_string(), cluster.region.to_string()),
-        ("fleet.dev/cloud".to_string(), cluster.cloud.to_string()),
-        (
-            "fleet.dev/kubernetes".to_string(),
-            cluster.kubernetes.to_string(),
-        ),
-    ];
+    let mut labels = Vec::new();
+    each_cluster_label(cluster, |key, value| {
+        labels.push((key.to_string(), value.to_string()));
+    });
+    labels
+}
+
+/// [`cluster_labels`] one at a time, keys as a map of a document takes them:
+/// what the registration of every cluster of a large fleet writes.
+fn each_cluster_label(cluster: &Cluster, mut label: impl FnMut(Key, &str)) {
+    label(Key::Literal(ARGOCD_SECRET_TYPE_LABEL), "cluster");
+    label(Key::Literal(NAME_LABEL), &cluster.declared.name);
+    label(Key::Literal("fleet.dev/env"), &cluster.env);
+    label(Key::Literal("fleet.dev/region"), &cluster.region);
+    label(Key::Literal("fleet.dev/cloud"), &cluster.cloud);
+    label(Key::Literal("fleet.dev/kubernetes"), &cluster.kubernetes);
     if let Some(own) = cluster
         .declared
         .value
@@ -177,13 +186,12 @@ pub fn cluster_labels(cluster: &Cluster) -> Vec<(String, String)> {
         .and_then(|record| record.get("labels"))
         .and_then(Value::as_record)
     {
-        for label in &own.fields {
-            if let Some(value) = label.value.as_str() {
-                labels.push((label.name.to_string(), value.to_string()));
+        for field in &own.fields {
+            if let Some(value) = field.value.as_str() {
+                label(Key::Made(field.name.clone()), value);
             }
         }
     }
-    labels
 }
 
 /// The label a selector's field is read from.
@@ -480,10 +488,8 @@ fn registration(cluster: &Cluster) -> Node {
     let name = &*cluster.declared.name;
     let secret = format!("cluster-{name}");
     let key = credentials_key(name);
-    let labels: Node = cluster_labels(cluster)
-        .into_iter()
-        .map(|(key, value)| (key, Node::from(value)))
-        .collect();
+    let mut labels = Node::map_with_capacity(6);
+    each_cluster_label(cluster, |key, value| labels.push(key, value));
     let remote = |property: &str| {
         Node::map().with("secretKey", property).with(
             "remoteRef",
