@@ -425,12 +425,11 @@ fn write_objects(
         let documents = objects
             .iter()
             .filter(|object| object.file == name)
-            .map(|object| object.node.clone())
-            .collect();
-        files.push(GeneratedFile::new(
+            .map(|object| &object.node);
+        files.push(GeneratedFile::written(
             format!("{folder}/{name}"),
-            sources.to_vec(),
-            documents,
+            sources,
+            |text| super::yaml::write_stream(text, documents),
         ));
     }
 }
