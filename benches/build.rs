@@ -14,7 +14,6 @@
 //! twice: as it runs (skipping the compilation, see `fleet build`'s build
 //! state), and with that state removed (compiling and comparing every file).
 
-use fleet_bench::machine::Speed;
 use fleet_bench::measure::{requested_sizes, thousands};
 use fleet_bench::{Form, generate};
 use std::path::Path;
@@ -38,7 +37,6 @@ fn main() {
         let fleet_folder = folder.path().to_str().unwrap();
         println!();
         println!("n = {}", thousands(n));
-        println!("  machine       {}", Speed::measure());
 
         // --stdout: the best of three runs.
         let mut best: Option<(Duration, usize, Option<u64>)> = None;
@@ -130,7 +128,6 @@ fn main() {
             "  no change     {:.0} ms, nothing written (compiled, every file compared)",
             compiled_time.as_secs_f64() * 1e3
         );
-        println!("  machine       {}", Speed::measure());
     }
 }
 

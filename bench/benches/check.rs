@@ -9,7 +9,6 @@
 //!
 //! Run with `cargo bench -p fleet-bench --bench check`.
 
-use fleet_bench::machine::Speed;
 use fleet_bench::measure::{
     CountingAllocator, megabytes, millis, min_and_median, peak_heap_of, requested_runs,
     requested_sizes, thousands, uncounted,
@@ -126,7 +125,6 @@ fn bench_one(n: usize, form: Form, runs: usize) {
     // Timed without the allocation counters (see `uncounted`); the peak heap
     // from one more run, counted.
     let mut timed: Vec<(Duration, Stages)> = Vec::with_capacity(runs);
-    let speed_before = Speed::measure();
     uncounted(|| {
         for _ in 0..WARM_UP_RUNS {
             run(&text, &mut stages);
@@ -136,7 +134,6 @@ fn bench_one(n: usize, form: Form, runs: usize) {
             timed.push((stages.total(), stages));
         }
     });
-    let speed_after = Speed::measure();
     let (_, peak) = peak_heap_of(|| run(&text, &mut stages));
 
     let mut totals: Vec<Duration> = timed.iter().map(|(total, _)| *total).collect();
@@ -166,6 +163,4 @@ fn bench_one(n: usize, form: Form, runs: usize) {
         thousands(peak),
         megabytes(peak)
     );
-    println!("  machine     before: {speed_before}");
-    println!("              after:  {speed_after}");
 }

@@ -2,7 +2,6 @@
 //! of the `benches/` folder share.
 
 pub mod lsp_client;
-pub mod machine;
 pub mod measure;
 pub mod workload;
 

@@ -47,7 +47,8 @@ pub fn reserved_keys(evaluator: &Evaluator<'_>, model: &FleetModel) {
                 (None, ARGOCD_SECRET_TYPE_LABEL) => (
                     "the label that makes its Secret a cluster registration".to_string(),
                     "Argo CD's label",
-                    "remove it: fleet sets it to `cluster` on every cluster's registration".to_string(),
+                    "remove it: fleet sets it to `cluster` on every cluster's registration"
+                        .to_string(),
                 ),
                 _ => continue,
             };
