@@ -1,7 +1,7 @@
-//! Work spread over the machine's cores (up to 8): the items split into one run
-//! of consecutive items per thread, results in the items' order. For the parts
-//! of a build that are independent per item (apps, files) and large on a large
-//! fleet.
+//! Work spread over the machine's cores (up to 8): the items split into runs
+//! of consecutive items, a few per thread, each thread taking the next run as
+//! it finishes one; results in the items' order. For the parts of a build that
+//! are independent per item (apps, files) and large on a large fleet.
 
 /// `work` applied to consecutive runs of `items`, the runs shared out to
 /// one thread per core as each finishes its last (the calling thread one of
