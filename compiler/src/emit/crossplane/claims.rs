@@ -69,7 +69,12 @@ pub fn write_documents(
     mode: CrossplaneMode,
 ) {
     let name = &*cluster.declared.name;
-    yaml::write_document(out, &instance(cluster, mode));
+    let instance = instance(cluster, mode);
+    // The fields are added after the text of `spec`, its last key.
+    debug_assert!(
+        matches!(&instance, Node::Map(entries) if entries.last().is_some_and(|(key, _)| &**key == "spec"))
+    );
+    yaml::write_document(out, &instance);
     out.push_str(spec_fields);
     out.push_str("---\n");
     yaml::write_document(out, &usage(name, mode));
