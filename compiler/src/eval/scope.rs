@@ -57,17 +57,15 @@ impl Scope {
 
     /// A scope with more bindings.
     pub fn with(&self, bindings: impl IntoIterator<Item = (Name, Value)>) -> Scope {
-        // Made at its final size: a loop makes one scope per iteration, and a
-        // record's `require`s bind every field of the record.
-        let bindings = bindings.into_iter();
-        let mut all = Vec::with_capacity(self.bindings.len() + bindings.size_hint().0);
-        all.extend(self.bindings.iter().cloned());
-        all.extend(bindings);
+        // Made in place at its final size when the count is known (a loop's
+        // variable, one scope per iteration: `[(name, value)]`), else through
+        // a `Vec`; a record's `require`s bind every field of the record.
+        let all: Arc<[(Name, Value)]> = self.bindings.iter().cloned().chain(bindings).collect();
         Scope {
             file: self.file,
             file_id: self.file_id,
             module: self.module.clone(),
-            bindings: all.into(),
+            bindings: all,
             iteration: self.iteration,
         }
     }
