@@ -11,11 +11,8 @@ use super::field;
 use crate::diagnostics::{Diagnostic, code};
 use crate::emit::argocd::{ARGOCD_SECRET_TYPE_LABEL, FLEET_LABEL_PREFIX};
 use crate::eval::Evaluator;
-use crate::eval::value::Value;
+use crate::eval::value::{ClusterField, Value};
 use crate::model::FleetModel;
-
-/// The cluster fields fleet writes as `fleet.dev/<field>` labels.
-const FIELDS: [&str; 5] = ["name", "env", "region", "cloud", "kubernetes"];
 
 pub fn reserved_keys(evaluator: &Evaluator<'_>, model: &FleetModel) {
     for cluster in &model.clusters {
@@ -25,32 +22,27 @@ pub fn reserved_keys(evaluator: &Evaluator<'_>, model: &FleetModel) {
         };
         for label in &labels.fields {
             let key = &*label.name;
-            let field = key
-                .strip_prefix(FLEET_LABEL_PREFIX)
-                .filter(|rest| FIELDS.contains(rest));
-            let (what, whose, help) = match (field, key) {
-                (Some(field), _) => (
+            let (what, whose, help) = match key.strip_prefix(FLEET_LABEL_PREFIX) {
+                // `fleet.dev/env` and the other fields selectors read.
+                Some(field) if ClusterField::of_name(field).is_some() => (
                     "a label fleet sets itself".to_string(),
                     "fleet's label",
                     format!(
                         "fleet sets it from the cluster's `{field}`: select on that (`clusters where {field} == ...`), or give your label a key of your own"
                     ),
                 ),
-                (None, _) if key.starts_with(FLEET_LABEL_PREFIX) => (
+                Some(rest) => (
                     format!("in the `{FLEET_LABEL_PREFIX}` prefix, which is fleet's"),
                     "fleet's prefix",
-                    format!(
-                        "give the label a key of your own: `acme.example/{}`",
-                        &key[FLEET_LABEL_PREFIX.len()..]
-                    ),
+                    format!("give the label a key of your own: `acme.example/{rest}`"),
                 ),
-                (None, ARGOCD_SECRET_TYPE_LABEL) => (
+                None if key == ARGOCD_SECRET_TYPE_LABEL => (
                     "the label that makes its Secret a cluster registration".to_string(),
                     "Argo CD's label",
                     "remove it: fleet sets it to `cluster` on every cluster's registration"
                         .to_string(),
                 ),
-                _ => continue,
+                None => continue,
             };
             evaluator.report(
                 Diagnostic::new(

@@ -28,17 +28,11 @@ impl GeneratedFile {
         sources: Vec<String>,
         documents: Vec<Node>,
     ) -> GeneratedFile {
-        let mut text = String::with_capacity(256 + 512 * documents.len());
-        push_header(&mut text, &sources);
-        yaml::write_stream(&mut text, &documents);
-        GeneratedFile {
-            path: path.into(),
-            text,
-        }
+        GeneratedFile::assembled(path, &sources, 256 + 512 * documents.len(), |text| {
+            yaml::write_stream(text, &documents);
+        })
     }
-}
 
-impl GeneratedFile {
     /// A file whose documents `write` writes as text after the header (see
     /// `yaml::write_entries`).
     pub fn written(
@@ -46,7 +40,16 @@ impl GeneratedFile {
         sources: &[String],
         write: impl FnOnce(&mut String),
     ) -> GeneratedFile {
-        let mut text = String::with_capacity(2048);
+        GeneratedFile::assembled(path, sources, 2048, write)
+    }
+
+    fn assembled(
+        path: impl Into<String>,
+        sources: &[String],
+        capacity: usize,
+        write: impl FnOnce(&mut String),
+    ) -> GeneratedFile {
+        let mut text = String::with_capacity(capacity);
         push_header(&mut text, sources);
         write(&mut text);
         GeneratedFile {
