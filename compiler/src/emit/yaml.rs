@@ -758,9 +758,6 @@ mod tests {
         value
     }
 
-    /// A generator's literal key is written as the same text made at build
-    /// time would be, the first time and every time after (its style is
-    /// remembered by its address).
     /// A document whose last map's last entries are written apart
     /// (`write_entries`) and added after it reads exactly as the whole.
     #[test]
@@ -795,6 +792,9 @@ mod tests {
         assert_eq!(spliced, to_string(&whole));
     }
 
+    /// A generator's literal key is written as the same text made at build
+    /// time would be, the first time and every time after (its style is
+    /// remembered by its address).
     #[test]
     fn literal_keys_are_written_as_made_ones() {
         let literals: [&'static str; 8] = [
