@@ -220,11 +220,9 @@ pub fn run(path: &Path, options: Options, output: OutputArgs) -> Result<ExitStat
                 // The owned files in path order, the owned list last.
                 let mut stamps: Vec<(&str, Stamp)> = written
                     .iter()
-                    .filter_map(|file| {
-                        Some((file.path.as_str(), Stamp::of_metadata(&file.metadata)?))
-                    })
+                    .filter_map(|file| Some((file.path.as_str(), file.stamp?)))
                     .collect();
-                if let Some(stamp) = Stamp::of_metadata(&list) {
+                if let Some(stamp) = list {
                     stamps.push((OWNED_LIST, stamp));
                 }
                 stamps

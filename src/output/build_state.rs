@@ -12,14 +12,14 @@
 //! full build; nothing here can make a build write a wrong file, only skip one
 //! that nothing changed.
 //!
-//! Files written by a build are recorded after the clock has moved on (a short
-//! wait), so a later edit, even one of the same length, changes a recorded
-//! modification time. An edit made while a build runs, between its plan and
+//! A build that wrote files returns only once the clock has moved on since
+//! its last write (a short wait, spent recording them), so a later edit, even
+//! one of the same length, changes a recorded modification time. An edit made while a build runs, between its plan and
 //! its end, is the one case a state does not see; the next build that compiles
 //! (any change to a source) does.
 
 use anyhow::{Context, Result};
-use fleet_compiler::parallel::map_each;
+use fleet_compiler::parallel::{map_each, map_runs};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 use std::os::unix::fs::MetadataExt;
@@ -182,24 +182,30 @@ impl BuildState {
             return wait();
         };
         let mut text = format!("{FORMAT}\n{fingerprint}\n{}\n{summary}\n", root.display());
-        text.reserve(files.len() * 96);
-        for (file, stamp) in files {
-            // Writing to a `String` cannot fail. A time in nanoseconds fits in
-            // an `i64` until 2262, and is written much faster as one.
-            let _ = match i64::try_from(stamp.modified_ns) {
-                Ok(modified_ns) => writeln!(
-                    text,
-                    "{} {modified_ns} {} {file}",
-                    stamp.length, stamp.inode
-                ),
-                Err(_) => writeln!(
-                    text,
-                    "{} {} {} {file}",
-                    stamp.length, stamp.modified_ns, stamp.inode
-                ),
-            };
-        }
-        wait();
+        // On every core: 68,000 lines one after the other took 15 to 20 ms.
+        text.extend(map_runs(files, 4096, |run| {
+            let mut lines = String::with_capacity(run.len() * 100);
+            for (file, stamp) in run {
+                // Writing to a `String` cannot fail. A time in nanoseconds fits in
+                // an `i64` until 2262, and is written much faster as one.
+                let _ = match i64::try_from(stamp.modified_ns) {
+                    Ok(modified_ns) => writeln!(
+                        lines,
+                        "{} {modified_ns} {} {file}",
+                        stamp.length, stamp.inode
+                    ),
+                    Err(_) => writeln!(
+                        lines,
+                        "{} {} {} {file}",
+                        stamp.length, stamp.modified_ns, stamp.inode
+                    ),
+                };
+            }
+            vec![lines]
+        }));
+        // Written during the wait, not after it: what matters is that the
+        // build does not return before the clock has moved on (an edit made
+        // while it runs is not seen either way).
         let recorded = path
             .parent()
             .map(std::fs::create_dir_all)
@@ -208,6 +214,7 @@ impl BuildState {
         if recorded.is_err() {
             let _ = std::fs::remove_file(&path);
         }
+        wait();
     }
 
     /// Forgets the last build into `out` (a build that warned, or failed).

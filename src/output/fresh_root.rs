@@ -19,7 +19,8 @@
 //! build into that root says where it is (it is never removed by a later
 //! build: after a crash, nothing proves who owns it).
 
-use super::owned::{OWNED_LIST, content_hash, list_text};
+use super::build_state::Stamp;
+use super::owned::{OWNED_LIST, content_hash, write_list};
 use anyhow::{Context, Result, bail};
 use fleet_compiler::emit::repository::{FileSink, GeneratedFile};
 use std::collections::HashSet;
@@ -106,7 +107,7 @@ pub struct WrittenFile {
     pub hash: String,
     /// As read from the open file: renaming the staging folder keeps every
     /// file's inode, length and modification time.
-    pub metadata: std::fs::Metadata,
+    pub stamp: Option<Stamp>,
 }
 
 /// How many files go to a writer at a time.
@@ -197,16 +198,13 @@ impl FreshRoot {
 
     /// Writes what is left and the owned list, then renames the staging
     /// folder to the root. Gives the files written, in path order, and the
-    /// owned list's metadata. On failure nothing is left: neither the root
-    /// nor the staging folder.
-    pub fn finish(mut self) -> Result<(Vec<WrittenFile>, std::fs::Metadata)> {
+    /// owned list's stamp. On failure nothing is left: neither the root nor
+    /// the staging folder.
+    pub fn finish(mut self) -> Result<(Vec<WrittenFile>, Option<Stamp>)> {
         let written = self.wait_for_writers()?;
-        let list = list_text(
-            written
-                .iter()
-                .map(|file| (file.path.as_str(), file.hash.as_str())),
-        );
-        let list = write_new(&self.staging.join(OWNED_LIST), list.as_bytes())?;
+        let list = write_new_with(&self.staging.join(OWNED_LIST), |out| {
+            write_list(out, &written, |file| (&file.path, &file.hash))
+        })?;
         if self.into_empty_root {
             self.move_into_empty_root()?;
         } else {
@@ -365,10 +363,10 @@ impl Writer {
             }
             for file in batch {
                 match self.write(&file) {
-                    Ok((metadata, hash)) => written.push(WrittenFile {
+                    Ok((stamp, hash)) => written.push(WrittenFile {
                         path: file.path,
                         hash,
-                        metadata,
+                        stamp,
                     }),
                     Err(error) => {
                         // The other writers drain the channel.
@@ -381,7 +379,7 @@ impl Writer {
     }
 
     /// Writes `file`, making its folder first when no writer has.
-    fn write(&self, file: &GeneratedFile) -> Result<(std::fs::Metadata, String)> {
+    fn write(&self, file: &GeneratedFile) -> Result<(Option<Stamp>, String)> {
         if let Some((folder, _)) = file.path.rsplit_once('/') {
             let known = self
                 .made
@@ -400,21 +398,47 @@ impl Writer {
             }
         }
         let text = file.text.as_bytes();
-        let metadata = write_new(&self.staging.join(&file.path), text)?;
-        Ok((metadata, content_hash(text)))
+        let stamp = write_new(&self.staging.join(&file.path), text)?;
+        Ok((stamp, content_hash(text)))
     }
 }
 
-fn write_new(path: &Path, contents: &[u8]) -> Result<std::fs::Metadata> {
-    let mut file = std::fs::OpenOptions::new()
+/// Creates the file `path` (it must not exist) with `contents`; its stamp.
+fn write_new(path: &Path, contents: &[u8]) -> Result<Option<Stamp>> {
+    let mut file = create_new(path)?;
+    file.write_all(contents)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    read_back(&file, path)
+}
+
+/// Creates the file `path` (it must not exist) and writes it with `write`,
+/// through a buffer: for a long text written piece by piece (a file's whole
+/// text goes to `write_new`, not copied into a buffer first).
+fn write_new_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<Option<Stamp>> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, create_new(path)?);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    read_back(out.get_ref(), path)
+}
+
+fn create_new(path: &Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("cannot create `{}`", path.display()))?;
-    file.write_all(contents)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    file.metadata()
-        .with_context(|| format!("cannot read back `{}`", path.display()))
+        .with_context(|| format!("cannot create `{}`", path.display()))
+}
+
+/// The stamp of a file just written, from its open handle.
+fn read_back(file: &std::fs::File, path: &Path) -> Result<Option<Stamp>> {
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot read back `{}`", path.display()))?;
+    Ok(Stamp::of_metadata(&metadata))
 }
 
 #[cfg(test)]
@@ -429,7 +453,7 @@ mod tests {
         }
     }
 
-    fn write(root: &Path, files: &[(&str, &str)]) -> Result<(Vec<WrittenFile>, std::fs::Metadata)> {
+    fn write(root: &Path, files: &[(&str, &str)]) -> Result<(Vec<WrittenFile>, Option<Stamp>)> {
         let mut fresh = FreshRoot::begin(root, staging_folder(root).unwrap())?;
         for (path, text) in files {
             fresh.push(file(path, text));
@@ -459,14 +483,12 @@ mod tests {
         let owned = OwnedFiles::read(&root).unwrap();
         assert_eq!(owned.files.len(), 3);
         assert_eq!(owned.files["a/two.yaml"], content_hash(b"two"));
-        // The metadata read before the rename is the file's after it.
-        use std::os::unix::fs::MetadataExt;
-        let stamp =
-            |metadata: &std::fs::Metadata| (metadata.ino(), metadata.len(), metadata.mtime_nsec());
+        // The stamp read before the rename is the file's after it.
         let after = std::fs::metadata(root.join("a/two.yaml")).unwrap();
-        assert_eq!(stamp(&written[1].metadata), stamp(&after));
+        assert_eq!(written[1].stamp, Stamp::of_metadata(&after));
+        assert!(written[1].stamp.is_some());
         let list_after = std::fs::metadata(root.join(OWNED_LIST)).unwrap();
-        assert_eq!(stamp(&list), stamp(&list_after));
+        assert_eq!(list, Stamp::of_metadata(&list_after));
         assert!(!staging_folder(&root).unwrap().exists());
         assert!(leftover_staging_folders(&root).is_empty());
     }
