@@ -1814,7 +1814,7 @@ pub fn string_problem(text: &str, constraint: &StringConstraint) -> Option<Strin
         return Some(format!("{length} characters, at least {min} are needed"));
     }
     if let Some(pattern) = &constraint.pattern
-        && !crate::types::patterns::matches(pattern, text)
+        && !pattern.matches(text)
     {
         return Some(match &constraint.describe {
             Some(describe) => format!("expected {describe}"),

@@ -280,7 +280,8 @@ pub fn lower_ty(evaluator: &Evaluator<'_>, node: SyntaxNode<'_>, scope: &Scope) 
         ),
         LITERAL_TYPE => match node.child_of_kind(STRING).and_then(ast::plain_string) {
             Some(text) => Ty::String(Some(Arc::new(StringConstraint {
-                pattern: Some(Arc::from(format!("^{}$", regex::escape(&text)))),
+                // An escaped text always compiles.
+                pattern: super::patterns::Pattern::new(&format!("^{}$", regex::escape(&text))).ok(),
                 describe: Some(Arc::from(format!("\"{text}\""))),
                 ..StringConstraint::default()
             }))),
@@ -593,18 +594,13 @@ fn string_constraint(
             _ => None,
         };
         match (name.text(), text, number) {
-            ("pattern", Some(pattern), _) => {
-                if let Some(error) = super::patterns::invalid(&pattern) {
-                    evaluator.report(
-                        Diagnostic::new(code::E0312, "invalid pattern").with_primary(
-                            value.span,
-                            error.lines().last().unwrap_or("").to_string(),
-                        ),
-                    );
-                } else {
-                    constraint.pattern = Some(pattern);
-                }
-            }
+            ("pattern", Some(pattern), _) => match super::patterns::Pattern::new(&pattern) {
+                Ok(pattern) => constraint.pattern = Some(pattern),
+                Err(error) => evaluator.report(
+                    Diagnostic::new(code::E0312, "invalid pattern")
+                        .with_primary(value.span, error.lines().last().unwrap_or("").to_string()),
+                ),
+            },
             ("describe", Some(text), _) => constraint.describe = Some(text),
             ("family", Some(text), _) => constraint.family = Some(text),
             ("max_length", _, Some(number)) => constraint.max_length = Some(number),

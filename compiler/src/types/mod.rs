@@ -44,7 +44,7 @@ pub enum Ty {
 /// The limits of a string type, from `String(pattern = ..., ...)`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct StringConstraint {
-    pub pattern: Option<Arc<str>>,
+    pub pattern: Option<patterns::Pattern>,
     pub max_length: Option<usize>,
     pub min_length: Option<usize>,
     /// How a value of the type reads in a message: "a DNS-1123 label".

@@ -3,56 +3,90 @@
 //! matched, in every iteration of a loop, and every evaluation (a large file's
 //! is several, one per chunk, each on a thread of its own) lowers the types
 //! that name them. Compiling a pattern costs more than matching thousands of
-//! strings, so the threads share what is compiled; each thread keeps its own
-//! copy of the handles (a `Regex` clone shares the compiled program), so a
-//! lookup takes no lock after the first.
+//! strings, so the threads share what is compiled, and a lowered type holds
+//! its pattern compiled (`Pattern`).
 
 use regex::Regex;
 use rustc_hash::FxHashMap;
-use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A pattern compiled, or why it does not compile.
 type Compiled = Arc<Result<Regex, String>>;
 
-/// Every pattern any thread compiled.
-fn shared() -> &'static Mutex<FxHashMap<Box<str>, Compiled>> {
+/// `pattern` compiled, by this thread or another one before.
+fn compiled(pattern: &str) -> Compiled {
     static SHARED: OnceLock<Mutex<FxHashMap<Box<str>, Compiled>>> = OnceLock::new();
-    SHARED.get_or_init(Mutex::default)
+    // A poisoned lock only means another thread panicked while holding it;
+    // the map is still whole (an insert either happened or did not).
+    let mut shared = SHARED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    shared
+        .entry(pattern.into())
+        .or_insert_with(|| Arc::new(Regex::new(pattern).map_err(|error| error.to_string())))
+        .clone()
 }
 
-thread_local! {
-    static KNOWN: RefCell<FxHashMap<Box<str>, Compiled>> = RefCell::default();
+/// A constrained string type's pattern with its compiled form, found once,
+/// when the type is lowered: matching a string then takes no lookup (a lookup
+/// by the pattern's text, at every match, was a tenth of checking an app).
+/// Compared, hashed and shown by its text.
+#[derive(Clone)]
+pub struct Pattern {
+    text: Arc<str>,
+    compiled: Compiled,
 }
 
-fn with_compiled<T>(pattern: &str, use_it: impl FnOnce(&Result<Regex, String>) -> T) -> T {
-    let known = KNOWN.with(|known| known.borrow().get(pattern).cloned());
-    let compiled = known.unwrap_or_else(|| {
-        // A poisoned lock only means another thread panicked while holding it;
-        // the map is still whole (an insert either happened or did not).
-        let mut shared = shared()
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let compiled = shared
-            .entry(pattern.into())
-            .or_insert_with(|| Arc::new(Regex::new(pattern).map_err(|error| error.to_string())))
-            .clone();
-        drop(shared);
-        KNOWN.with(|known| known.borrow_mut().insert(pattern.into(), compiled.clone()));
-        compiled
-    });
-    use_it(&compiled)
+impl Pattern {
+    /// `text` as a pattern, compiled (or found compiled); `Err` with why it is
+    /// not a valid regular expression.
+    pub fn new(text: &str) -> Result<Pattern, String> {
+        let compiled = compiled(text);
+        match compiled.as_ref() {
+            Ok(_) => Ok(Pattern {
+                text: Arc::from(text),
+                compiled,
+            }),
+            Err(error) => Err(error.clone()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether `text` matches the pattern.
+    pub fn matches(&self, text: &str) -> bool {
+        self.compiled
+            .as_ref()
+            .as_ref()
+            .map_or(true, |regex| regex.is_match(text))
+    }
 }
 
-/// Why `pattern` is not a valid regular expression, if it is not.
-pub fn invalid(pattern: &str) -> Option<String> {
-    with_compiled(pattern, |compiled| compiled.as_ref().err().cloned())
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.text == other.text
+    }
 }
 
-/// Whether `text` matches `pattern` (an invalid pattern, reported where it is
-/// written, matches everything).
-pub fn matches(pattern: &str, text: &str) -> bool {
-    with_compiled(pattern, |compiled| {
-        compiled.as_ref().map_or(true, |regex| regex.is_match(text))
-    })
+impl Eq for Pattern {}
+
+impl std::hash::Hash for Pattern {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.text, formatter)
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.text)
+    }
 }

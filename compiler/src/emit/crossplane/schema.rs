@@ -145,7 +145,7 @@ impl<'a, 'db> Deriver<'a, 'db> {
             Ty::String(constraint) => plain(match constraint {
                 Some(constraint) => Kind::String {
                     values: None,
-                    patterns: constraint.pattern.iter().map(|p| p.to_string()).collect(),
+                    patterns: constraint.pattern.iter().map(ToString::to_string).collect(),
                     max_length: constraint.max_length,
                     min_length: constraint.min_length,
                 },
