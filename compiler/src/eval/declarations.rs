@@ -452,13 +452,20 @@ impl<'db> Evaluator<'db> {
     /// evaluated as an expression, so that it is compiled after the first
     /// iteration (see `compiled.rs`).
     fn declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Record {
+        Arc::unwrap_or_clone(self.shared_declaration_body(node, scope))
+    }
+
+    /// `declaration_body`, as evaluated: in a loop, a body that does not depend
+    /// on it (`overlay "app-${j}" @ dev { replicas = 1 }`) is one value shared
+    /// by every iteration, checked once (see `shared_check`).
+    fn shared_declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Arc<Record> {
         match node.child_of_kind(BODY) {
             Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
-                ValueKind::Record(record) => Arc::unwrap_or_clone(record),
-                _ => Record::default(),
+                ValueKind::Record(record) => record,
+                _ => Arc::default(),
             },
-            Some(body) => self.body(body, scope),
-            None => Record::default(),
+            Some(body) => Arc::new(self.body(body, scope)),
+            None => Arc::default(),
         }
     }
 
@@ -730,15 +737,15 @@ impl<'db> Evaluator<'db> {
         let span = scope.span(node.range());
         let key = self.layer_key(node, scope)?;
         let app_type = declaration_type(self, "App");
-        let raw = self.declaration_body(node, scope);
+        let raw = self.shared_declaration_body(node, scope);
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
         let raw = match app {
-            Some(app) => adopt_constructors(&raw, app),
-            None => raw,
+            Some(app) if changes_constructed(&raw, app) => Arc::new(adopt_constructors(&raw, app)),
+            _ => raw,
         };
         let value = self.conform(
-            Value::new(ValueKind::Record(Arc::new(raw)), span),
+            Value::new(ValueKind::Record(raw), span),
             &app_type,
             &scope.module,
         );
@@ -1049,6 +1056,20 @@ impl<'db> Evaluator<'db> {
             _ => ClusterSet::with_capacity(index.clusters),
         }
     }
+}
+
+/// Whether an overlay's partial record changes inside a record of the value
+/// below it (what `adopt_constructors` is for).
+fn changes_constructed(overlay: &Record, below: &Record) -> bool {
+    overlay.fields.iter().any(|field| {
+        matches!(
+            (
+                &field.value.kind,
+                below.get(&field.name).map(|value| &value.kind)
+            ),
+            (ValueKind::Record(_), Some(ValueKind::Record(_)))
+        )
+    })
 }
 
 /// An overlay's partial record, where it changes inside a record a constructor
