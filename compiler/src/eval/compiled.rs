@@ -23,7 +23,7 @@ use super::LoopValue;
 use super::expr::is_remembered;
 use super::records::RememberedKeys;
 use super::scope::Scope;
-use super::value::{Record, SetOp, Value, ValueKind};
+use super::value::{Field, Record, SetOp, Value, ValueKind};
 use crate::names::Name;
 use crate::syntax::ast::{self, StringPart};
 use crate::syntax::{SyntaxKind, SyntaxKind::*, SyntaxNode};
@@ -65,7 +65,12 @@ enum Shape {
     },
     List(Vec<Compiled>),
     /// A record (or body) of fields and blocks with plain keys, in order.
-    Record(Vec<RecordField>),
+    /// `distinct`: each key is one name, no two alike, so that each field is
+    /// only added (no field set before to find, nothing to merge or report).
+    Record {
+        fields: Vec<RecordField>,
+        distinct: bool,
+    },
     /// Evaluated by the tree walker: the node's id in its tree.
     Walk(u32),
 }
@@ -217,7 +222,15 @@ impl Evaluator<'_> {
                         value: self.compile_part(value, scope),
                     });
                 }
-                Shape::Record(fields)
+                let distinct = fields.iter().enumerate().all(|(position, field)| {
+                    let [(name, _)] = &*field.keys else {
+                        return false;
+                    };
+                    fields[..position]
+                        .iter()
+                        .all(|before| before.keys.iter().all(|(other, _)| other != name))
+                });
+                Shape::Record { fields, distinct }
             }
             _ => return walk(),
         };
@@ -341,14 +354,23 @@ impl Evaluator<'_> {
                     None => Value::error(span),
                 }
             }
-            Shape::Record(fields) => {
+            Shape::Record { fields, distinct } => {
                 let mut record = Record {
                     ty: None,
                     fields: Vec::with_capacity(fields.len()),
                 };
                 for field in fields {
                     let value = self.run(&field.value, tree_node, scope);
-                    self.set_path(&mut record, &field.keys, field.op, value);
+                    match (&*field.keys, distinct) {
+                        // What `set_path` does with a key no field has yet.
+                        ([(name, key_span)], true) => record.fields.push(Field {
+                            name: name.clone(),
+                            value,
+                            key_span: *key_span,
+                            op: field.op,
+                        }),
+                        _ => self.set_path(&mut record, &field.keys, field.op, value),
+                    }
                 }
                 Value::new(ValueKind::Record(Arc::new(record)), span)
             }
