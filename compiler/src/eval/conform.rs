@@ -80,7 +80,7 @@ impl Evaluator<'_> {
                     }
                 };
                 match parse_quantity(&text, *kind) {
-                    Ok(quantity) => Value::new(ValueKind::Quantity(quantity), value.span),
+                    Ok(quantity) => Value::new(ValueKind::Quantity(Arc::new(quantity)), value.span),
                     Err(error) => {
                         self.bad_unit(&value, &text, *kind, error);
                         Value::error(value.span)

@@ -25,7 +25,7 @@ pub enum ValueKind {
     String(Arc<str>),
     /// A number with a unit (or a decimal), before a type says what it is.
     QuantityLiteral(Arc<str>),
-    Quantity(Quantity),
+    Quantity(Arc<Quantity>),
     List(Arc<[Value]>),
     Record(Arc<Record>),
     /// A bare name not bound in scope: an enum variant or a declaration, decided by
