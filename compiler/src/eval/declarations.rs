@@ -114,7 +114,7 @@ pub struct FileEvaluation {
     pub layers: Vec<(Name, Layer)>,
     /// Overlays for apps of other files, by app: evaluated against the app's
     /// value once every app is known. (A chunk's: for apps of other chunks.)
-    pub overlays: Vec<(Name, Instance)>,
+    pub overlays: PendingOverlays,
     /// A cluster failed to evaluate (and is missing).
     pub clusters_dropped: bool,
     /// The file declares something besides imports (so the fleet needs a `fleet`).
@@ -140,6 +140,9 @@ impl FileEvaluation {
             .chain(std::iter::once(self))
     }
 }
+
+/// Overlays for apps evaluated elsewhere, by app.
+type PendingOverlays = Vec<(Name, Instance)>;
 
 /// One declaration of the fleet: a plain item, or one iteration of a `for`.
 #[derive(Clone)]
@@ -274,7 +277,7 @@ impl<'db> Evaluator<'db> {
         &self,
         apps: &FxHashMap<&Name, &Declared>,
         overlays: &[Instance],
-    ) -> (Vec<(Name, Layer)>, Vec<(Name, Instance)>) {
+    ) -> (Vec<(Name, Layer)>, PendingOverlays) {
         let (mut layers, mut other) = (Vec::new(), Vec::new());
         for instance in overlays {
             let Some(app) = self.overlay_target(instance) else {
