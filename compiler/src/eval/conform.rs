@@ -1383,15 +1383,15 @@ impl Evaluator<'_> {
             return;
         };
         let entries: Vec<_> = body.children().collect();
-        let scope = self
-            .file_scope(record_type.item.file)
-            .with(record_type.fields.iter().map(|definition| {
-                let value = record
-                    .get(&definition.name)
-                    .cloned()
-                    .unwrap_or_else(|| Value::error(anchor));
-                (definition.name.clone(), value)
-            }));
+        let scope =
+            self.file_scope(record_type.item.file)
+                .with(record_type.required_fields.iter().map(|name| {
+                    let value = record
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| Value::error(anchor));
+                    (name.clone(), value)
+                }));
         for &position in &record_type.requires {
             let Some(require) = entries.get(position as usize) else {
                 continue;

@@ -159,11 +159,26 @@ fn lower_record(
             _ => {}
         }
     }
+    // Every name a `require` mentions (a field, a function, a `let`): the
+    // fields among them.
+    let mentioned: Vec<&str> = requires
+        .iter()
+        .filter_map(|&position| body.children().nth(position as usize))
+        .flat_map(|require| require.descendants())
+        .filter(|node| node.kind() == NAME_REF)
+        .map(|node| node.text())
+        .collect();
+    let required_fields = fields
+        .iter()
+        .filter(|field| mentioned.contains(&&*field.name))
+        .map(|field| field.name.clone())
+        .collect();
     RecordType {
         name,
         item,
         fields,
         requires,
+        required_fields,
     }
 }
 
