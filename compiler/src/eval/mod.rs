@@ -39,7 +39,10 @@ pub struct Evaluator<'db> {
     pub workspace: Workspace,
     pub index: Arc<NameIndex>,
     lets: RefCell<FxHashMap<ItemId, Memo>>,
-    types: RefCell<FxHashMap<ItemId, Option<Arc<TypeDef>>>>,
+    /// Lowered types, by declaration: behind an `Rc`, as the evaluator is its
+    /// thread's own (one is looked up at every check of a named type, and an
+    /// `Arc`'s atomic count was a tenth of the lookup).
+    types: RefCell<FxHashMap<ItemId, Option<std::rc::Rc<TypeDef>>>>,
     templates: RefCell<FxHashMap<ItemId, Option<Template>>>,
     /// The type annotations (`: Cluster`, `: eks`) of declarations in loops, by
     /// (file, node): see `annotation`.
@@ -406,12 +409,12 @@ impl<'db> Evaluator<'db> {
     }
 
     /// The lowered definition of a `type` or `enum` item.
-    pub fn type_def(&self, item: ItemId) -> Option<Arc<TypeDef>> {
+    pub fn type_def(&self, item: ItemId) -> Option<std::rc::Rc<TypeDef>> {
         if let Some(found) = self.types.borrow().get(&item) {
             return found.clone();
         }
         let lowered = crate::types::lower::lower(self, item)
-            .map(|lowered| Arc::new(self.through_aliases(item, lowered)));
+            .map(|lowered| std::rc::Rc::new(self.through_aliases(item, lowered)));
         self.types.borrow_mut().insert(item, lowered.clone());
         lowered
     }
@@ -478,7 +481,10 @@ impl<'db> Evaluator<'db> {
         for (passed, passed_name) in chain.iter().skip(1) {
             self.types.borrow_mut().insert(
                 *passed,
-                Some(Arc::new(TypeDef::Alias(passed_name.clone(), end.clone()))),
+                Some(std::rc::Rc::new(TypeDef::Alias(
+                    passed_name.clone(),
+                    end.clone(),
+                ))),
             );
         }
         TypeDef::Alias(name.clone(), end)
