@@ -158,7 +158,16 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
             on_every_core(db, &named, threads, |db, (file, chunk)| {
                 crate::names::expand::chunk_names(db, workspace, file, chunk);
             });
-            crate::names::index::name_index(db, workspace);
+            // Both made of the same names, one on each core: every chunk
+            // looks its declarations' names up in the second (made first by
+            // one chunk, the others waiting, it was ~1.5 ms of one core).
+            on_every_core(db, &[true, false], threads, |db, index| {
+                if index {
+                    crate::names::index::name_index(db, workspace);
+                } else {
+                    crate::names::expand::generated_names(db, workspace);
+                }
+            });
         }
         drop(index_built);
         on_every_core(db, &chunks, threads, |db, (file, chunk)| {
