@@ -380,7 +380,8 @@ impl<'db> Evaluator<'db> {
                     model.apps[position].layers.push(layer.clone());
                 }
             }
-            // The file's own: its chunks' are the file's to layer (above).
+            // Only the file's own, for apps of other files: its chunks' were
+            // layered by `evaluate_file` (or passed on to these).
             for (app, instance) in &part.overlays {
                 // An app that failed is not in the model; its overlays are still
                 // checked.
