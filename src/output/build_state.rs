@@ -22,6 +22,7 @@ use anyhow::{Context, Result};
 use fleet_compiler::parallel::{map_each, map_runs};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
+use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -181,9 +182,10 @@ impl BuildState {
         let Some(path) = state_path(out).filter(|_| !files.is_empty()) else {
             return wait();
         };
-        let mut text = format!("{FORMAT}\n{fingerprint}\n{}\n{summary}\n", root.display());
-        // On every core: 68,000 lines one after the other took 15 to 20 ms.
-        text.extend(map_runs(files, 4096, |run| {
+        let header = format!("{FORMAT}\n{fingerprint}\n{}\n{summary}\n", root.display());
+        // On every core (68,000 lines one after the other took 15 to 20 ms),
+        // each run written as it is: not copied into one text first.
+        let runs = map_runs(files, 4096, |run| {
             let mut lines = String::with_capacity(run.len() * 100);
             for (file, stamp) in run {
                 // Writing to a `String` cannot fail. A time in nanoseconds fits in
@@ -202,7 +204,7 @@ impl BuildState {
                 };
             }
             vec![lines]
-        }));
+        });
         // Written during the wait, not after it: what matters is that the
         // build does not return before the clock has moved on (an edit made
         // while it runs is not seen either way).
@@ -210,7 +212,12 @@ impl BuildState {
             .parent()
             .map(std::fs::create_dir_all)
             .transpose()
-            .and_then(|_| std::fs::write(&path, text));
+            .and_then(|_| {
+                let mut state = std::fs::File::create(&path)?;
+                state.write_all(header.as_bytes())?;
+                runs.iter()
+                    .try_for_each(|run| state.write_all(run.as_bytes()))
+            });
         if recorded.is_err() {
             let _ = std::fs::remove_file(&path);
         }
