@@ -207,18 +207,23 @@ impl BuildState {
         });
         // Written during the wait, not after it: what matters is that the
         // build does not return before the clock has moved on (an edit made
-        // while it runs is not seen either way).
+        // while it runs is not seen either way). Written beside it, then
+        // renamed over it: a build killed while writing must not leave the
+        // first lines of a state, which would vouch for those files only.
+        let partial = path.with_extension(format!("partial-{}", std::process::id()));
         let recorded = path
             .parent()
             .map(std::fs::create_dir_all)
             .transpose()
             .and_then(|_| {
-                let mut state = std::fs::File::create(&path)?;
+                let mut state = std::fs::File::create(&partial)?;
                 state.write_all(header.as_bytes())?;
                 runs.iter()
-                    .try_for_each(|run| state.write_all(run.as_bytes()))
+                    .try_for_each(|run| state.write_all(run.as_bytes()))?;
+                std::fs::rename(&partial, &path)
             });
         if recorded.is_err() {
+            let _ = std::fs::remove_file(&partial);
             let _ = std::fs::remove_file(&path);
         }
         wait();
