@@ -14,9 +14,9 @@
 //!
 //! A build that wrote files returns only once the clock has moved on since
 //! its last write (a short wait, spent recording them), so a later edit, even
-//! one of the same length, changes a recorded modification time. An edit made while a build runs, between its plan and
-//! its end, is the one case a state does not see; the next build that compiles
-//! (any change to a source) does.
+//! one of the same length, changes a recorded modification time. An edit made
+//! while a build runs, between its plan and its end, is the one case a state
+//! does not see; the next build that compiles (any change to a source) does.
 
 use anyhow::{Context, Result};
 use fleet_compiler::parallel::{map_each, map_runs};

@@ -26,6 +26,7 @@ use crate::types::TypeDef;
 use rustc_hash::FxHashMap;
 use scope::Scope;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use value::{Value, ValueKind};
 
@@ -42,7 +43,7 @@ pub struct Evaluator<'db> {
     /// Lowered types, by declaration: behind an `Rc`, as the evaluator is its
     /// thread's own (one is looked up at every check of a named type, and an
     /// `Arc`'s atomic count was a tenth of the lookup).
-    types: RefCell<FxHashMap<ItemId, Option<std::rc::Rc<TypeDef>>>>,
+    types: RefCell<FxHashMap<ItemId, Option<Rc<TypeDef>>>>,
     templates: RefCell<FxHashMap<ItemId, Option<Template>>>,
     /// The type annotations (`: Cluster`, `: eks`) of declarations in loops, by
     /// (file, node): see `annotation`.
@@ -409,12 +410,12 @@ impl<'db> Evaluator<'db> {
     }
 
     /// The lowered definition of a `type` or `enum` item.
-    pub fn type_def(&self, item: ItemId) -> Option<std::rc::Rc<TypeDef>> {
+    pub fn type_def(&self, item: ItemId) -> Option<Rc<TypeDef>> {
         if let Some(found) = self.types.borrow().get(&item) {
             return found.clone();
         }
         let lowered = crate::types::lower::lower(self, item)
-            .map(|lowered| std::rc::Rc::new(self.through_aliases(item, lowered)));
+            .map(|lowered| Rc::new(self.through_aliases(item, lowered)));
         self.types.borrow_mut().insert(item, lowered.clone());
         lowered
     }
@@ -481,10 +482,7 @@ impl<'db> Evaluator<'db> {
         for (passed, passed_name) in chain.iter().skip(1) {
             self.types.borrow_mut().insert(
                 *passed,
-                Some(std::rc::Rc::new(TypeDef::Alias(
-                    passed_name.clone(),
-                    end.clone(),
-                ))),
+                Some(Rc::new(TypeDef::Alias(passed_name.clone(), end.clone()))),
             );
         }
         TypeDef::Alias(name.clone(), end)

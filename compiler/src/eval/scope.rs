@@ -59,7 +59,7 @@ impl Scope {
     pub fn with(&self, bindings: impl IntoIterator<Item = (Name, Value)>) -> Scope {
         // Made in place at its final size when the count is known (a loop's
         // variable, one scope per iteration: `[(name, value)]`), else through
-        // a `Vec`; a record's `require`s bind every field of the record.
+        // a `Vec`; a record's `require`s bind the fields they name.
         let all: Arc<[(Name, Value)]> = self.bindings.iter().cloned().chain(bindings).collect();
         Scope {
             file: self.file,

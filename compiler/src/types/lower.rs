@@ -119,6 +119,8 @@ fn lower_record(
     // Where each field's name is written, for "declared twice".
     let mut written: Vec<crate::diagnostics::Span> = Vec::new();
     let mut requires = Vec::new();
+    // Every name a `require` mentions (a field, a function, a `let`).
+    let mut mentioned: Vec<&str> = Vec::new();
     for (position, entry) in body.children().enumerate() {
         match entry.kind() {
             FIELD_DECL => {
@@ -155,19 +157,18 @@ fn lower_record(
                 });
                 written.push(span);
             }
-            REQUIRE => requires.push(position as u32),
+            REQUIRE => {
+                requires.push(position as u32);
+                mentioned.extend(
+                    entry
+                        .descendants()
+                        .filter(|node| node.kind() == NAME_REF)
+                        .map(|node| node.text()),
+                );
+            }
             _ => {}
         }
     }
-    // Every name a `require` mentions (a field, a function, a `let`): the
-    // fields among them.
-    let mentioned: Vec<&str> = requires
-        .iter()
-        .filter_map(|&position| body.children().nth(position as usize))
-        .flat_map(|require| require.descendants())
-        .filter(|node| node.kind() == NAME_REF)
-        .map(|node| node.text())
-        .collect();
     let required_fields = fields
         .iter()
         .filter(|field| mentioned.contains(&&*field.name))
