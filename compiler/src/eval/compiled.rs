@@ -35,6 +35,84 @@ use text_size::TextRange;
 pub struct Compiled {
     range: TextRange,
     shape: Shape,
+    /// How its value follows from the loop's variables: what `memo_key`
+    /// reads of it.
+    reads: Reads,
+    /// Whether a part of it is left to the tree walker.
+    walks: bool,
+    /// Its text, shared with every expression of the same text, when
+    /// `memo_key` may evaluate it: the same text is the same value within an
+    /// iteration (`regions[(i / 3) % 3] == "asia-south1"`, written three
+    /// times in one body, is evaluated once).
+    text: Option<Name>,
+}
+
+/// How a compiled expression's value follows from the loop's variables, for
+/// `memo_key` (see `eval/loop_memo.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reads {
+    /// Not at all: a constant.
+    Nothing,
+    /// Not at all, but a part is left to the tree walker (a branch the first
+    /// iteration did not take): never evaluated for a key, as evaluating it
+    /// the first time may remember it (see `Evaluator::eval`).
+    NothingWalked,
+    /// Through arithmetic alone (`i`, `i % 3`, `2 + (i / 3) % 3`): one part of
+    /// a key, cheap to compute, a small value, and its evaluation changes
+    /// nothing but what it reports.
+    Plainly,
+    /// Through its parts, whose plain parts make the key (an `if`'s condition
+    /// decides which branch's parts).
+    ThroughParts,
+    /// Through a part left to the tree walker, or through the condition of an
+    /// `if` that has such a part: no key.
+    Opaquely,
+}
+
+impl Reads {
+    /// What an expression made of `parts` reads, taken as a whole (not as a
+    /// key part).
+    fn of_parts<'a>(parts: impl IntoIterator<Item = &'a Compiled>) -> Reads {
+        let mut reads = Reads::Nothing;
+        for part in parts {
+            reads = match (reads, part.reads) {
+                (Reads::Opaquely, _) | (_, Reads::Opaquely) => return Reads::Opaquely,
+                (Reads::Nothing, other) | (other, Reads::Nothing) => other,
+                (Reads::NothingWalked, Reads::NothingWalked) => Reads::NothingWalked,
+                _ => Reads::ThroughParts,
+            };
+        }
+        match reads {
+            Reads::Plainly => Reads::ThroughParts,
+            other => other,
+        }
+    }
+
+    /// What an arithmetic operation (`+ - * / %`) of `operands` reads: plainly
+    /// when each is plain or constant.
+    fn of_arithmetic<'a>(operands: impl IntoIterator<Item = &'a Compiled> + Clone) -> Reads {
+        let mut plain = false;
+        for operand in operands.clone() {
+            match operand.reads {
+                Reads::Plainly => plain = true,
+                Reads::Nothing => {}
+                _ => return Reads::of_parts(operands),
+            }
+        }
+        match plain {
+            true => Reads::Plainly,
+            false => Reads::Nothing,
+        }
+    }
+
+    /// What `if condition then .. else ..` reads: its condition is evaluated
+    /// for a key, so it may not have a part left to the tree walker.
+    fn of_if(condition: &Compiled, then_branch: &Compiled, else_branch: &Compiled) -> Reads {
+        match Reads::of_parts([condition, then_branch, else_branch]) {
+            Reads::ThroughParts if condition.walks => Reads::Opaquely,
+            other => other,
+        }
+    }
 }
 
 enum Shape {
@@ -111,16 +189,38 @@ impl Compiled {
     pub fn is_walked(&self) -> bool {
         matches!(self.shape, Shape::Walk(_))
     }
+
+    /// Whether `memo_key` can find the key of its value (see
+    /// `eval/loop_memo.rs`): no part that reads a loop variable is left to the
+    /// tree walker, and it reads one.
+    pub fn has_key(&self) -> bool {
+        matches!(self.reads, Reads::Plainly | Reads::ThroughParts)
+    }
+}
+
+/// `node`, left to the tree walker: it reads the loop when a name in it is a
+/// loop variable.
+fn walked(node: SyntaxNode<'_>, scope: &Scope) -> Compiled {
+    let reads_the_loop = node
+        .descendants()
+        .any(|inner| inner.kind() == NAME_REF && scope.is_bound(inner.text()));
+    Compiled {
+        range: node.range(),
+        shape: Shape::Walk(node.id()),
+        reads: match reads_the_loop {
+            true => Reads::Opaquely,
+            false => Reads::NothingWalked,
+        },
+        walks: true,
+        text: None,
+    }
 }
 
 impl Evaluator<'_> {
     /// `node` (an expression met in a loop before) in compiled form.
     pub(super) fn compile(&self, node: SyntaxNode<'_>, scope: &Scope) -> Compiled {
         let range = node.range();
-        let walk = || Compiled {
-            range,
-            shape: Shape::Walk(node.id()),
-        };
+        let walk = || walked(node, scope);
         let shape = match node.kind() {
             LITERAL => match self.plain_literal(node, scope) {
                 Some(value) => Shape::Constant(value),
@@ -234,7 +334,60 @@ impl Evaluator<'_> {
             }
             _ => return walk(),
         };
-        Compiled { range, shape }
+        let parts: Vec<&Compiled> = match &shape {
+            Shape::Constant(_) | Shape::Bound(..) | Shape::Walk(_) => Vec::new(),
+            Shape::String { parts, .. } => parts
+                .iter()
+                .filter_map(|part| match part {
+                    Part::Interpolation { value, .. } => Some(value),
+                    _ => None,
+                })
+                .collect(),
+            Shape::Binary { first, rest } => std::iter::once(&first.value)
+                .chain(rest.iter().map(|(_, operand)| &operand.value))
+                .collect(),
+            Shape::Index { base, key } => vec![&**base, &**key],
+            Shape::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => vec![&**condition, &**then_branch, &**else_branch],
+            Shape::List(elements) => elements.iter().collect(),
+            Shape::Record { fields, .. } => fields.iter().map(|field| &field.value).collect(),
+        };
+        let walks = parts.iter().any(|part| part.walks);
+        let reads = match &shape {
+            Shape::Constant(_) => Reads::Nothing,
+            Shape::Bound(..) => Reads::Plainly,
+            Shape::Walk(_) => return walk(),
+            Shape::Binary { rest, .. }
+                if rest.iter().all(|(operator, _)| {
+                    matches!(operator, PLUS | MINUS | STAR | SLASH | PERCENT)
+                }) =>
+            {
+                Reads::of_arithmetic(parts.iter().copied())
+            }
+            Shape::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => Reads::of_if(condition, then_branch, else_branch),
+            _ => Reads::of_parts(parts.iter().copied()),
+        };
+        let evaluated_for_keys = match reads {
+            Reads::Plainly => true,
+            Reads::ThroughParts => {
+                !walks && !matches!(shape, Shape::List(_) | Shape::Record { .. })
+            }
+            _ => false,
+        };
+        Compiled {
+            range,
+            shape,
+            reads,
+            walks,
+            text: evaluated_for_keys.then(|| self.name(node.text())),
+        }
     }
 
     /// A part of a compiled expression: constant when the first evaluation
@@ -251,14 +404,16 @@ impl Evaluator<'_> {
                     LoopValue::Invariant(value) => Some(value.clone()),
                     LoopValue::Dependent(_) => None,
                 });
-            let shape = match known {
-                None => Shape::Walk(node.id()),
-                Some(Some(value)) => Shape::Constant(value),
-                Some(None) => return self.compile(node, scope),
-            };
-            return Compiled {
-                range: node.range(),
-                shape,
+            return match known {
+                None => walked(node, scope),
+                Some(Some(value)) => Compiled {
+                    range: node.range(),
+                    shape: Shape::Constant(value),
+                    reads: Reads::Nothing,
+                    walks: false,
+                    text: None,
+                },
+                Some(None) => self.compile(node, scope),
             };
         }
         self.compile(node, scope)
@@ -385,4 +540,86 @@ impl Evaluator<'_> {
             ),
         }
     }
+
+    /// Pushes onto `key` the values of the parts of `compiled` that read the
+    /// loop's variables plainly, in order: with the loop-invariant parts (the
+    /// same in every iteration), they decide its value. False when they do
+    /// not (a part the tree walker evaluates reads the loop, or a condition is
+    /// not a boolean). Reports what evaluating those parts reports; the caller
+    /// takes that back.
+    pub(super) fn memo_key(
+        &self,
+        compiled: &Compiled,
+        tree_node: SyntaxNode<'_>,
+        scope: &Scope,
+        key: &mut MemoKey,
+    ) -> bool {
+        match compiled.reads {
+            Reads::Nothing | Reads::NothingWalked => return true,
+            Reads::Opaquely => return false,
+            Reads::Plainly => {
+                self.key_part(compiled, tree_node, scope, key);
+                return true;
+            }
+            Reads::ThroughParts => {}
+        }
+        let mut parts = |part: &Compiled| self.memo_key(part, tree_node, scope, key);
+        match &compiled.shape {
+            Shape::String { parts: pieces, .. } => pieces.iter().all(|piece| match piece {
+                Part::Interpolation { value, .. } => parts(value),
+                _ => true,
+            }),
+            Shape::Binary { first, rest } => {
+                parts(&first.value) && rest.iter().all(|(_, operand)| parts(&operand.value))
+            }
+            Shape::Index { base, key } => parts(base) && parts(key),
+            Shape::List(elements) => elements.iter().all(parts),
+            Shape::Record { fields, .. } => fields.iter().all(|field| parts(&field.value)),
+            Shape::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                // The condition decides which branch's parts are the rest.
+                let condition = self.key_part(condition, tree_node, scope, key);
+                let taken = match self.branch(&condition) {
+                    Some(true) => then_branch,
+                    Some(false) => else_branch,
+                    None => return false,
+                };
+                self.memo_key(taken, tree_node, scope, key)
+            }
+            Shape::Constant(_) | Shape::Bound(..) | Shape::Walk(_) => false,
+        }
+    }
+
+    /// The value of `compiled`, a part of a key: evaluated and added to `key`,
+    /// unless a part of the same text was.
+    fn key_part(
+        &self,
+        compiled: &Compiled,
+        tree_node: SyntaxNode<'_>,
+        scope: &Scope,
+        key: &mut MemoKey,
+    ) -> Value {
+        if let Some(text) = &compiled.text
+            && let Some((_, value)) = key.met.iter().find(|(met, _)| Arc::ptr_eq(met, text))
+        {
+            return value.clone();
+        }
+        let value = self.run(compiled, tree_node, scope);
+        if let Some(text) = &compiled.text {
+            key.met.push((text.clone(), value.clone()));
+        }
+        key.values.push(value.clone());
+        value
+    }
+}
+
+/// A key being found (see `memo_key`): its values, and the parts evaluated
+/// so far by their text.
+#[derive(Default)]
+pub(super) struct MemoKey {
+    pub values: Vec<Value>,
+    met: Vec<(Name, Value)>,
 }

@@ -2,10 +2,10 @@
 //! over its template, checked against its type and completed; overlays become
 //! layers of their app; selectors become sets once every cluster is known.
 
-use super::Evaluator;
 use super::chunks::{chunks_of, evaluate_chunk, file_instances};
 use super::scope::Scope;
 use super::value::{ClusterField, CompareOp, Predicate, Record, Selector, Value, ValueKind};
+use super::{Evaluator, SharedCheck};
 use crate::db::{Db, Origin, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Span, code};
 use crate::model::{self, ClusterSet, Declared, FleetModel, Layer, LayerKey};
@@ -439,12 +439,16 @@ impl<'db> Evaluator<'db> {
             Some(annotation) => self.annotation(annotation, scope)?,
             None => (None, declaration_type(self, type_name)),
         };
-        let raw = self.declaration_body(node, scope);
-        let merged = match &base {
-            Some(base) => self.merge(base, &raw, &|field| list_key(self, &ty, field)),
-            None => raw,
+        // Without a template, the body as evaluated: in a loop, iterations with
+        // the same key share it (see `loop_memo.rs`), and so its check.
+        let record = match &base {
+            Some(base) => {
+                let raw = self.declaration_body(node, scope);
+                Arc::new(self.merge(base, &raw, &|field| list_key(self, &ty, field)))
+            }
+            None => self.shared_declaration_body(node, scope),
         };
-        let value = Value::new(ValueKind::Record(Arc::new(merged)), span);
+        let value = Value::new(ValueKind::Record(record), span);
         // Only the declarations of a `for` can be equal: two written out differ
         // at least in where their fields are written.
         let completed = if instance.item.iteration > 0 {
@@ -490,6 +494,13 @@ impl<'db> Evaluator<'db> {
     /// included) gives the same result, remembered unless checking it reported
     /// something.
     fn checked_declaration(&self, value: Value, ty: &Ty, module: &Arc<str>) -> Value {
+        // A body iterations share (see `loop_memo.rs`): found by its address.
+        self.shared_check(SharedCheck::Declaration, value, ty, module, |value| {
+            self.checked_by_contents(value, ty, module)
+        })
+    }
+
+    fn checked_by_contents(&self, value: Value, ty: &Ty, module: &Arc<str>) -> Value {
         let key = (value, ty.clone(), module.clone());
         // Records are hashed once, by hand, by their contents only (the
         // iterations of one declaration share their spans and field names):

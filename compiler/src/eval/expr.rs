@@ -38,6 +38,13 @@ impl Evaluator<'_> {
                         .insert(key, LoopValue::Dependent(Some(compiled.clone())));
                     return self.run_or_walk(&compiled, node, scope);
                 }
+                // A declaration's body: evaluated once per key (see
+                // `loop_memo.rs`).
+                Some(LoopValue::Dependent(Some(compiled)))
+                    if node.kind() == BODY && !compiled.is_walked() =>
+                {
+                    return self.run_body(&compiled, node, scope);
+                }
                 Some(LoopValue::Dependent(Some(compiled))) => {
                     return self.run_or_walk(&compiled, node, scope);
                 }

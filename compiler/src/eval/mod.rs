@@ -11,6 +11,7 @@ mod compiled;
 pub mod conform;
 pub mod declarations;
 pub mod expr;
+mod loop_memo;
 pub mod records;
 pub mod scope;
 pub mod value;
@@ -54,6 +55,9 @@ pub struct Evaluator<'db> {
     /// expression does not depend on the loop's variables, else its compiled
     /// form (see `compiled.rs`).
     invariants: RefCell<FxHashMap<(FileId, u32), LoopValue>>,
+    /// The bodies of declarations in loops, by (file, node) then by the values
+    /// they read the loop through: see `loop_memo.rs`.
+    body_memos: RefCell<FxHashMap<(FileId, u32), loop_memo::BodyMemo>>,
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
     expanded_names: std::cell::OnceCell<Arc<FxHashMap<ItemId, Name>>>,
@@ -138,6 +142,7 @@ impl<'db> Evaluator<'db> {
             defaults: RefCell::default(),
             attributes: RefCell::default(),
             invariants: RefCell::default(),
+            body_memos: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
             depth: std::cell::Cell::new(0),
@@ -866,6 +871,8 @@ fn iterations_note(iterations: &[Arc<str>]) -> Option<String> {
 pub(crate) enum SharedCheck {
     Conform,
     Complete,
+    /// Both, of a declaration's record (see `checked_declaration`).
+    Declaration,
 }
 
 /// What a check of a shared value gave, for one type and module.
