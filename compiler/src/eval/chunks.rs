@@ -143,7 +143,8 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
             return;
         }
         // The names the chunks generate, chunk by chunk, then the name index
-        // they make (which every chunk's evaluation looks names up in).
+        // they make (which every chunk's evaluation looks names up in), then
+        // the chunks: three phases on the same threads.
         let named: Vec<(SourceFile, u32)> = chunks
             .iter()
             .copied()
@@ -154,24 +155,46 @@ pub fn evaluate_in_parallel(db: &crate::db::Database, workspace: Workspace) {
                     ))
             })
             .collect();
+        let name_chunks = |db: &crate::db::Database, item: usize| {
+            let (file, chunk) = named[item];
+            crate::names::expand::chunk_names(db, workspace, file, chunk);
+        };
+        // Both made of the same names, one on each core: every chunk looks its
+        // declarations' names up in the second (made first by one chunk, the
+        // others waiting, it was ~1.5 ms of one core).
+        let index_names = |db: &crate::db::Database, item: usize| match item {
+            0 => drop(crate::names::index::name_index(db, workspace)),
+            _ => drop(crate::names::expand::generated_names(db, workspace)),
+        };
+        let evaluate_chunks = |db: &crate::db::Database, item: usize| {
+            let (file, chunk) = chunks[item];
+            evaluate_chunk(db, workspace, file, chunk);
+        };
+        let mut phases = Vec::new();
         if !named.is_empty() {
-            on_every_core(db, &named, threads, |db, (file, chunk)| {
-                crate::names::expand::chunk_names(db, workspace, file, chunk);
+            phases.push(Phase {
+                items: named.len(),
+                work: &name_chunks,
             });
-            // Both made of the same names, one on each core: every chunk
-            // looks its declarations' names up in the second (made first by
-            // one chunk, the others waiting, it was ~1.5 ms of one core).
-            on_every_core(db, &[true, false], threads, |db, index| {
-                if index {
-                    crate::names::index::name_index(db, workspace);
-                } else {
-                    crate::names::expand::generated_names(db, workspace);
-                }
+            phases.push(Phase {
+                items: 2,
+                work: &index_names,
             });
         }
-        drop(index_built);
-        on_every_core(db, &chunks, threads, |db, (file, chunk)| {
-            evaluate_chunk(db, workspace, file, chunk);
+        let index_phase = phases.len();
+        phases.push(Phase {
+            items: chunks.len(),
+            work: &evaluate_chunks,
+        });
+        // The index is built once the phase before the chunks' is done.
+        let mut index_built = Some(index_built);
+        if index_phase == 0 {
+            index_built.take();
+        }
+        in_phases(db, threads, &phases, |phase| {
+            if phase + 1 == index_phase {
+                index_built.take();
+            }
         });
     });
 }
@@ -206,35 +229,163 @@ fn chunks_to_evaluate(
     Some(chunks)
 }
 
-/// `work` done for each of `items` on up to `threads` threads, each with its
-/// own handle of the database. Each thread takes the next item nobody took:
-/// chunks of clusters and of apps cost different amounts. An edit in the
-/// editor cancels the work: the `check` that follows finds out and stops the
-/// same way.
-fn on_every_core<T: Copy + Sync>(
+/// Work on every item of one phase of `in_phases`: `work(db, item)` for each
+/// `item` below `items`.
+struct Phase<'a> {
+    items: usize,
+    work: &'a (dyn Fn(&crate::db::Database, usize) + Sync),
+}
+
+/// Each of `phases` in order, on up to `threads` threads (this one among
+/// them), each with its own handle of the database; a phase starts once
+/// every thread is done with the one before, and `between(phase)` runs on this
+/// thread once `phase` is done. Each thread takes the next item nobody took:
+/// chunks of clusters and of apps cost different amounts. The threads are
+/// made once for all the phases: a new thread starts with an allocator heap
+/// of its own, which took over the memory of the threads before it page by
+/// page (~4% of checking W(10,000), with the thread starts), and this one
+/// would wait idle. An edit in the editor cancels the work: the `check` that
+/// follows finds out and stops the same way. A panic stops the work too, and
+/// is resumed here (no thread is left waiting at a barrier).
+fn in_phases(
     db: &crate::db::Database,
-    items: &[T],
     threads: usize,
-    work: impl Fn(&crate::db::Database, T) + Sync,
+    phases: &[Phase<'_>],
+    mut between: impl FnMut(usize),
 ) {
-    let threads = threads.min(items.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let most = phases.iter().map(|phase| phase.items).max().unwrap_or(0);
+    let threads = threads.min(most).max(1);
+    let barrier = std::sync::Barrier::new(threads);
+    let next: Vec<std::sync::atomic::AtomicUsize> = phases
+        .iter()
+        .map(|_| std::sync::atomic::AtomicUsize::new(0))
+        .collect();
+    // Cancelled by an edit, or a panic: the work stops, and a panic is
+    // resumed on this thread once every thread is done.
+    let stopped = std::sync::atomic::AtomicBool::new(false);
+    let panicked = std::sync::Mutex::new(None);
+    let phase = |db: &crate::db::Database, position: usize| {
+        let Phase { items, work } = &phases[position];
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            let item = next[position].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if item >= *items {
+                break;
+            }
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(db, item)));
+            if let Err(payload) = done {
+                stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                if !payload.is::<salsa::Cancelled>() {
+                    let mut first = panicked
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    first.get_or_insert(payload);
+                }
+            }
+        }
+        // Stopped or not, every thread meets every barrier.
+        barrier.wait();
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let next = &next;
+        for _ in 1..threads {
             let db = db.clone();
-            let work = &work;
+            let phase = &phase;
             scope.spawn(move || {
-                let taken = || items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-                while let Some(item) = taken() {
-                    let done = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-                        work(&db, *item);
-                    }));
-                    if done.is_err() {
-                        return;
-                    }
+                for position in 0..phases.len() {
+                    phase(&db, position);
                 }
             });
         }
+        let db = db.clone();
+        for position in 0..phases.len() {
+            phase(&db, position);
+            between(position);
+        }
     });
+    let panicked = panicked
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Phase, in_phases};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn phases_run_in_order_on_every_thread() {
+        let db = crate::db::Database::default();
+        let first = AtomicUsize::new(0);
+        let second_saw = std::sync::Mutex::new(Vec::new());
+        let count = |_: &crate::db::Database, _: usize| {
+            first.fetch_add(1, Ordering::SeqCst);
+        };
+        let check = |_: &crate::db::Database, item: usize| {
+            // Every item of the first phase is done before any of the second.
+            second_saw
+                .lock()
+                .unwrap()
+                .push((item, first.load(Ordering::SeqCst)));
+        };
+        let mut between = Vec::new();
+        in_phases(
+            &db,
+            2,
+            &[
+                Phase {
+                    items: 50,
+                    work: &count,
+                },
+                Phase {
+                    items: 10,
+                    work: &check,
+                },
+            ],
+            |phase| between.push(phase),
+        );
+        let mut saw = second_saw.into_inner().unwrap();
+        saw.sort();
+        assert_eq!(saw, (0..10).map(|item| (item, 50)).collect::<Vec<_>>());
+        assert_eq!(between, [0, 1]);
+    }
+
+    #[test]
+    fn a_panic_stops_the_phases_and_is_resumed_without_a_thread_left_waiting() {
+        let db = crate::db::Database::default();
+        let later = AtomicUsize::new(0);
+        let fails = |_: &crate::db::Database, item: usize| {
+            if item == 3 {
+                panic!("item 3 fails");
+            }
+        };
+        let counts = |_: &crate::db::Database, _: usize| {
+            later.fetch_add(1, Ordering::SeqCst);
+        };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_phases(
+                &db,
+                2,
+                &[
+                    Phase {
+                        items: 8,
+                        work: &fails,
+                    },
+                    Phase {
+                        items: 8,
+                        work: &counts,
+                    },
+                ],
+                |_| {},
+            );
+        }));
+        let payload = result.expect_err("the panic is resumed");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"item 3 fails"));
+        assert_eq!(
+            later.load(Ordering::SeqCst),
+            0,
+            "the next phase does not run"
+        );
+    }
 }
