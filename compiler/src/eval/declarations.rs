@@ -179,6 +179,9 @@ impl<'db> Evaluator<'db> {
                 }
                 let scope = self.file_scope(file);
                 if summary.kind == ItemKind::For {
+                    // Read once: a read of an input is recorded as a dependency
+                    // of the query each time (a `for` of ten thousand).
+                    let file_id = file.id(self.db);
                     self.for_each_generated(
                         file,
                         local,
@@ -187,7 +190,7 @@ impl<'db> Evaluator<'db> {
                             let kind = items.items[declaration as usize].kind;
                             let item = ItemId {
                                 file,
-                                file_id: file.id(self.db),
+                                file_id,
                                 local: declaration,
                                 iteration,
                             };
