@@ -167,13 +167,27 @@ fn is_not_repeated(kind: ItemKind) -> bool {
 /// instead of each building it.
 #[salsa::tracked(returns(clone))]
 pub fn generated_names(db: &dyn Db, workspace: Workspace) -> Arc<FxHashMap<ItemId, Name>> {
-    let mut names = FxHashMap::default();
-    for &file in workspace.files(db) {
-        let items = file_items(db, file);
-        if !items.items.iter().any(|item| item.kind == ItemKind::For) {
-            continue;
-        }
-        for generated in &file_expansions(db, workspace, file).generated {
+    let expansions: Vec<Arc<FileExpansions>> = workspace
+        .files(db)
+        .iter()
+        .filter(|file| {
+            file_items(db, **file)
+                .items
+                .iter()
+                .any(|item| item.kind == ItemKind::For)
+        })
+        .map(|file| file_expansions(db, workspace, *file))
+        .collect();
+    // Made at its size: ten thousand names grew it through a dozen copies.
+    let mut names = FxHashMap::with_capacity_and_hasher(
+        expansions
+            .iter()
+            .map(|expanded| expanded.generated.len())
+            .sum(),
+        Default::default(),
+    );
+    for expanded in &expansions {
+        for generated in &expanded.generated {
             names.insert(generated.item, generated.name.clone());
         }
     }

@@ -58,8 +58,15 @@ impl ModuleScope {
             .entry(namespace)
             .or_default()
             .entry(name)
-            .or_default()
+            // Most names have one declaration.
+            .or_insert_with(|| Vec::with_capacity(1))
             .push(item);
+    }
+
+    /// Room for `additional` more names of `namespace`: a `for` of ten
+    /// thousand grew the map through a dozen copies.
+    pub fn reserve(&mut self, namespace: Namespace, additional: usize) {
+        self.names.entry(namespace).or_default().reserve(additional);
     }
 
     pub fn lookup(&self, namespace: Namespace, name: &str) -> &[ItemId] {
@@ -174,6 +181,13 @@ fn add_file(
     add_declared(db, file, items, scope);
     if evaluates_names(items) {
         let expansions = file_expansions(db, workspace, file);
+        let mut counts: FxHashMap<Namespace, usize> = FxHashMap::default();
+        for generated in &expansions.generated {
+            *counts.entry(generated.namespace).or_default() += 1;
+        }
+        for (namespace, count) in counts {
+            scope.reserve(namespace, count);
+        }
         for generated in &expansions.generated {
             scope.insert(generated.namespace, generated.name.clone(), generated.item);
         }
