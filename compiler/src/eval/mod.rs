@@ -58,6 +58,8 @@ pub struct Evaluator<'db> {
     /// The bodies of declarations in loops, by (file, node) then by the values
     /// they read the loop through: see `loop_memo.rs`.
     body_memos: RefCell<FxHashMap<(FileId, u32), loop_memo::BodyMemo>>,
+    /// See `file_scope`.
+    file_scopes: RefCell<FxHashMap<SourceFile, scope::Scope>>,
     /// The names `for`s generate, by item, from the name index (see
     /// `expanded_name`).
     expanded_names: std::cell::OnceCell<Arc<FxHashMap<ItemId, Name>>>,
@@ -143,6 +145,7 @@ impl<'db> Evaluator<'db> {
             attributes: RefCell::default(),
             invariants: RefCell::default(),
             body_memos: RefCell::default(),
+            file_scopes: RefCell::default(),
             expanded_names: std::cell::OnceCell::new(),
             template_stack: RefCell::default(),
             depth: std::cell::Cell::new(0),
@@ -288,8 +291,16 @@ impl<'db> Evaluator<'db> {
     }
 
     /// A scope at the top of a file.
+    /// The scope of `file`'s top level. Kept per file: each read of an
+    /// input is recorded as a dependency of the query (a record type's
+    /// `require`s are evaluated in its file's scope for every record checked).
     pub fn file_scope(&self, file: SourceFile) -> Scope {
-        Scope::new(file, file.id(self.db), file.module(self.db).clone())
+        if let Some(scope) = self.file_scopes.borrow().get(&file) {
+            return scope.clone();
+        }
+        let scope = Scope::new(file, file.id(self.db), file.module(self.db).clone());
+        self.file_scopes.borrow_mut().insert(file, scope.clone());
+        scope
     }
 
     /// The value of the `let` called `name`, as seen from `module`.
