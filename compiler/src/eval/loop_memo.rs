@@ -15,9 +15,11 @@
 //! shared body is also checked once (`checked_declaration` goes through
 //! `shared_check`): the clusters differ only in their names.
 //!
-//! The key is found by `memo_key` (`compiled.rs`), which evaluates only plain
-//! parts: loop variables, arithmetic, comparisons, indexing, strings, `if`s.
-//! A body that reads a loop variable through a part the compiled form leaves
+//! The key is found by `memo_key` (`compiled.rs`), which evaluates only the
+//! arithmetic on loop variables (`i`, `i % 3`) and the conditions of `if`s,
+//! each text once (a condition written three times is evaluated once); the
+//! rest of the body is a function of those and of what does not depend on the
+//! loop. A body that reads a loop variable through a part the compiled form leaves
 //! to the tree walker (a call, a selector) has no key and is evaluated in
 //! every iteration, as is a body whose key parts report something (they are
 //! evaluated again with the body, which reports it in that iteration), and a
@@ -33,9 +35,10 @@ use crate::source::FileId;
 use crate::syntax::SyntaxNode;
 use rustc_hash::FxHashMap;
 
-/// How many keys of one declaration's body are met once before remembering
-/// stops, when fewer iterations than that met a key again. A chunk of
-/// declarations (`chunks.rs`) has its own evaluator, so its own memo.
+/// Remembering a body stops once this many of its keys were met for the
+/// first time, unless more iterations than that found a body remembered. A
+/// chunk of declarations (`chunks.rs`) has its own evaluator, so its own
+/// memo: W(10,000)'s apps (every key new) stop after 64 of a chunk's 256.
 const GIVE_UP: u32 = 64;
 
 /// The bodies of one declaration in a loop, by key.
