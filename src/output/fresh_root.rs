@@ -23,7 +23,7 @@ use super::build_state::Stamp;
 use super::owned::{OWNED_LIST, content_hash, write_list};
 use anyhow::{Context, Result, bail};
 use fleet_compiler::emit::repository::{FileSink, GeneratedFile};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -135,7 +135,7 @@ impl FreshRoot {
         })?;
         let (sender, receiver) = std::sync::mpsc::sync_channel(WAITING_BATCHES);
         let receiver = Arc::new(Mutex::new(receiver));
-        let made = Arc::new(Mutex::new(HashSet::new()));
+        let made = Arc::new(Mutex::new(FxHashSet::default()));
         let failed = Arc::new(AtomicBool::new(false));
         let threads = fleet_compiler::parallel::threads();
         let writers = (0..threads)
@@ -334,7 +334,7 @@ fn merged(first: Vec<WrittenFile>, second: Vec<WrittenFile>) -> Vec<WrittenFile>
 struct Writer {
     staging: PathBuf,
     /// The folders made so far by any writer, under the staging folder.
-    made: Arc<Mutex<HashSet<String>>>,
+    made: Arc<Mutex<FxHashSet<String>>>,
     failed: Arc<AtomicBool>,
 }
 
@@ -345,6 +345,10 @@ impl Writer {
         batches: &Mutex<std::sync::mpsc::Receiver<Vec<GeneratedFile>>>,
     ) -> Result<Vec<WrittenFile>> {
         let mut written = Vec::new();
+        // The folders this writer knows exist: most files of a batch are in
+        // a folder it met before, found without the shared set's lock (the
+        // other writer waited on it while it grew).
+        let mut known = FxHashSet::default();
         loop {
             let received = batches
                 .lock()
@@ -362,7 +366,7 @@ impl Writer {
                 continue;
             }
             for file in batch {
-                match self.write(&file) {
+                match self.write(&file, &mut known) {
                     Ok((stamp, hash)) => written.push(WrittenFile {
                         path: file.path,
                         hash,
@@ -378,15 +382,22 @@ impl Writer {
         }
     }
 
-    /// Writes `file`, making its folder first when no writer has.
-    fn write(&self, file: &GeneratedFile) -> Result<(Option<Stamp>, String)> {
-        if let Some((folder, _)) = file.path.rsplit_once('/') {
-            let known = self
+    /// Writes `file`, making its folder first when no writer has; `known`
+    /// is the folders this writer knows exist.
+    fn write(
+        &self,
+        file: &GeneratedFile,
+        known: &mut FxHashSet<String>,
+    ) -> Result<(Option<Stamp>, String)> {
+        if let Some((folder, _)) = file.path.rsplit_once('/')
+            && !known.contains(folder)
+        {
+            let made = self
                 .made
                 .lock()
                 .unwrap_or_else(|poison| poison.into_inner())
                 .contains(folder);
-            if !known {
+            if !made {
                 // Another writer making it at the same time is no failure.
                 let path = self.staging.join(folder);
                 std::fs::create_dir_all(&path)
@@ -396,6 +407,7 @@ impl Writer {
                     .unwrap_or_else(|poison| poison.into_inner())
                     .insert(folder.to_string());
             }
+            known.insert(folder.to_string());
         }
         let text = file.text.as_bytes();
         let stamp = write_new(&self.staging.join(&file.path), text)?;
