@@ -444,12 +444,10 @@ impl<'db> Evaluator<'db> {
         };
         // Without a template, the body as evaluated: in a loop, iterations with
         // the same key share it (see `loop_memo.rs`), and so its check.
+        let raw = self.declaration_body(node, scope);
         let record = match &base {
-            Some(base) => {
-                let raw = self.declaration_body(node, scope);
-                Arc::new(self.merge(base, &raw, &|field| list_key(self, &ty, field)))
-            }
-            None => self.shared_declaration_body(node, scope),
+            Some(base) => Arc::new(self.merge(base, &raw, &|field| list_key(self, &ty, field))),
+            None => raw,
         };
         let value = Value::new(ValueKind::Record(record), span);
         // Only the declarations of a `for` can be equal: two written out differ
@@ -472,15 +470,11 @@ impl<'db> Evaluator<'db> {
 
     /// The record a declaration's (or an overlay's) body sets. In a loop it is
     /// evaluated as an expression, so that it is compiled after the first
-    /// iteration (see `compiled.rs`).
-    fn declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Record {
-        Arc::unwrap_or_clone(self.shared_declaration_body(node, scope))
-    }
-
-    /// `declaration_body`, as evaluated: in a loop, a body that does not depend
-    /// on it (`overlay "app-${j}" @ dev { replicas = 1 }`) is one value shared
-    /// by every iteration, checked once (see `shared_check`).
-    fn shared_declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Arc<Record> {
+    /// iteration (see `compiled.rs`), and kept as evaluated: a body that does
+    /// not depend on the loop (`overlay "app-${j}" @ dev { replicas = 1 }`), or
+    /// one whose key an earlier iteration had (`loop_memo.rs`), is one value
+    /// shared by those iterations, checked once (see `shared_check`).
+    fn declaration_body(&self, node: SyntaxNode<'_>, scope: &Scope) -> Arc<Record> {
         match node.child_of_kind(BODY) {
             Some(body) if scope.has_bindings() => match self.eval(Some(body), scope).kind {
                 ValueKind::Record(record) => record,
@@ -766,7 +760,7 @@ impl<'db> Evaluator<'db> {
         let span = scope.span(node.range());
         let key = self.layer_key(node, scope)?;
         let app_type = declaration_type(self, "App");
-        let raw = self.shared_declaration_body(node, scope);
+        let raw = self.declaration_body(node, scope);
         // `workload.liveness.period = 30s` changes the app's `http_get(...)`: the
         // overlay's partial record is of the constructor the app's value has.
         let raw = match app {

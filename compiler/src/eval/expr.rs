@@ -40,9 +40,7 @@ impl Evaluator<'_> {
                 }
                 // A declaration's body: evaluated once per key (see
                 // `loop_memo.rs`).
-                Some(LoopValue::Dependent(Some(compiled)))
-                    if node.kind() == BODY && !compiled.is_walked() =>
-                {
+                Some(LoopValue::Dependent(Some(compiled))) if node.kind() == BODY => {
                     return self.run_body(&compiled, node, scope);
                 }
                 Some(LoopValue::Dependent(Some(compiled))) => {
@@ -73,7 +71,12 @@ impl Evaluator<'_> {
         self.eval_node(node, scope)
     }
 
-    fn run_or_walk(&self, compiled: &Compiled, node: SyntaxNode<'_>, scope: &Scope) -> Value {
+    pub(super) fn run_or_walk(
+        &self,
+        compiled: &Compiled,
+        node: SyntaxNode<'_>,
+        scope: &Scope,
+    ) -> Value {
         match compiled.is_walked() {
             true => self.eval_node(node, scope),
             false => self.run(compiled, node, scope),

@@ -74,8 +74,9 @@ impl Evaluator<'_> {
                 .get(&at)
                 .is_some_and(|memo| memo.given_up)
         };
+        // A body left to the tree walker as a whole has no key either.
         if !compiled.has_key() || given_up() {
-            return self.run(compiled, node, scope);
+            return self.run_or_walk(compiled, node, scope);
         }
         let before = self.diagnostics.borrow().len();
         let mut key = MemoKey::default();
