@@ -588,6 +588,68 @@ policy default-deny: policies.default_deny_network {
     assert!(report.passed >= 3, "{report:#?}");
 }
 
+/// Apps made by one loop share most of their Pods, and the check remembers a
+/// rule's outcome by what the rule read (`rule_memo`): each app that breaks a
+/// rule is still named, and only those, whichever app of the loop was
+/// evaluated and which recalled.
+#[test]
+fn apps_of_one_loop_are_each_checked() {
+    let fleet = acme_copy();
+    std::fs::write(
+        fleet.path().join("many.fleet"),
+        r#"import std.policies
+
+for j in range(30) {
+  app "svc-${j}" {
+    team = payments
+    namespace = "payments"
+    targets = clusters where env == production
+    workload {
+      image = if j % 5 == 0 then "docker.io/payments/svc-${j}" else "registry.example.com/payments/svc-${j}"
+      port = 8080
+      requests = { cpu = 100m, memory = 128Mi }
+      limits = { cpu = 500m, memory = 256Mi }
+      liveness = http_get("/healthz", port = 8080)
+      readiness = http_get("/healthz", port = 8080)
+      run_as_non_root = j % 3 != 0
+      read_only_root_filesystem = true
+    }
+    version { production = "1.${j}.0" }
+  }
+}
+
+policy non-root: policies.require_run_as_non_root {
+  mode = { production = enforce }
+  targets = clusters where env == production
+}
+
+policy registries: policies.restrict_image_registries {
+  mode = { production = enforce }
+  targets = clusters where env == production
+  params = { registries = ["registry.example.com/"] }
+}
+"#,
+    )
+    .unwrap();
+    let report = admission(fleet.path());
+    let found: BTreeSet<(String, String)> = report
+        .violations
+        .iter()
+        .map(|violation| (violation.policy.clone(), violation.app.clone()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = (0..30)
+        .filter(|j| j % 3 == 0)
+        .map(|j| ("non-root".to_string(), format!("svc-{j}")))
+        .chain(
+            (0..30)
+                .filter(|j| j % 5 == 0)
+                .map(|j| ("registries".to_string(), format!("svc-{j}"))),
+        )
+        .collect();
+    assert_eq!(found, expected, "{report:#?}");
+    assert_eq!(report.violations.len(), expected.len(), "{report:#?}");
+}
+
 /// A rule about Deployments is checked on the generated Deployment (with the
 /// env's replicas, its namespace and the image with the env's tag), beside a
 /// rule about Pods in the same policy.

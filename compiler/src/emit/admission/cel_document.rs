@@ -6,8 +6,13 @@
 //! [`Document`] borrows the generated [`Node`] instead: reading a field hands
 //! out a view of the child (or, for a scalar, the crate's own string, int or
 //! bool, borrowing the text), and copying a view copies a reference.
+//!
+//! Every way a rule can learn something of a document goes through this file,
+//! so a view can also note what was read ([`Reads`]): what `rule_memo` needs to
+//! tell whether another object would give the same outcome.
 
-use crate::emit::document::Node;
+use super::rule_memo::{Read, Reads};
+use crate::emit::document::{Key, Node};
 use cel::ExecutionError;
 use cel::common::traits::{self, Adder, Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::{
@@ -16,38 +21,69 @@ use cel::common::types::{
 use cel::common::value::{CowVal, Val};
 use std::sync::OnceLock;
 
-/// A document node as a CEL value that borrows it for `'v`.
-pub fn document_val<'v>(node: &'v Node) -> Box<dyn Val + 'v> {
+/// A document node as a CEL value that borrows it for `'v`; what is read of it
+/// and of what is reached from it is noted in `reads`, when given.
+pub fn document_val<'v>(node: &'v Node, reads: Option<&'v Reads>) -> Box<dyn Val + 'v> {
+    if let Some(reads) = reads {
+        // A scalar is read whole here; a container's kind is, and a
+        // sequence's length (its elements' views are made below).
+        reads.note(node, Read::Shape);
+    }
     match node {
         Node::Null => Box::new(CelNull),
         Node::Bool(flag) => Box::new(CelBool::from(*flag)),
         Node::Int(number) => Box::new(CelInt::from(*number)),
         Node::Str(text) => Box::new(CelString::from(&**text)),
-        Node::Seq(items) => Box::new(Document::List(items.iter().map(document_val).collect())),
-        Node::Map(entries) => Box::new(Document::Map(entries, OnceLock::new())),
+        Node::Seq(items) => Box::new(Document {
+            node,
+            reads,
+            view: View::List(items.iter().map(|item| document_val(item, reads)).collect()),
+        }),
+        Node::Map(entries) => Box::new(Document {
+            node,
+            reads,
+            view: View::Map(entries, OnceLock::new()),
+        }),
     }
 }
 
 /// A mapping or a sequence of a document, as CEL's `map` or `list`.
-#[derive(Debug)]
-pub enum Document<'v> {
+pub struct Document<'v> {
+    node: &'v Node,
+    reads: Option<&'v Reads>,
+    view: View<'v>,
+}
+
+enum View<'v> {
     /// The entries, and the keys as CEL strings once something iterates them
     /// (`annotations.all(k, ...)`).
-    Map(
-        &'v [(crate::emit::document::Key, Node)],
-        OnceLock<Vec<Box<dyn Val + 'v>>>,
-    ),
+    Map(&'v [(Key, Node)], OnceLock<Vec<Box<dyn Val + 'v>>>),
     /// The elements, each a view: iterating hands them out by reference, so
     /// they are made when the sequence is read (one small box each).
     List(Vec<Box<dyn Val + 'v>>),
 }
 
+impl std::fmt::Debug for Document<'_> {
+    /// Shows the node; whatever reads it this way reads all of it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.note(Read::Whole);
+        write!(f, "{:?}", self.node)
+    }
+}
+
 impl<'v> Document<'v> {
+    fn note(&self, read: Read) {
+        if let Some(reads) = self.reads {
+            reads.note(self.node, read);
+        }
+    }
+
     fn entry(&self, key: &dyn Val) -> Option<&'v Node> {
-        let Document::Map(entries, _) = self else {
+        let View::Map(entries, _) = &self.view else {
             return None;
         };
         let key = key.downcast_ref::<CelString>()?.inner();
+        self.note(Read::Key(key.into()));
         entries
             .iter()
             .find(|(name, _)| &**name == key)
@@ -55,18 +91,19 @@ impl<'v> Document<'v> {
     }
 
     fn len(&self) -> usize {
-        match self {
-            Document::Map(entries, _) => entries.len(),
-            Document::List(items) => items.len(),
+        self.note(Read::Len);
+        match &self.view {
+            View::Map(entries, _) => entries.len(),
+            View::List(items) => items.len(),
         }
     }
 }
 
 impl<'v> Val for Document<'v> {
     fn get_type(&self) -> &Type {
-        match self {
-            Document::Map(..) => &MAP_TYPE,
-            Document::List(_) => &LIST_TYPE,
+        match self.view {
+            View::Map(..) => &MAP_TYPE,
+            View::List(_) => &LIST_TYPE,
         }
     }
 
@@ -84,7 +121,7 @@ impl<'v> Val for Document<'v> {
     where
         Self: 'w,
     {
-        matches!(self, Document::List(_)).then_some(self as &dyn Adder)
+        matches!(self.view, View::List(_)).then_some(self as &dyn Adder)
     }
 
     fn as_container(&self) -> Option<&dyn Container> {
@@ -118,6 +155,7 @@ impl<'v> Val for Document<'v> {
     /// their own kind: a literal `[] == object.x` is false whatever `object.x`
     /// is; no rule of the stdlib compares containers.)
     fn equals(&self, other: &dyn Val) -> bool {
+        self.note(Read::Whole);
         if other.get_type().kind() != self.get_type().kind() {
             return false;
         }
@@ -127,8 +165,8 @@ impl<'v> Val for Document<'v> {
         if !same_size {
             return false;
         }
-        match self {
-            Document::List(items) => {
+        match &self.view {
+            View::List(items) => {
                 let Some(iterable) = other.as_iterable() else {
                     return false;
                 };
@@ -137,14 +175,14 @@ impl<'v> Val for Document<'v> {
                     traits::Iterator::next(&mut *theirs).is_some_and(|their| item.equals(their))
                 })
             }
-            Document::Map(entries, _) => {
+            View::Map(entries, _) => {
                 let Some(indexer) = other.as_indexer() else {
                     return false;
                 };
                 entries.iter().all(|(key, value)| {
                     indexer
                         .get(&CelString::from(&**key))
-                        .is_ok_and(|their| document_val(value).equals(their.as_ref()))
+                        .is_ok_and(|their| document_val(value, None).equals(their.as_ref()))
                 })
             }
         }
@@ -154,11 +192,15 @@ impl<'v> Val for Document<'v> {
     where
         Self: 'w,
     {
-        Box::new(match self {
-            Document::Map(entries, _) => Document::Map(entries, OnceLock::new()),
-            Document::List(items) => {
-                Document::List(items.iter().map(|item| item.clone_as_boxed()).collect())
-            }
+        Box::new(Document {
+            node: self.node,
+            reads: self.reads,
+            view: match &self.view {
+                View::Map(entries, _) => View::Map(entries, OnceLock::new()),
+                View::List(items) => {
+                    View::List(items.iter().map(|item| item.clone_as_boxed()).collect())
+                }
+            },
         })
     }
 }
@@ -168,9 +210,9 @@ impl<'v> Indexer for Document<'v> {
     where
         Self: 'w,
     {
-        match self {
-            Document::Map(..) => match self.entry(index) {
-                Some(node) => Ok(CowVal::Owned(document_val(node))),
+        match &self.view {
+            View::Map(..) => match self.entry(index) {
+                Some(node) => Ok(CowVal::Owned(document_val(node, self.reads))),
                 None if index.get_type().kind() == Kind::String => {
                     Err(ExecutionError::no_such_key(
                         index
@@ -183,7 +225,7 @@ impl<'v> Indexer for Document<'v> {
                     want: "string".to_owned(),
                 }),
             },
-            Document::List(items) => {
+            View::List(items) => {
                 let Some(position) = index.downcast_ref::<CelInt>().map(|i| *i.inner()) else {
                     return Err(ExecutionError::UnexpectedType {
                         got: index.get_type().name().to_owned(),
@@ -210,9 +252,9 @@ impl<'v> Indexer for Document<'v> {
 impl Container for Document<'_> {
     /// A list holds the values one of its elements equals; a map, its keys.
     fn contains(&self, value: &dyn Val) -> Result<bool, ExecutionError> {
-        Ok(match self {
-            Document::List(items) => items.iter().any(|item| item.equals(value)),
-            Document::Map(..) => self.entry(value).is_some(),
+        Ok(match &self.view {
+            View::List(items) => items.iter().any(|item| item.equals(value)),
+            View::Map(..) => self.entry(value).is_some(),
         })
     }
 }
@@ -235,14 +277,17 @@ impl<'v> Iterable for Document<'v> {
     where
         Self: 'w,
     {
-        let items: &'b [Box<dyn Val + 'v>] = match self {
-            Document::List(items) => items,
-            Document::Map(entries, keys) => keys.get_or_init(|| {
-                entries
-                    .iter()
-                    .map(|(key, _)| Box::new(CelString::from(&**key)) as Box<dyn Val + 'v>)
-                    .collect()
-            }),
+        let items: &'b [Box<dyn Val + 'v>] = match &self.view {
+            View::List(items) => items,
+            View::Map(entries, keys) => {
+                self.note(Read::Keys);
+                keys.get_or_init(|| {
+                    entries
+                        .iter()
+                        .map(|(key, _)| Box::new(CelString::from(&**key)) as Box<dyn Val + 'v>)
+                        .collect()
+                })
+            }
         };
         Box::new(Elements { items, next: 0 })
     }
@@ -254,7 +299,7 @@ impl Adder for Document<'_> {
     where
         Self: 'w,
     {
-        let (Document::List(items), Some(iterable)) = (self, rhs.as_iterable()) else {
+        let (View::List(items), Some(iterable)) = (&self.view, rhs.as_iterable()) else {
             return Err(ExecutionError::UnsupportedBinaryOperator(
                 "add",
                 cel::Value::try_from(self as &dyn Val).unwrap_or(cel::Value::Null),
@@ -319,7 +364,7 @@ mod tests {
         let mut in_place = cel::Context::with_env(environment.clone());
         let mut converted = cel::Context::with_env(environment);
         for (name, node) in variables {
-            in_place.add_variable_as_val(*name, document_val(node));
+            in_place.add_variable_as_val(*name, document_val(node, None));
             converted.add_variable_from_value(*name, eager(node));
         }
         let shown = |outcome: Result<cel::Value, cel::ExecutionError>| match outcome {

@@ -57,7 +57,7 @@ pub fn evaluate_cel(expression: &str, variables: &[(&str, &Node)]) -> Result<boo
         .map_err(|error| format!("the expression does not parse: {error}"))?;
     let mut context = cel::Context::with_env(environment);
     for (name, value) in variables {
-        context.add_variable_as_val(*name, document_val(value));
+        context.add_variable_as_val(*name, document_val(value, None));
     }
     match program.execute(&context) {
         Ok(cel::Value::Bool(holds)) => Ok(holds),

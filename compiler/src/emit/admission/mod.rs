@@ -7,6 +7,7 @@
 
 mod cel_document;
 mod cel_runtime;
+mod rule_memo;
 
 pub use cel_runtime::evaluate_cel;
 
@@ -20,6 +21,8 @@ use crate::eval::declarations::evaluate;
 use crate::eval::value::{Record, Value};
 use crate::model::{App, Cluster, ClusterSet, FleetModel, Layer};
 use cel_document::document_val;
+use rule_memo::{Reads, RuleMemo};
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::fmt;
@@ -156,6 +159,7 @@ pub fn check_model(model: &FleetModel) -> AdmissionReport {
             places: &places,
             environment: environment.clone(),
             programs: &programs,
+            memo: RefCell::default(),
         };
         apps.iter().map(|app| checker.check_app(app)).collect()
     });
@@ -182,9 +186,39 @@ struct Checker<'a> {
     places: &'a Places,
     environment: Arc<cel::Env>,
     programs: &'a Programs,
+    /// Outcomes by what the rule read (see `rule_memo`), for this thread's apps.
+    memo: RefCell<RuleMemo>,
 }
 
 impl Checker<'_> {
+    /// The outcome of the rule at `key` (compiled to `program`) on `object`,
+    /// bound in `context`: remembered from an object on which the rule read
+    /// the same, else evaluated (and traced, `object_reads`, while the rule
+    /// is worth it).
+    fn outcome(
+        &self,
+        key: (usize, usize),
+        program: &cel::Program,
+        (context, object, object_reads): (&cel::Context, &Node, &Reads),
+        rule: &RuleView,
+    ) -> Outcome {
+        let mut memo = self.memo.borrow_mut();
+        if let Some(holds) = memo.recall(key, object) {
+            return if holds { Outcome::Pass } else { Outcome::Fail };
+        }
+        let traced = memo.traces(key);
+        object_reads.start(traced);
+        let outcome = evaluate_rule(program, context, rule);
+        let holds = match outcome {
+            Outcome::Pass => Some(true),
+            Outcome::Fail => Some(false),
+            Outcome::Unverified(_) => None,
+        };
+        memo.evaluated(key, object, traced.then_some(object_reads), holds);
+        object_reads.start(false);
+        outcome
+    }
+
     /// The findings for one app, in the order of envs and policies.
     fn check_app(&self, app: &App) -> AdmissionReport {
         let mut report = AdmissionReport::default();
@@ -295,11 +329,13 @@ impl Checker<'_> {
                 };
                 // The objects bound once per group, read in place (see
                 // `cel_document`): every rule of every policy reads them, each
-                // policy in a scope that adds its params.
-                let pod_context = bound(&self.environment, &pod);
+                // policy in a scope that adds its params. What a rule reads of
+                // its object is noted, for the memo.
+                let (pod_reads, deployment_reads) = (Reads::default(), Reads::default());
+                let pod_context = bound(&self.environment, &pod, &pod_reads);
                 let deployment_context = deployment
                     .as_ref()
-                    .map(|deployment| bound(&self.environment, deployment));
+                    .map(|deployment| bound(&self.environment, deployment, &deployment_reads));
                 for (position, policy_clusters) in &enforced {
                     if !members.intersects(policy_clusters) {
                         continue;
@@ -321,15 +357,23 @@ impl Checker<'_> {
                     };
                     for (rule_position, rule) in view.rules.iter().enumerate() {
                         // Made above for every rule about them.
-                        let Some(context) = (match rule_object(rule) {
-                            Some(RuleObject::Pod) => pod_scope.as_ref(),
-                            Some(RuleObject::Deployment) => deployment_scope.as_ref(),
+                        let Some((context, object, object_reads)) = (match rule_object(rule) {
+                            Some(RuleObject::Pod) => {
+                                pod_scope.as_ref().map(|scope| (scope, &pod, &pod_reads))
+                            }
+                            Some(RuleObject::Deployment) => deployment_scope
+                                .as_ref()
+                                .zip(deployment.as_ref())
+                                .map(|(scope, object)| (scope, object, &deployment_reads)),
                             None => None,
                         }) else {
                             continue;
                         };
-                        let outcome = match self.programs.get(&(*position, rule_position)) {
-                            Some(Ok(program)) => evaluate_rule(program, context, rule),
+                        let key = (*position, rule_position);
+                        let outcome = match self.programs.get(&key) {
+                            Some(Ok(program)) => {
+                                self.outcome(key, program, (context, object, object_reads), rule)
+                            }
                             Some(Err(error)) => Outcome::Unverified(error.clone()),
                             // Enforced here, so compiled above.
                             None => continue,
@@ -375,10 +419,15 @@ impl Checker<'_> {
     }
 }
 
-/// A context with `object` bound to a generated object, read in place.
-fn bound<'p, 'v: 'p>(environment: &Arc<cel::Env>, object: &'v Node) -> cel::Context<'p, 'v> {
+/// A context with `object` bound to a generated object, read in place; what
+/// a rule reads of it is noted in `reads` while they are started.
+fn bound<'p, 'v: 'p>(
+    environment: &Arc<cel::Env>,
+    object: &'v Node,
+    reads: &'v Reads,
+) -> cel::Context<'p, 'v> {
     let mut context = cel::Context::with_env(environment.clone());
-    context.add_variable_as_val("object", document_val(object));
+    context.add_variable_as_val("object", document_val(object, Some(reads)));
     context
 }
 
@@ -388,7 +437,7 @@ fn with_params<'b, 'v>(
     params: &'v Node,
 ) -> cel::Context<'b, 'v> {
     let mut scope = context.new_inner_scope();
-    scope.add_variable_as_val("params", document_val(params));
+    scope.add_variable_as_val("params", document_val(params, None));
     scope
 }
 
