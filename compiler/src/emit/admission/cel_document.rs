@@ -338,6 +338,7 @@ mod tests {
 
     use super::*;
     use crate::emit::admission::cel_runtime::environment;
+    use crate::emit::admission::test_pods::{pods, stdlib_rules};
     use std::collections::HashMap;
     use std::sync::Arc;
 
@@ -377,57 +378,9 @@ mod tests {
         )
     }
 
-    fn pods() -> Vec<Node> {
-        // A Pod every stdlib rule passes, shared with `tests/build_kyverno.rs`.
-        let hardened: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../../tests/admission/hardened-pod.json"
-        ))
-        .expect("the hardened Pod is JSON");
-        let loose = serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "debug",
-                "namespace": "default",
-                "labels": {"team": ""},
-                "annotations": {"container.apparmor.security.beta.kubernetes.io/debug": "unconfined"},
-            },
-            "spec": {
-                "hostNetwork": true,
-                "hostPID": false,
-                "securityContext": {"runAsUser": 0, "sysctls": [{"name": "kernel.msgmax", "value": "1"}]},
-                "initContainers": [{
-                    "name": "setup",
-                    "image": "busybox:latest",
-                    "securityContext": {"privileged": true, "capabilities": {"add": ["SYS_ADMIN"]}},
-                }],
-                "containers": [{
-                    "name": "debug",
-                    "image": "docker.io/debug",
-                    "ports": [{"containerPort": 80, "hostPort": 80}],
-                    "resources": {"limits": {"cpu": "1"}},
-                    "securityContext": {"runAsNonRoot": false, "procMount": "Unmasked"},
-                }],
-                "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
-            },
-        });
-        vec![Node::from(&hardened), Node::from(&loose)]
-    }
-
     #[test]
     fn every_stdlib_rule_evaluates_as_with_converted_values() {
-        let policies = crate::stdlib::FILES
-            .iter()
-            .find(|file| file.path == "std/policies.fleet")
-            .unwrap();
-        let expressions: Vec<&str> = policies
-            .text
-            .lines()
-            .filter_map(|line| line.trim().strip_prefix("validate = \""))
-            .map(|line| line.strip_suffix('"').unwrap())
-            .filter(|expression| !expression.contains("namespaceObject"))
-            .collect();
-        assert!(expressions.len() >= 30, "{}", expressions.len());
+        let expressions = stdlib_rules();
         let params = Node::from(&serde_json::json!({"registries": ["registry.example.com/"]}));
         let mut outcomes = std::collections::BTreeSet::new();
         for pod in pods() {

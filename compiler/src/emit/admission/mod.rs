@@ -8,6 +8,8 @@
 mod cel_document;
 mod cel_runtime;
 mod rule_memo;
+#[cfg(test)]
+mod test_pods;
 
 pub use cel_runtime::evaluate_cel;
 

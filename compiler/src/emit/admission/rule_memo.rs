@@ -302,54 +302,7 @@ mod tests {
     use super::*;
     use crate::emit::admission::cel_document::document_val;
     use crate::emit::admission::cel_runtime::environment;
-
-    fn stdlib_rules() -> Vec<&'static str> {
-        crate::stdlib::FILES
-            .iter()
-            .find(|file| file.path == "std/policies.fleet")
-            .unwrap()
-            .text
-            .lines()
-            .filter_map(|line| line.trim().strip_prefix("validate = \""))
-            .map(|line| line.strip_suffix('"').unwrap())
-            .filter(|expression| !expression.contains("namespaceObject"))
-            .collect()
-    }
-
-    fn base_pods() -> Vec<Node> {
-        let hardened: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../../tests/admission/hardened-pod.json"
-        ))
-        .unwrap();
-        let loose = serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "debug",
-                "namespace": "default",
-                "labels": {"team": ""},
-                "annotations": {"container.apparmor.security.beta.kubernetes.io/debug": "unconfined"},
-            },
-            "spec": {
-                "hostNetwork": true,
-                "securityContext": {"runAsUser": 0, "sysctls": [{"name": "kernel.msgmax", "value": "1"}]},
-                "initContainers": [{
-                    "name": "setup",
-                    "image": "busybox:latest",
-                    "securityContext": {"privileged": true, "capabilities": {"add": ["SYS_ADMIN"]}},
-                }],
-                "containers": [{
-                    "name": "debug",
-                    "image": "docker.io/debug",
-                    "ports": [{"containerPort": 80, "hostPort": 80}],
-                    "resources": {"limits": {"cpu": "1"}},
-                    "securityContext": {"runAsNonRoot": false, "procMount": "Unmasked"},
-                }],
-                "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
-            },
-        });
-        vec![Node::from(&hardened), Node::from(&loose)]
-    }
+    use crate::emit::admission::test_pods::{pods, stdlib_rules};
 
     /// `pod` and every Pod that differs from it in one place: a scalar
     /// changed, a key removed, a sequence's first element repeated or removed.
@@ -425,7 +378,7 @@ mod tests {
     #[test]
     fn a_trace_holds_only_where_the_rule_gives_the_same_outcome() {
         let params = Node::from(&serde_json::json!({"registries": ["registry.example.com/"]}));
-        let pods: Vec<Node> = base_pods().iter().flat_map(with_one_change).collect();
+        let pods: Vec<Node> = pods().iter().flat_map(with_one_change).collect();
         assert!(pods.len() > 100, "{}", pods.len());
         let (mut recalled, mut told_apart) = (0, 0);
         for expression in stdlib_rules() {
@@ -458,7 +411,7 @@ mod tests {
     #[test]
     fn pods_that_differ_in_what_a_rule_does_not_read_share_its_outcome() {
         let params = Node::map();
-        let pod = base_pods().remove(0);
+        let pod = pods().remove(0);
         let mut renamed = pod.clone();
         *node_at_mut(
             &mut renamed,
