@@ -27,7 +27,7 @@ pub fn document_val<'v>(node: &'v Node, reads: Option<&'v Reads>) -> Box<dyn Val
     if let Some(reads) = reads {
         // A scalar is read whole here; a container's kind is, and a
         // sequence's length (its elements' views are made below).
-        reads.note(node, Read::Shape);
+        reads.note(node, || Read::Shape);
     }
     match node {
         Node::Null => Box::new(CelNull),
@@ -66,13 +66,13 @@ enum View<'v> {
 impl std::fmt::Debug for Document<'_> {
     /// Shows the node; whatever reads it this way reads all of it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.note(Read::Whole);
+        self.note(|| Read::Whole);
         write!(f, "{:?}", self.node)
     }
 }
 
 impl<'v> Document<'v> {
-    fn note(&self, read: Read) {
+    fn note(&self, read: impl FnOnce() -> Read) {
         if let Some(reads) = self.reads {
             reads.note(self.node, read);
         }
@@ -83,7 +83,7 @@ impl<'v> Document<'v> {
             return None;
         };
         let key = key.downcast_ref::<CelString>()?.inner();
-        self.note(Read::Key(key.into()));
+        self.note(|| Read::Key(key.into()));
         entries
             .iter()
             .find(|(name, _)| &**name == key)
@@ -91,7 +91,7 @@ impl<'v> Document<'v> {
     }
 
     fn len(&self) -> usize {
-        self.note(Read::Len);
+        self.note(|| Read::Len);
         match &self.view {
             View::Map(entries, _) => entries.len(),
             View::List(items) => items.len(),
@@ -155,7 +155,7 @@ impl<'v> Val for Document<'v> {
     /// their own kind: a literal `[] == object.x` is false whatever `object.x`
     /// is; no rule of the stdlib compares containers.)
     fn equals(&self, other: &dyn Val) -> bool {
-        self.note(Read::Whole);
+        self.note(|| Read::Whole);
         if other.get_type().kind() != self.get_type().kind() {
             return false;
         }
@@ -280,7 +280,7 @@ impl<'v> Iterable for Document<'v> {
         let items: &'b [Box<dyn Val + 'v>] = match &self.view {
             View::List(items) => items,
             View::Map(entries, keys) => {
-                self.note(Read::Keys);
+                self.note(|| Read::Keys);
                 keys.get_or_init(|| {
                     entries
                         .iter()

@@ -23,6 +23,7 @@
 use crate::emit::document::{Key, Node};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a rule read of a node.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,35 +47,41 @@ pub enum Read {
 /// the same for every evaluation of the rule).
 #[derive(Default)]
 pub struct Reads {
-    noted: Mutex<Option<Vec<(usize, Read)>>>,
+    /// Whether reads are noted: every view asks, most evaluations are not
+    /// traced.
+    noting: AtomicBool,
+    noted: Mutex<Vec<(usize, Read)>>,
 }
 
 impl Reads {
-    pub fn note(&self, node: &Node, read: Read) {
-        let mut noted = self
-            .noted
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        if let Some(noted) = noted.as_mut() {
-            noted.push((std::ptr::from_ref(node) as usize, read));
+    /// Notes the read `read()` of `node`, when noting.
+    pub fn note(&self, node: &Node, read: impl FnOnce() -> Read) {
+        if self.noting.load(Ordering::Relaxed) {
+            self.noted
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .push((std::ptr::from_ref(node) as usize, read()));
         }
     }
 
     /// Starts noting (what was noted before is dropped); with `on` false, stops.
     pub fn start(&self, on: bool) {
-        *self
-            .noted
+        self.noted
             .lock()
-            .unwrap_or_else(|poison| poison.into_inner()) = on.then(Vec::new);
+            .unwrap_or_else(|poison| poison.into_inner())
+            .clear();
+        self.noting.store(on, Ordering::Relaxed);
     }
 
     /// What was noted since `start`, and stops noting.
     fn take(&self) -> Vec<(usize, Read)> {
-        self.noted
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
-            .take()
-            .unwrap_or_default()
+        self.noting.store(false, Ordering::Relaxed);
+        std::mem::take(
+            &mut *self
+                .noted
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner()),
+        )
     }
 }
 
@@ -446,10 +453,9 @@ mod tests {
             let reads = Reads::default();
             let traced = memo.traces(rule);
             reads.start(traced);
-            reads.note(
-                node_at(&pod, &[Step::Key("n".into())]).unwrap(),
-                Read::Shape,
-            );
+            reads.note(node_at(&pod, &[Step::Key("n".into())]).unwrap(), || {
+                Read::Shape
+            });
             memo.evaluated(rule, &pod, traced.then_some(&reads), Some(true));
         }
         assert!(!memo.traces(rule));
