@@ -303,6 +303,19 @@ fn a_rebuild_with_nothing_changed_skips_the_compilation() {
     );
     let again = build(fleet_copy.path(), &out, &[]);
     assert!(text(&again).contains(skipped), "{}", text(&again));
+    // An output emptied since (the folder kept): built again, whole.
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    let refilled = build(fleet_copy.path(), &out, &[]);
+    assert!(refilled.status.success(), "{}", text(&refilled));
+    assert!(!text(&refilled).contains(skipped), "{}", text(&refilled));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), contents);
 }
 
 #[test]

@@ -25,6 +25,7 @@ use std::fmt::Write;
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const FORMAT: &str = "fleet-build-state 1";
 
@@ -127,14 +128,24 @@ impl BuildState {
     }
 
     /// Whether every file the last build owned is as it left it (and so the
-    /// output is what this build would write). Checked on every core.
+    /// output is what this build would write). Checked on every core, and
+    /// given up at the first file that differs: an output folder emptied or
+    /// removed since (the last file first, the owned list, says so at once)
+    /// would otherwise cost a failed look-up per file before the build starts
+    /// (68,000 of them at n = 10,000, 0.1-0.2 s).
     pub fn output_unchanged(&self, out: &Path) -> bool {
         let root = out.join(&self.root);
-        map_each(&self.files, 1024, |(path, stamp)| {
-            Stamp::of(&root.join(path)) == Some(*stamp)
-        })
-        .into_iter()
-        .all(|same| same)
+        let same = |(path, stamp): &(String, Stamp)| Stamp::of(&root.join(path)) == Some(*stamp);
+        if !self.files.last().is_none_or(same) {
+            return false;
+        }
+        let differs = AtomicBool::new(false);
+        map_each(&self.files, 1024, |file| {
+            if !differs.load(Ordering::Relaxed) && !same(file) {
+                differs.store(true, Ordering::Relaxed);
+            }
+        });
+        !differs.into_inner()
     }
 
     /// The stamps of `owned` (paths under `root` in `out`, the owned list
