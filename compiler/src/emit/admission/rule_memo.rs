@@ -12,7 +12,7 @@
 //! on which every one of those reads returns the same thing gives the same
 //! outcome: the evaluation on it would make the same first read, get the same
 //! answer, make the same second read, and so on to the end. [`Trace`] is those
-//! reads by path from the object's root, with their answers; [`RuleMemo`]
+//! reads by path from the object's root, with their answers (decision 016); [`RuleMemo`]
 //! keeps a few traces per rule, with the outcome, and replays them on the next
 //! object before the rule is evaluated.
 //!
