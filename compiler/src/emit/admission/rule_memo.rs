@@ -11,10 +11,10 @@
 //! crate deterministic). So once a rule has run on one object, another object
 //! on which every one of those reads returns the same thing gives the same
 //! outcome: the evaluation on it would make the same first read, get the same
-//! answer, make the same second read, and so on to the end. [`Trace`] is those
-//! reads by path from the object's root, with their answers (decision 016); [`RuleMemo`]
-//! keeps a few traces per rule, with the outcome, and replays them on the next
-//! object before the rule is evaluated.
+//! answer, make the same second read, and so on to the end (decision 016).
+//! [`Trace`] is those reads by path from the object's root, with their answers;
+//! [`RuleMemo`] keeps a few traces per rule, with the outcome, and replays them
+//! on the next object before the rule is evaluated.
 //!
 //! Only holding and failing are remembered (an error's text is made from what
 //! it read, and is rare). A rule whose traces keep missing (one that reads the
