@@ -79,15 +79,12 @@ impl<'v> Document<'v> {
     }
 
     fn entry(&self, key: &dyn Val) -> Option<&'v Node> {
-        let View::Map(entries, _) = &self.view else {
+        if !matches!(self.view, View::Map(..)) {
             return None;
-        };
+        }
         let key = key.downcast_ref::<CelString>()?.inner();
         self.note(|| Read::Key(key.into()));
-        entries
-            .iter()
-            .find(|(name, _)| &**name == key)
-            .map(|(_, value)| value)
+        self.node.get(key)
     }
 
     fn len(&self) -> usize {

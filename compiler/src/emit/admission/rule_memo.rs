@@ -114,7 +114,7 @@ impl Answer {
                 Node::Seq(items) => Answer::Seq(items.len()),
                 scalar => Answer::Scalar(scalar.clone()),
             },
-            Read::Key(key) => Answer::Has(key.clone(), child(node, key).is_some()),
+            Read::Key(key) => Answer::Has(key.clone(), node.get(key).is_some()),
             Read::Keys => Answer::Keys(match node {
                 Node::Map(entries) => entries.iter().map(|(key, _)| key.clone()).collect(),
                 _ => Vec::new(),
@@ -135,7 +135,7 @@ impl Answer {
             (Answer::Map, Node::Map(_)) => true,
             (Answer::Seq(len), Node::Seq(items)) => items.len() == *len,
             (Answer::Has(key, has), node) => {
-                matches!(node, Node::Map(_)) && child(node, key).is_some() == *has
+                matches!(node, Node::Map(_)) && node.get(key).is_some() == *has
             }
             (Answer::Keys(keys), Node::Map(entries)) => {
                 entries.len() == keys.len()
@@ -150,16 +150,6 @@ impl Answer {
             _ => false,
         }
     }
-}
-
-fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    let Node::Map(entries) = node else {
-        return None;
-    };
-    entries
-        .iter()
-        .find(|(name, _)| &**name == key)
-        .map(|(_, value)| value)
 }
 
 /// The reads of one evaluation, by path from the object's root, with what
@@ -224,7 +214,7 @@ fn paths_of<'n>(
 
 fn node_at<'n>(root: &'n Node, path: &[Step]) -> Option<&'n Node> {
     path.iter().try_fold(root, |node, step| match (step, node) {
-        (Step::Key(key), node) => child(node, key),
+        (Step::Key(key), node) => node.get(key),
         (Step::Index(position), Node::Seq(items)) => items.get(*position),
         _ => None,
     })
@@ -357,10 +347,7 @@ mod tests {
 
     fn node_at_mut<'n>(root: &'n mut Node, path: &[Step]) -> Option<&'n mut Node> {
         path.iter().try_fold(root, |node, step| match (step, node) {
-            (Step::Key(key), Node::Map(entries)) => entries
-                .iter_mut()
-                .find(|(name, _)| name == key)
-                .map(|(_, value)| value),
+            (Step::Key(key), node) => node.get_mut(key),
             (Step::Index(position), Node::Seq(items)) => items.get_mut(*position),
             _ => None,
         })
